@@ -133,26 +133,8 @@ ANSWER_TYPE_PATTERNS = [
 # Nouns that name the kind of answer wanted ("which outlet", "what date"): the answer sentence
 # rarely repeats them, so they weigh less than the words that say what the question is about.
 ANSWER_NOUNS = frozenset(
-    [
-        "date",
-        "year",
-        "day",
-        "month",
-        "time",
-        "name",
-        "number",
-        "amount",
-        "height",
-        "age",
-        "place",
-        "location",
-        "outlet",
-        "reason",
-        "character",
-        "person",
-        "people",
-        "role",
-    ]
+    """date year day month time name number amount height age place location outlet reason
+    character person people role""".split()
 )
 ANSWER_NOUN_WEIGHT = 0.5
 
