@@ -7,6 +7,7 @@ Every command takes ``--config``, ``--sources`` and ``--db``; with none of them 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -75,27 +76,23 @@ def index(config: Config, as_json: bool, allow_empty: bool) -> None:
 
 
 def run_build(config: Config, *, allow_empty: bool = False, quiet: bool = False) -> BuildSummary:
-    """Build with a progress bar on stderr; a failure is one line and exit code 1."""
-    with click.progressbar(
-        length=1, label="Indexing", file=sys.stderr if not quiet else open_null()
-    ) as bar:
+    """Build, with a progress bar when stderr is a terminal; a failure is one line, exit 1."""
+    bar = None
+    if not quiet and sys.stderr.isatty():
+        bar = click.progressbar(length=1, label="Indexing", file=sys.stderr)
 
-        def progress(done: int, total: int) -> None:
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
             bar.length = total
             bar.update(done - bar.pos)
 
-        try:
+    try:
+        with bar or contextlib.nullcontext():
             return build_index(
                 config.sources, config.db, progress=progress, allow_empty=allow_empty
             )
-        except BuildError as error:
-            raise click.ClickException(f"indexing failed: {error}") from None
-
-
-def open_null():
-    import os
-
-    return open(os.devnull, "w")
+    except BuildError as error:
+        raise click.ClickException(f"indexing failed: {error}") from None
 
 
 def describe_build(summary: BuildSummary) -> str:
