@@ -23,6 +23,8 @@ from pathlib import Path
 
 from bot.spelling import Known, Vocabulary
 from bot.words import (
+    TOKEN_RE,
+    english_zipf_frequency,
     is_content_word,
     misspelt_function_word,
     normalise,
@@ -49,6 +51,8 @@ NEIGHBOUR_WEIGHT = 0.35
 ANSWER_TYPE_BONUS = 0.25
 MISSING_TYPE_FACTOR = 0.75  # a "when" question answered by a sentence without a date
 ADJACENCY_BONUS = 0.05
+
+MIN_SPECIFICITY = 0.35  # the weight share an everyday English word keeps when unknown
 
 NOT_FOUND = "I couldn't find that in the articles."
 
@@ -172,6 +176,18 @@ def question_words(question: str) -> list[str]:
     return list(seen)
 
 
+def proper_names(question: str) -> frozenset[str]:
+    """Capitalised words after the first: "Who directed The Godfather" names "the", "godfather"."""
+    words = TOKEN_RE.findall(question)
+    return frozenset(normalise(w) for w in words[1:] if w[:1].isupper())
+
+
+def specificity(word: str) -> float:
+    """1 for a word rare in English, down to ``MIN_SPECIFICITY`` for an everyday one."""
+    zipf = english_zipf_frequency(word)
+    return min(1.0, max(MIN_SPECIFICITY, (6.0 - zipf) / 2.5))
+
+
 def inverse_document_frequency(df: int, total: int) -> float:
     """BM25's idf: rare words weigh more. An unknown word weighs the most."""
     return math.log(1 + (total - df + 0.5) / (df + 0.5))
@@ -188,7 +204,9 @@ DATE_RE = re.compile(
     r"\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t|tember)?"
     r"|oct(ober)?|nov(ember)?|dec(ember)?)\b\.?\s*\d|\b\d{1,2}\s+(january|february|march|april"
     r"|may|june|july|august|september|october|november|december)\b|\b(1[89]|20)\d\d\b"
-    r"|\b(next|last|this) (year|month|week|summer|winter|spring|fall|autumn)\b",
+    r"|\b(next|last|this|early|late|since|until|in) (year|month|week|summer|winter|spring|fall"
+    r"|autumn|january|february|march|april|may|june|july|august|september|october|november"
+    r"|december)\b",
     re.IGNORECASE,
 )
 REASON_RE = re.compile(
@@ -299,8 +317,9 @@ class Searcher:
 
     def read_question(self, question: str) -> Question:
         terms: list[Term] = []
+        names = proper_names(question[:MAX_QUESTION_CHARS])
         for word in question_words(question):
-            terms.extend(self.resolve(word))
+            terms.extend(self.resolve(word, names))
         for term in terms:
             if term.asked in ANSWER_NOUNS and (not term.known or asks_for(question, term.asked)):
                 term.weight *= ANSWER_NOUN_WEIGHT
@@ -312,8 +331,14 @@ class Searcher:
             asked_tokens=frozenset(tokens(question[:MAX_QUESTION_CHARS])),
         )
 
-    def resolve(self, word: str) -> list[Term]:
-        """One question word as terms: found, corrected, split, or unknown."""
+    def resolve(self, word: str, names: frozenset[str] = frozenset()) -> list[Term]:
+        """One question word as terms: found, corrected, split, or unknown.
+
+        An unknown word weighs the most when it names something (capitalised, or rare in
+        English: "Godfather", "skyscraper"): the articles not mentioning it is strong evidence
+        they don't answer. A common English word ("cost", "held") may just be phrased
+        differently in the articles, so its absence weighs less.
+        """
         found = self.vocabulary.lookup(word)
         if found:
             return [self.term(word, found)]
@@ -337,6 +362,8 @@ class Searcher:
         if split:
             return [self.term(k.word, k) for k in split]
         weight = inverse_document_frequency(0, self.passage_count)
+        if word not in names:
+            weight *= specificity(word)
         return [Term(word, frozenset(), (), stem(word), 0, weight, known=False)]
 
     def term(

@@ -89,3 +89,15 @@ def misspelt_function_word(word: str) -> str | None:
         ):
             return candidate
     return None
+
+
+@lru_cache(maxsize=4096)
+def english_zipf_frequency(word: str) -> float:
+    """How common a word is in English, on the Zipf scale (0 unknown, 3 rare, 5+ everyday).
+
+    From wordfreq's English lists; imported on first use so that a question whose words are
+    all in the index never pays for loading them.
+    """
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en")
