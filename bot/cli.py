@@ -19,7 +19,7 @@ import click
 
 from bot.answers import answer_to_dict, render_text
 from bot.config import Config, ConfigError, load_config
-from bot.index import BuildError, BuildSummary, build_index, stale_sources
+from bot.index import BuildError, BuildSummary, build_index, index_problem, stale_sources
 from bot.search import MAX_QUESTION_CHARS, IndexUnavailable, Searcher
 
 
@@ -112,9 +112,10 @@ def describe_build(summary: BuildSummary) -> str:
 
 
 def open_searcher(config: Config) -> Searcher:
-    """The index, built first if there is none yet; warn on stderr if the sources moved on."""
-    if not config.db.exists():
-        click.echo(f"No index yet: building {config.db} from {config.sources}/ …", err=True)
+    """The index, built first if there is no usable one; warn on stderr if the sources moved on."""
+    problem = index_problem(config.db)
+    if problem:
+        click.echo(f"{problem}: building {config.db} from {config.sources}/ …", err=True)
         run_build(config)
     elif config.sources.is_dir():
         stale = stale_sources(config.sources, config.db)

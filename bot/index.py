@@ -149,6 +149,28 @@ def read_previous_stats(db_path: Path) -> dict[str, SourceStat] | None:
         return None
 
 
+def index_problem(db_path: Path, *, thorough: bool = False) -> str | None:
+    """Why the index at ``db_path`` can't be used (None if it can): missing, not SQLite, built
+    by another schema version, or (``thorough``: SQLite's quick_check) damaged. A process that
+    starts for a long time, like the bot, checks thoroughly and rebuilds a damaged index."""
+    if not db_path.exists():
+        return "no index yet"
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+            version = read_schema_version(conn)
+            if version is None:
+                return "not a Mission Briefing index"
+            if version != SCHEMA_VERSION:
+                return f"built with schema {version}, this version reads {SCHEMA_VERSION}"
+            if thorough:
+                result = conn.execute("PRAGMA quick_check").fetchone()[0]
+                if result != "ok":
+                    return f"damaged ({result})"
+    except sqlite3.DatabaseError as error:
+        return f"unreadable ({error})"
+    return None
+
+
 def read_schema_version(conn: sqlite3.Connection) -> int | None:
     """The schema version recorded in ``meta``, or None for a file that is not our index."""
     try:
@@ -395,6 +417,7 @@ __all__ = [
     "BuildSummary",
     "SCHEMA_VERSION",
     "build_index",
+    "index_problem",
     "fingerprint_bytes",
     "stale_sources",
 ]

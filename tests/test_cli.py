@@ -21,7 +21,7 @@ def test_ask_builds_the_index_first_and_cites(tmp_path: Path, sources: Path) -> 
     assert result.exit_code == 0, result.output
     assert "500 skydives" in result.stdout
     assert "001_a4b0d972454bdd52.txt, paragraph 2" in result.stdout
-    assert "No index yet" in result.stderr
+    assert "no index yet" in result.stderr
     assert (tmp_path / "index" / "briefing.db").exists()
 
 
@@ -84,10 +84,19 @@ def test_user_mistakes_are_one_line_errors(tmp_path: Path, sources: Path) -> Non
     bad_db = tmp_path / "bad.db"
     bad_db.write_text("not sqlite")
     result = run("ask", "--sources", str(tmp_path / "missing"), "--db", str(bad_db), "HALO")
-    assert result.exit_code == 1 and "not a usable index" in result.output
+    assert result.exit_code == 1 and "sources folder not found" in result.output
     assert "Traceback" not in result.output
     result = run("ask", "--config", str(tmp_path / "nope.toml"), "HALO")
     assert result.exit_code == 1 and "config file not found" in result.output
+
+
+def test_ask_rebuilds_an_index_that_is_not_usable(tmp_path: Path, sources: Path) -> None:
+    db = tmp_path / "index" / "briefing.db"
+    db.parent.mkdir()
+    db.write_bytes(b"garbage" * 1000)
+    result = run("ask", *paths(tmp_path, sources), "HALO")
+    assert result.exit_code == 0
+    assert "HALO" in result.stdout and "building" in result.stderr
 
 
 def test_config_file_paths_are_relative_to_it(tmp_path: Path, sources: Path) -> None:
