@@ -264,10 +264,18 @@ def update_articles(
 ) -> set[str]:
     """Bring ``articles`` and ``passages`` in line with ``files``; return the ids kept."""
     kept: set[str] = set()
+    first_with: dict[str, str] = {}  # fingerprint -> the file that has it
     db["skipped"].delete_where()
     for done, path in enumerate(files, start=1):
         source_id = path.relative_to(sources).as_posix()
         outcome = classify_source(path, sources, previous.get(source_id))
+        fingerprint = previous[source_id].fingerprint if outcome is None else None
+        if isinstance(outcome, Article):
+            fingerprint = outcome.fingerprint
+            if fingerprint in first_with:
+                outcome = Skipped(source_id, f"same content as {first_with[fingerprint]}")
+        if fingerprint and not isinstance(outcome, Skipped):
+            first_with.setdefault(fingerprint, source_id)
         if isinstance(outcome, Skipped):
             summary.skipped.append((outcome.id, outcome.reason))
             db["skipped"].insert(
