@@ -18,6 +18,7 @@ import os
 import re
 import sqlite3
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -217,11 +218,26 @@ DEFINITION_RE = re.compile(
     r"\w \(|\b(known as|called|stands? for|means|refers? to|short for)\b|, an? \w",
     re.IGNORECASE,
 )
-CAPITALISED_RE = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’-]+")
+CAPITALISED_RE = re.compile(r"\b[A-Z][\w'’-]+")
+# A capitalised first word is a name only if it is not an everyday word ("Cruise plays …" yes,
+# "Moreover …" no), judged by its frequency in English.
+EVERYDAY_ZIPF = 4.8
 
 
 def numbers_in(text: str) -> frozenset[str]:
     return frozenset(NUMBER_RE.findall(text.lower()))
+
+
+def names_in(text: str) -> Iterator[str]:
+    """Normalised capitalised words that are not function words, the first word of the
+    sentence only when it is not an everyday English word."""
+    for match in CAPITALISED_RE.finditer(text):
+        name = normalise(match.group())
+        if not is_content_word(name):
+            continue
+        if match.start() == 0 and english_zipf_frequency(name) >= EVERYDAY_ZIPF:
+            continue
+        yield name
 
 
 def has_answer_type(kind: str | None, text: str, asked: frozenset[str]) -> bool:
@@ -235,8 +251,7 @@ def has_answer_type(kind: str | None, text: str, asked: frozenset[str]) -> bool:
     if kind == "definition":
         return bool(DEFINITION_RE.search(text))
     if kind in ("person", "place"):
-        names = [normalise(m.group()) for m in CAPITALISED_RE.finditer(text)]
-        return any(name not in asked and is_content_word(name) for name in names)
+        return any(name not in asked for name in names_in(text))
     return False
 
 
@@ -515,7 +530,7 @@ def score_sentence(
     if question.wants and own > 0:
         if has_answer_type(question.wants, sentence.text, question.asked_tokens):
             score += ANSWER_TYPE_BONUS
-        else:
+        elif question.wants in ("number", "date"):  # reliably spotted: its absence tells
             score *= MISSING_TYPE_FACTOR
     return score
 

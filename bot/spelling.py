@@ -18,7 +18,10 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.words import english_zipf_frequency
+
 MIN_SPLIT_PART = 3
+REAL_WORD_ZIPF = 4.0
 MIN_DERIVATION_STEM = 6
 
 
@@ -73,9 +76,13 @@ class Vocabulary:
         return [Known(*row) for row in rows]
 
     def correct(self, word: str) -> Known | None:
-        """The closest vocabulary word within the typo budget; ties go to the commoner word."""
+        """The closest vocabulary word within the typo budget; ties go to the commoner word.
+
+        A word that is itself everyday English ("president") is not a typo, however close it
+        is to an indexed word ("present").
+        """
         budget = typo_budget(word)
-        if budget == 0 or not word.isalpha():
+        if budget == 0 or not word.isalpha() or english_zipf_frequency(word) >= REAL_WORD_ZIPF:
             return None
         rows = self.conn.execute(
             "SELECT word, stem, df FROM vocabulary "
