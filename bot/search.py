@@ -49,6 +49,7 @@ MIN_RELATIVE_SCORE = 0.6  # further excerpts must score this share of the best o
 DISAGREEMENT_SCORE = 0.85  # answers this close to the best one that differ are a disagreement
 
 NEIGHBOUR_WEIGHT = 0.35
+JOIN_MIN_SHARE = 0.15  # a neighbour joins an excerpt if it adds this share of the question
 ANSWER_TYPE_BONUS = 0.25
 MISSING_TYPE_FACTOR = 0.75  # a "when" question answered by a sentence without a date
 ADJACENCY_BONUS = 0.05
@@ -439,7 +440,7 @@ class Searcher:
                 break
             if (sentence.article_id, sentence.position) in used:
                 continue
-            group = excerpt_group(sentence, by_position, used)
+            group = excerpt_group(sentence, by_position, used, question)
             used.update((s.article_id, s.position) for s in group)
             chosen.append(self.make_excerpt(conn, group, sentence.score, question))
         return chosen
@@ -552,11 +553,17 @@ def adjacent_pairs(text: str, terms: list[Term]) -> int:
 
 
 def excerpt_group(
-    sentence: Sentence, by_position: dict[tuple[str, int], Sentence], used: set[tuple[str, int]]
+    sentence: Sentence,
+    by_position: dict[tuple[str, int], Sentence],
+    used: set[tuple[str, int]],
+    question: Question,
 ) -> list[Sentence]:
-    """The sentence, joined by the neighbour in its paragraph that adds the most question words
-    (if any and if the two fit in ``MAX_EXCERPT_CHARS``)."""
+    """The sentence, joined by the neighbour in its paragraph that adds the most of the
+    question's weight, if that is at least ``JOIN_MIN_SHARE`` and the two fit in
+    ``MAX_EXCERPT_CHARS``: a second sentence must earn its place in a short answer."""
+    total = sum(t.weight for t in question.terms)
     best: Sentence | None = None
+    best_share = JOIN_MIN_SHARE
     for offset in (-1, 1):
         neighbour = by_position.get((sentence.article_id, sentence.position + offset))
         if (
@@ -566,9 +573,9 @@ def excerpt_group(
             or len(sentence.text) + 1 + len(neighbour.text) > MAX_EXCERPT_CHARS
         ):
             continue
-        adds = len(neighbour.matched - sentence.matched)
-        if adds and (best is None or adds > len(best.matched - sentence.matched)):
-            best = neighbour
+        share = sum(question.terms[i].weight for i in neighbour.matched - sentence.matched) / total
+        if share >= best_share:
+            best, best_share = neighbour, share
     group = [sentence] if best is None else [sentence, best]
     return sorted(group, key=lambda s: s.position)
 
