@@ -196,8 +196,11 @@ def write_index(
     try:
         db.execute("PRAGMA journal_mode = OFF")  # the rename is our transaction
         db.execute("PRAGMA synchronous = OFF")
+        db.execute("PRAGMA cache_size = -65536")  # 64 MB: fewer spills of a big transaction
         if previous is None:
             create_schema(db)
+        # A fresh build fills the FTS index in one pass at the end, not row by row.
+        triggers = suspend_fts_triggers(db) if previous is None else []
         summary = BuildSummary()
         kept = update_articles(db, sources, files, previous or {}, summary, progress)
         if not kept and previous and not allow_empty:
@@ -205,6 +208,8 @@ def write_index(
                 f"no readable articles in {sources}: refusing to replace an index of "
                 f"{len(previous)} articles with an empty one (use --allow-empty to do it anyway)"
             )
+        if triggers:
+            resume_fts_triggers(db, triggers)
         rebuild_vocabulary(db)
         write_meta(db, sources)
         summary.articles = db["articles"].count
@@ -252,6 +257,27 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db["passages"].create_index(["article_id", "position"], unique=True)
     db["passages"].enable_fts(["text"], tokenize=FTS_TOKENIZER, create_triggers=True)
     db["vocabulary"].create({"word": str, "stem": str, "df": int}, pk="word")
+
+
+def suspend_fts_triggers(db: sqlite_utils.Database) -> list[str]:
+    """Drop the triggers that keep ``passages_fts`` in step with ``passages``; return their SQL.
+
+    FTS5 indexes a table five times faster in one 'rebuild' than one row at a time through a
+    trigger, so a fresh build loads the passages first and indexes them afterwards.
+    """
+    rows = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'passages'"
+    ).fetchall()
+    for name, _ in rows:
+        db.execute(f'DROP TRIGGER "{name}"')
+    return [sql for _, sql in rows]
+
+
+def resume_fts_triggers(db: sqlite_utils.Database, triggers: list[str]) -> None:
+    """Index every passage in one pass, then restore the triggers for incremental builds."""
+    db.execute("INSERT INTO passages_fts (passages_fts) VALUES ('rebuild')")
+    for sql in triggers:
+        db.execute(sql)
 
 
 def update_articles(
@@ -324,41 +350,40 @@ def refresh_stat(db: sqlite_utils.Database, source_id: str, path: Path) -> None:
 
 
 def replace_article(db: sqlite_utils.Database, article: Article, path: Path) -> None:
-    """Insert or replace one article and its passages (the FTS triggers follow)."""
+    """Insert or replace one article and its passages (the FTS triggers follow).
+
+    Plain ``executemany`` rather than sqlite-utils' ``insert_all``: a full build inserts
+    millions of passage rows, and sqlite-utils' per-row work was most of the build time.
+    """
     delete_article(db, article.id)
     passages = split_article(article.id, article.text)
-    db["articles"].insert(
-        {
-            "id": article.id,
-            "title": article.title,
-            "url": article.url,
-            "published": article.published,
-            "outlet": article.outlet,
-            "fingerprint": article.fingerprint,
-            **file_stat(path),
-            "passages": len(passages),
-            "indexed_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
-    )
-    db["passages"].insert_all(
+    stat = file_stat(path)
+    db.conn.execute(
+        "INSERT INTO articles (id, title, url, published, outlet, fingerprint, size, mtime_ns, "
+        "passages, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            {
-                "article_id": p.article_id,
-                "paragraph": p.paragraph,
-                "position": p.position,
-                "start": p.start,
-                "end": p.end,
-                "text": p.text,
-            }
-            for p in passages
+            article.id,
+            article.title,
+            article.url,
+            article.published,
+            article.outlet,
+            article.fingerprint,
+            stat["size"],
+            stat["mtime_ns"],
+            len(passages),
+            datetime.now(UTC).isoformat(timespec="seconds"),
         ),
-        batch_size=500,
+    )
+    db.conn.executemany(
+        'INSERT INTO passages (article_id, paragraph, position, start, "end", text) '
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(p.article_id, p.paragraph, p.position, p.start, p.end, p.text) for p in passages],
     )
 
 
 def delete_article(db: sqlite_utils.Database, source_id: str) -> None:
-    db["passages"].delete_where("article_id = ?", [source_id])
-    db["articles"].delete_where("id = ?", [source_id])
+    db.conn.execute("DELETE FROM passages WHERE article_id = ?", (source_id,))
+    db.conn.execute("DELETE FROM articles WHERE id = ?", (source_id,))
 
 
 def rebuild_vocabulary(db: sqlite_utils.Database) -> None:
@@ -371,9 +396,9 @@ def rebuild_vocabulary(db: sqlite_utils.Database) -> None:
     known = dict(db.execute("SELECT word, stem FROM vocabulary").fetchall())
     rows = db.execute("SELECT term, doc FROM temp.fts_words").fetchall()
     db.execute("DELETE FROM vocabulary")
-    db["vocabulary"].insert_all(
-        ({"word": word, "stem": known.get(word) or stem(word), "df": df} for word, df in rows),
-        batch_size=5000,
+    db.conn.executemany(
+        "INSERT INTO vocabulary (word, stem, df) VALUES (?, ?, ?)",
+        ((word, known.get(word) or stem(word), df) for word, df in rows),
     )
     db["vocabulary"].create_index(["stem"], if_not_exists=True)
     # Typo correction reads one (first letter, length) bucket: see bot/spelling.py.

@@ -129,13 +129,16 @@ def decode_text(data: bytes) -> tuple[str, str | None]:
     return text, None
 
 
+# Control characters other than tab and newline (carriage returns are gone by now), and DEL.
+CONTROL_CHAR_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def control_char_ratio(text: str) -> float:
     """Share of control characters other than tab and newline: text files have next to none."""
     sample = text[:65536]
     if not sample:
         return 0.0
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n" or ch == "\x7f")
-    return controls / len(sample)
+    return len(CONTROL_CHAR_RE.findall(sample)) / len(sample)
 
 
 FRONT_MATTER_RE = re.compile(r"\A(\+\+\+|---)[ \t]*\n(.*?)\n\1[ \t]*(?:\n|\Z)", re.DOTALL)
