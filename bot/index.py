@@ -23,6 +23,7 @@ import os
 import shutil
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -38,7 +39,7 @@ from bot.sources import (
     list_source_files,
     read_source,
 )
-from bot.words import FTS_TOKENIZER, stem
+from bot.words import FTS_TOKENIZER, stem, tokens
 
 SCHEMA_VERSION = 1
 
@@ -201,6 +202,11 @@ def write_index(
             create_schema(db)
         # A fresh build fills the FTS index in one pass at the end, not row by row.
         triggers = suspend_fts_triggers(db) if previous is None else []
+        if previous is not None:
+            track_vocabulary_changes(db)
+        # FTS5 merges index segments as it writes; at its default (4) an incremental build
+        # of 1,000 articles into an index of 100,000 spent 3 of its 4 seconds merging.
+        db.execute("INSERT INTO passages_fts (passages_fts, rank) VALUES ('automerge', 16)")
         summary = BuildSummary()
         kept = update_articles(db, sources, files, previous or {}, summary, progress)
         if not kept and previous and not allow_empty:
@@ -210,7 +216,10 @@ def write_index(
             )
         if triggers:
             resume_fts_triggers(db, triggers)
-        rebuild_vocabulary(db)
+        if previous is None:
+            rebuild_vocabulary(db)
+        else:
+            update_vocabulary(db)
         write_meta(db, sources)
         summary.articles = db["articles"].count
         summary.passages = db["passages"].count
@@ -310,7 +319,7 @@ def update_articles(
         elif outcome is None:
             summary.unchanged += 1
             kept.add(source_id)
-            refresh_stat(db, source_id, path)
+            refresh_stat(db, source_id, path, previous[source_id])
         else:
             (summary.changed if source_id in previous else summary.added).append(source_id)
             replace_article(db, outcome, path)
@@ -344,9 +353,17 @@ def file_stat(path: Path) -> dict[str, int]:
     return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
-def refresh_stat(db: sqlite_utils.Database, source_id: str, path: Path) -> None:
-    """A touched but unchanged file: remember its new mtime so it is not read again next time."""
-    db["articles"].update(source_id, file_stat(path))
+def refresh_stat(db: sqlite_utils.Database, source_id: str, path: Path, old: SourceStat) -> None:
+    """A touched but unchanged file: remember its new mtime so it is not read again next time.
+
+    Called for every unchanged file, so it writes only when the stat moved, with plain SQL.
+    """
+    stat = file_stat(path)
+    if (stat["size"], stat["mtime_ns"]) != (old.size, old.mtime_ns):
+        db.conn.execute(
+            "UPDATE articles SET size = ?, mtime_ns = ? WHERE id = ?",
+            (stat["size"], stat["mtime_ns"], source_id),
+        )
 
 
 def replace_article(db: sqlite_utils.Database, article: Article, path: Path) -> None:
@@ -407,6 +424,41 @@ def rebuild_vocabulary(db: sqlite_utils.Database) -> None:
         "ON vocabulary (substr(word, 1, 1), length(word))"
     )
     db.execute("DROP TABLE temp.fts_words")
+
+
+def track_vocabulary_changes(db: sqlite_utils.Database) -> None:
+    """Log the text of every passage an incremental build adds or deletes (temp triggers)."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS passage_changes (text TEXT, sign INTEGER)")
+    db.execute(
+        "CREATE TEMP TRIGGER IF NOT EXISTS passage_added AFTER INSERT ON passages "
+        "BEGIN INSERT INTO passage_changes VALUES (new.text, 1); END"
+    )
+    db.execute(
+        "CREATE TEMP TRIGGER IF NOT EXISTS passage_deleted AFTER DELETE ON passages "
+        "BEGIN INSERT INTO passage_changes VALUES (old.text, -1); END"
+    )
+
+
+def update_vocabulary(db: sqlite_utils.Database) -> None:
+    """An incremental build's vocabulary: the old one, with the passage counts of the words of
+    the passages added and deleted brought up to date.
+
+    Words are counted with ``bot.words.tokens``, which reproduces FTS5's tokenizer; reading
+    every count back from fts5vocab, as a full build does, scans the whole FTS index (1.6 s of
+    a 1%-changed rebuild of 100,000 articles, against 0.1 s for this).
+    """
+    changes: Counter[str] = Counter()
+    for text, sign in db.execute("SELECT text, sign FROM temp.passage_changes"):
+        for word in set(tokens(text)):
+            changes[word] += sign
+    changed = [(change, word) for word, change in changes.items() if change]
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO vocabulary (word, stem, df) VALUES (?, ?, 0)",
+        ((word, stem(word)) for change, word in changed if change > 0),
+    )
+    db.conn.executemany("UPDATE vocabulary SET df = df + ? WHERE word = ?", changed)
+    db.execute("DELETE FROM vocabulary WHERE df <= 0")
+    db.execute("DROP TABLE temp.passage_changes")
 
 
 def write_meta(db: sqlite_utils.Database, sources: Path) -> None:
