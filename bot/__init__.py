@@ -1,0 +1,1 @@
+"""Mission Briefing: answers questions about news articles with verbatim, cited excerpts."""

@@ -1,0 +1,194 @@
+"""The ``briefing`` command: build the index and ask it questions from a terminal.
+
+Every command takes ``--config``, ``--sources`` and ``--db``; with none of them it uses
+``seeds/`` and ``index/briefing.db`` in the working directory. Commands that print data take
+``--json``. Discord is imported only by ``briefing run``, so the others start fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot.answers import answer_to_dict, render_text
+from bot.config import Config, ConfigError, load_config
+from bot.index import BuildError, BuildSummary, build_index, index_problem, stale_sources
+from bot.search import MAX_QUESTION_CHARS, IndexUnavailable, Searcher
+
+
+def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--config/--sources/--db on every command, resolved into one ``Config``."""
+
+    @click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="TOML config file (see config.example.toml).",
+    )
+    @click.option(
+        "--sources",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder of source articles [default: seeds].",
+    )
+    @click.option(
+        "--db",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Index database [default: index/briefing.db].",
+    )
+    @functools.wraps(command)
+    def wrapper(config_path: Path | None, sources: Path | None, db: Path | None, **kwargs: Any):
+        try:
+            config = load_config(config_path, sources=sources, db=db)
+        except ConfigError as error:
+            raise click.ClickException(str(error)) from None
+        return command(config=config, **kwargs)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="mission-briefing")
+def main() -> None:
+    """Mission Briefing: answers questions about news articles with verbatim, cited quotes."""
+
+
+# --- index -----------------------------------------------------------------------------------
+
+
+@main.command()
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--allow-empty", is_flag=True, help="Allow replacing an index with an empty one.")
+def index(config: Config, as_json: bool, allow_empty: bool) -> None:
+    """Build or update the index from the sources folder."""
+    summary = run_build(config, allow_empty=allow_empty, quiet=as_json)
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
+    else:
+        click.echo(describe_build(summary))
+
+
+def run_build(config: Config, *, allow_empty: bool = False, quiet: bool = False) -> BuildSummary:
+    """Build, with a progress bar when stderr is a terminal; a failure is one line, exit 1."""
+    bar = None
+    if not quiet and sys.stderr.isatty():
+        bar = click.progressbar(length=1, label="Indexing", file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+    try:
+        with bar or contextlib.nullcontext():
+            return build_index(
+                config.sources, config.db, progress=progress, allow_empty=allow_empty
+            )
+    except BuildError as error:
+        raise click.ClickException(f"indexing failed: {error}") from None
+
+
+def describe_build(summary: BuildSummary) -> str:
+    """The human summary of a build, one fact per line."""
+    lines = [
+        f"Indexed {summary.articles} articles, {summary.passages} passages "
+        f"in {summary.seconds:.2f} s.",
+        f"  added {len(summary.added)}, changed {len(summary.changed)}, "
+        f"removed {len(summary.removed)}, unchanged {summary.unchanged}, "
+        f"skipped {len(summary.skipped)}",
+    ]
+    lines += [f"  skipped {name}: {reason}" for name, reason in summary.skipped]
+    return "\n".join(lines)
+
+
+# --- ask and chat ----------------------------------------------------------------------------
+
+
+def open_searcher(config: Config) -> Searcher:
+    """The index, built first if there is no usable one; warn on stderr if the sources moved on."""
+    problem = index_problem(config.db)
+    if problem:
+        click.echo(f"{problem}: building {config.db} from {config.sources}/ …", err=True)
+        run_build(config)
+    elif config.sources.is_dir():
+        stale = stale_sources(config.sources, config.db)
+        if stale:
+            click.echo(
+                f"Note: {len(stale)} source file(s) changed since the index was built "
+                f"(e.g. {stale[0]}); run `briefing index` to update it.",
+                err=True,
+            )
+    try:
+        return Searcher(config.db)
+    except IndexUnavailable as error:
+        raise click.ClickException(str(error)) from None
+
+
+@main.command()
+@common_options
+@click.argument("question", required=False)
+@click.option("--top", type=click.IntRange(1, 25), default=None, help="Excerpts to show [3].")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per question.")
+def ask(config: Config, question: str | None, top: int | None, as_json: bool) -> None:
+    """Answer QUESTION, or each line of standard input when QUESTION is left out."""
+    searcher = open_searcher(config)
+    questions: Iterable[str] = [question] if question is not None else read_lines(sys.stdin)
+    for text in questions:
+        answer = searcher.ask(text, top=top or config.top)
+        if as_json:
+            click.echo(json.dumps(answer_to_dict(answer), ensure_ascii=False))
+        else:
+            click.echo(render_text(answer, mark=bold))
+            if question is None:
+                click.echo()
+
+
+def read_lines(stream) -> Iterable[str]:
+    for line in stream:
+        line = line.rstrip("\n")
+        if line.strip():
+            yield line[: MAX_QUESTION_CHARS * 5]
+
+
+def bold(text: str) -> str:
+    return click.style(text, bold=True)
+
+
+@main.command()
+@common_options
+def chat(config: Config) -> None:
+    """Ask questions one after another, as you would in a Discord channel."""
+    searcher = open_searcher(config)
+    click.echo("Ask about the articles. An empty line or Ctrl-D quits.")
+    while True:
+        try:
+            question = click.prompt("?", prompt_suffix=" ", default="", show_default=False)
+        except (EOFError, click.Abort):
+            break
+        if not question.strip() or question.strip().lower() in ("quit", "exit"):
+            break
+        click.echo(render_text(searcher.ask(question, top=config.top), mark=bold) + "\n")
+
+
+@main.command()
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+def sources(config: Config, as_json: bool) -> None:
+    """List the indexed articles."""
+    articles = open_searcher(config).articles()
+    if as_json:
+        click.echo(json.dumps(articles, ensure_ascii=False))
+        return
+    for article in articles:
+        click.echo(f"{article['source']}  {article['passages']:>4} passages  {article['title']}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

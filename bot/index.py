@@ -1,0 +1,431 @@
+"""Build the SQLite index from the sources folder: the only module that writes the database.
+
+The index is a plain SQLite file anyone can open with ``sqlite-utils`` or Datasette:
+
+- ``articles``: one row per indexed source (title, url, fingerprint, size and mtime)
+- ``skipped``: files that were not indexed, with the reason
+- ``passages``: one row per sentence, with paragraph number and offsets into the article
+- ``passages_fts``: the FTS5 index over ``passages.text`` (external content, kept by triggers)
+- ``vocabulary``: every indexed word with its stem and passage frequency, for typo correction
+- ``meta``: schema version and build time
+
+A build is atomic: it writes ``<db>.tmp-<pid>`` beside the database and renames it over the old
+file, so readers see either the old index or the new one, and a build that fails or is killed
+leaves the old index answering. It is incremental: a source whose size and mtime (or, failing
+that, content hash) are unchanged keeps its passages; the new file starts as a copy of the old.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from bot.passages import split_article
+from bot.sources import (
+    Article,
+    Skipped,
+    fingerprint_bytes,
+    list_source_files,
+    read_source,
+)
+from bot.words import FTS_TOKENIZER, stem
+
+SCHEMA_VERSION = 1
+
+ProgressCallback = Callable[[int, int], None]  # (files done, files in all)
+
+
+class BuildError(Exception):
+    """A build that could not finish; the message is one line for the admin who started it."""
+
+
+@dataclass
+class BuildSummary:
+    """What a build did, for the ``briefing index`` summary and the bot's ``/reindex`` reply."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    articles: int = 0
+    passages: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["skipped"] = [{"source": name, "reason": reason} for name, reason in self.skipped]
+        return data
+
+
+@dataclass(frozen=True)
+class SourceStat:
+    """What the index remembers of a file to tell cheaply whether it changed."""
+
+    size: int
+    mtime_ns: int
+    fingerprint: str
+
+
+def build_index(
+    sources: Path,
+    db_path: Path,
+    *,
+    progress: ProgressCallback | None = None,
+    allow_empty: bool = False,
+) -> BuildSummary:
+    """(Re)build the index at ``db_path`` from the files in ``sources``; see the module doc."""
+    started = time.perf_counter()
+    if not sources.is_dir():
+        raise BuildError(f"sources folder not found: {sources}")
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with build_lock(db_path):
+        remove_stale_temp_files(db_path)
+        previous = read_previous_stats(db_path)
+        temp_path = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
+        try:
+            try:
+                summary = write_index(sources, db_path, temp_path, previous, progress, allow_empty)
+            except sqlite3.DatabaseError:
+                if previous is None:
+                    raise
+                # The old index is damaged in a way only a write shows: start from nothing.
+                temp_path.unlink(missing_ok=True)
+                summary = write_index(sources, db_path, temp_path, None, progress, allow_empty)
+            os.replace(temp_path, db_path)
+        except sqlite3.Error as error:
+            temp_path.unlink(missing_ok=True)
+            raise BuildError(f"could not write the index: {error}") from error
+        except BaseException:
+            temp_path.unlink(missing_ok=True)
+            raise
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+@contextlib.contextmanager
+def build_lock(db_path: Path) -> Iterator[None]:
+    """One build at a time per database, across processes (the bot and ``briefing index``)."""
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    with open(lock_path, "a") as lock_file:
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError("a reindex is already running") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def remove_stale_temp_files(db_path: Path) -> None:
+    """Temp files left by a killed build; safe to delete because we hold the build lock."""
+    for leftover in db_path.parent.glob(db_path.name + ".tmp-*"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+def read_previous_stats(db_path: Path) -> dict[str, SourceStat] | None:
+    """The articles of the current index, or None when there is no usable index to build on."""
+    if not db_path.exists():
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+            if read_schema_version(conn) != SCHEMA_VERSION:
+                return None
+            rows = conn.execute("SELECT id, size, mtime_ns, fingerprint FROM articles")
+            return {row[0]: SourceStat(row[1], row[2], row[3]) for row in rows}
+    except sqlite3.DatabaseError:
+        return None
+
+
+def index_problem(db_path: Path, *, thorough: bool = False) -> str | None:
+    """Why the index at ``db_path`` can't be used (None if it can): missing, not SQLite, built
+    by another schema version, or (``thorough``: SQLite's quick_check) damaged. A process that
+    starts for a long time, like the bot, checks thoroughly and rebuilds a damaged index."""
+    if not db_path.exists():
+        return "no index yet"
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+            version = read_schema_version(conn)
+            if version is None:
+                return "not a Mission Briefing index"
+            if version != SCHEMA_VERSION:
+                return f"built with schema {version}, this version reads {SCHEMA_VERSION}"
+            if thorough:
+                result = conn.execute("PRAGMA quick_check").fetchone()[0]
+                if result != "ok":
+                    return f"damaged ({result})"
+    except sqlite3.DatabaseError as error:
+        return f"unreadable ({error})"
+    return None
+
+
+def read_schema_version(conn: sqlite3.Connection) -> int | None:
+    """The schema version recorded in ``meta``, or None for a file that is not our index."""
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    return int(row[0]) if row else None
+
+
+def write_index(
+    sources: Path,
+    db_path: Path,
+    temp_path: Path,
+    previous: dict[str, SourceStat] | None,
+    progress: ProgressCallback | None,
+    allow_empty: bool,
+) -> BuildSummary:
+    """Write the new index into ``temp_path``, starting from a copy of the old one if usable."""
+    files = list_source_files(sources)
+    if previous is not None:
+        shutil.copyfile(db_path, temp_path)
+    db = sqlite_utils.Database(temp_path)
+    try:
+        db.execute("PRAGMA journal_mode = OFF")  # the rename is our transaction
+        db.execute("PRAGMA synchronous = OFF")
+        if previous is None:
+            create_schema(db)
+        summary = BuildSummary()
+        kept = update_articles(db, sources, files, previous or {}, summary, progress)
+        if not kept and previous and not allow_empty:
+            raise BuildError(
+                f"no readable articles in {sources}: refusing to replace an index of "
+                f"{len(previous)} articles with an empty one (use --allow-empty to do it anyway)"
+            )
+        rebuild_vocabulary(db)
+        write_meta(db, sources)
+        summary.articles = db["articles"].count
+        summary.passages = db["passages"].count
+        db.execute("PRAGMA optimize")
+        db.conn.commit()
+        db.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        db.close()
+    return summary
+
+
+def create_schema(db: sqlite_utils.Database) -> None:
+    """Create the empty tables of a fresh index."""
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["articles"].create(
+        {
+            "id": str,
+            "title": str,
+            "url": str,
+            "published": str,
+            "outlet": str,
+            "fingerprint": str,
+            "size": int,
+            "mtime_ns": int,
+            "passages": int,
+            "indexed_at": str,
+        },
+        pk="id",
+    )
+    db["skipped"].create({"id": str, "reason": str, "size": int, "mtime_ns": int}, pk="id")
+    db["passages"].create(
+        {
+            "id": int,
+            "article_id": str,
+            "paragraph": int,
+            "position": int,
+            "start": int,
+            "end": int,
+            "text": str,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["passages"].create_index(["article_id", "position"], unique=True)
+    db["passages"].enable_fts(["text"], tokenize=FTS_TOKENIZER, create_triggers=True)
+    db["vocabulary"].create({"word": str, "stem": str, "df": int}, pk="word")
+
+
+def update_articles(
+    db: sqlite_utils.Database,
+    sources: Path,
+    files: list[Path],
+    previous: dict[str, SourceStat],
+    summary: BuildSummary,
+    progress: ProgressCallback | None,
+) -> set[str]:
+    """Bring ``articles`` and ``passages`` in line with ``files``; return the ids kept."""
+    kept: set[str] = set()
+    first_with: dict[str, str] = {}  # fingerprint -> the file that has it
+    db["skipped"].delete_where()
+    for done, path in enumerate(files, start=1):
+        source_id = path.relative_to(sources).as_posix()
+        outcome = classify_source(path, sources, previous.get(source_id))
+        fingerprint = previous[source_id].fingerprint if outcome is None else None
+        if isinstance(outcome, Article):
+            fingerprint = outcome.fingerprint
+            if fingerprint in first_with:
+                outcome = Skipped(source_id, f"same content as {first_with[fingerprint]}")
+        if fingerprint and not isinstance(outcome, Skipped):
+            first_with.setdefault(fingerprint, source_id)
+        if isinstance(outcome, Skipped):
+            summary.skipped.append((outcome.id, outcome.reason))
+            db["skipped"].insert(
+                {"id": outcome.id, "reason": outcome.reason, **file_stat(path)}, replace=True
+            )
+        elif outcome is None:
+            summary.unchanged += 1
+            kept.add(source_id)
+            refresh_stat(db, source_id, path)
+        else:
+            (summary.changed if source_id in previous else summary.added).append(source_id)
+            replace_article(db, outcome, path)
+            kept.add(source_id)
+        if progress:
+            progress(done, len(files))
+    for source_id in sorted(set(previous) - kept):
+        if source_id not in {name for name, _ in summary.skipped}:
+            summary.removed.append(source_id)
+        delete_article(db, source_id)
+    return kept
+
+
+def classify_source(path: Path, sources: Path, old: SourceStat | None) -> Article | Skipped | None:
+    """None if the file is unchanged since the last build, else what it now holds."""
+    if old is not None:
+        stat = file_stat(path)
+        if (stat["size"], stat["mtime_ns"]) == (old.size, old.mtime_ns):
+            return None
+    outcome = read_source(path, sources)
+    if isinstance(outcome, Article) and old is not None and outcome.fingerprint == old.fingerprint:
+        return None
+    return outcome
+
+
+def file_stat(path: Path) -> dict[str, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return {"size": -1, "mtime_ns": -1}
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def refresh_stat(db: sqlite_utils.Database, source_id: str, path: Path) -> None:
+    """A touched but unchanged file: remember its new mtime so it is not read again next time."""
+    db["articles"].update(source_id, file_stat(path))
+
+
+def replace_article(db: sqlite_utils.Database, article: Article, path: Path) -> None:
+    """Insert or replace one article and its passages (the FTS triggers follow)."""
+    delete_article(db, article.id)
+    passages = split_article(article.id, article.text)
+    db["articles"].insert(
+        {
+            "id": article.id,
+            "title": article.title,
+            "url": article.url,
+            "published": article.published,
+            "outlet": article.outlet,
+            "fingerprint": article.fingerprint,
+            **file_stat(path),
+            "passages": len(passages),
+            "indexed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+    )
+    db["passages"].insert_all(
+        (
+            {
+                "article_id": p.article_id,
+                "paragraph": p.paragraph,
+                "position": p.position,
+                "start": p.start,
+                "end": p.end,
+                "text": p.text,
+            }
+            for p in passages
+        ),
+        batch_size=500,
+    )
+
+
+def delete_article(db: sqlite_utils.Database, source_id: str) -> None:
+    db["passages"].delete_where("article_id = ?", [source_id])
+    db["articles"].delete_where("id = ?", [source_id])
+
+
+def rebuild_vocabulary(db: sqlite_utils.Database) -> None:
+    """Every word FTS5 indexed, with its passage count (from fts5vocab) and its stem.
+
+    Stems of words already known are carried over, so an incremental build stems only new words.
+    """
+    db.execute("DROP TABLE IF EXISTS temp.fts_words")
+    db.execute("CREATE VIRTUAL TABLE temp.fts_words USING fts5vocab(main, passages_fts, 'row')")
+    known = dict(db.execute("SELECT word, stem FROM vocabulary").fetchall())
+    rows = db.execute("SELECT term, doc FROM temp.fts_words").fetchall()
+    db.execute("DELETE FROM vocabulary")
+    db["vocabulary"].insert_all(
+        ({"word": word, "stem": known.get(word) or stem(word), "df": df} for word, df in rows),
+        batch_size=5000,
+    )
+    db["vocabulary"].create_index(["stem"], if_not_exists=True)
+    # Typo correction reads one (first letter, length) bucket: see bot/spelling.py.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS vocabulary_shape "
+        "ON vocabulary (substr(word, 1, 1), length(word))"
+    )
+    db.execute("DROP TABLE temp.fts_words")
+
+
+def write_meta(db: sqlite_utils.Database, sources: Path) -> None:
+    db["meta"].upsert_all(
+        [
+            {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+            {"key": "built_at", "value": datetime.now(UTC).isoformat(timespec="seconds")},
+            {"key": "sources", "value": str(sources.resolve())},
+        ],
+        pk="key",
+    )
+
+
+def stale_sources(sources: Path, db_path: Path) -> list[str]:
+    """Files added, changed or removed since the index was built (by name, size and mtime).
+
+    Cheap enough to run before every ``briefing ask``: it stats the files, it does not read them.
+    """
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+            indexed = {
+                row[0]: (row[1], row[2])
+                for row in conn.execute(
+                    "SELECT id, size, mtime_ns FROM articles UNION ALL "
+                    "SELECT id, size, mtime_ns FROM skipped"
+                )
+            }
+    except sqlite3.DatabaseError:
+        return ["(the index could not be read)"]
+    current = {
+        path.relative_to(sources).as_posix(): tuple(file_stat(path).values())
+        for path in list_source_files(sources)
+    }
+    return sorted(
+        name for name in set(indexed) | set(current) if indexed.get(name) != current.get(name)
+    )
+
+
+__all__ = [
+    "BuildError",
+    "BuildSummary",
+    "SCHEMA_VERSION",
+    "build_index",
+    "index_problem",
+    "fingerprint_bytes",
+    "stale_sources",
+]

@@ -1,0 +1,209 @@
+"""Read source articles from the sources folder.
+
+A source is a UTF-8 text or Markdown file. It may start with front matter, either TOML between
+``+++`` lines or YAML-style ``key: value`` lines between ``---`` lines, giving ``title``, ``url``,
+``published`` and ``outlet``. Anything else about a file (its size, its encoding, whether it is
+text at all) is checked here, so that a bad file becomes a skip reason and never an exception
+further down the pipeline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+SOURCE_SUFFIXES = (".txt", ".md", ".markdown")
+MAX_SOURCE_BYTES = 5 * 1024 * 1024
+FRONT_MATTER_KEYS = ("title", "url", "published", "outlet")
+TITLE_MAX_CHARS = 90
+
+
+@dataclass(frozen=True)
+class Article:
+    """One readable source file: its body text (front matter removed) and what cites it."""
+
+    id: str  # the file name relative to the sources folder: stable, unique and human-readable
+    path: Path
+    title: str
+    url: str | None
+    published: str | None
+    outlet: str | None
+    text: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file in the sources folder that was not indexed, and why (shown to admins)."""
+
+    id: str
+    reason: str
+
+
+def list_source_files(folder: Path) -> list[Path]:
+    """Every candidate file below ``folder``, sorted, hidden files and ``films.toml`` excluded."""
+    files = []
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.is_dir() or path.name == "films.toml":
+            continue
+        files.append(path)
+    return files
+
+
+def fingerprint_bytes(data: bytes) -> str:
+    """A content hash: an unchanged file keeps its fingerprint whatever its mtime says."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def read_sources(folder: Path) -> Iterator[Article | Skipped]:
+    """Yield an ``Article`` or a ``Skipped`` for every file in ``folder``."""
+    for path in list_source_files(folder):
+        yield read_source(path, folder)
+
+
+def read_source(path: Path, folder: Path) -> Article | Skipped:
+    """Read one file; every problem becomes a ``Skipped`` with a reason a person can act on."""
+    source_id = path.relative_to(folder).as_posix()
+    if path.suffix.lower() not in SOURCE_SUFFIXES:
+        return Skipped(source_id, f"not a .txt or .md file ({path.suffix or 'no extension'})")
+    try:
+        if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve()):
+            return Skipped(source_id, "symbolic link pointing outside the sources folder")
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            return Skipped(source_id, f"too large ({size:,} bytes; limit {MAX_SOURCE_BYTES:,})")
+        data = path.read_bytes()
+    except OSError as error:
+        return Skipped(source_id, f"unreadable ({error.strerror or error})")
+    return parse_source(source_id, path, data)
+
+
+def parse_source(source_id: str, path: Path, data: bytes) -> Article | Skipped:
+    """Decode and split off the front matter; reject what is not text."""
+    text, problem = decode_text(data)
+    if problem:
+        return Skipped(source_id, problem)
+    meta, body = split_front_matter(text)
+    body = body.strip()
+    if not body:
+        return Skipped(source_id, "empty (no text after front matter)")
+    return Article(
+        id=source_id,
+        path=path,
+        title=clean_meta(meta.get("title")) or derive_title(body, path),
+        url=valid_url(meta.get("url")),
+        published=clean_meta(meta.get("published")),
+        outlet=clean_meta(meta.get("outlet")),
+        text=body,
+        fingerprint=fingerprint_bytes(data),
+    )
+
+
+def decode_text(data: bytes) -> tuple[str, str | None]:
+    """UTF-8 (a BOM is fine, and so is UTF-16 with its BOM); binary files are refused."""
+    if not data.strip():
+        return "", "empty file"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            return "", "invalid UTF-16 text"
+    elif b"\x00" in data:
+        return "", "binary file (contains NUL bytes)"
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            return "", f"not valid UTF-8 (byte {error.start})"
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if control_char_ratio(text) > 0.01:
+        return "", "binary file (control characters)"
+    return text, None
+
+
+def control_char_ratio(text: str) -> float:
+    """Share of control characters other than tab and newline: text files have next to none."""
+    sample = text[:65536]
+    if not sample:
+        return 0.0
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n" or ch == "\x7f")
+    return controls / len(sample)
+
+
+FRONT_MATTER_RE = re.compile(r"\A(\+\+\+|---)[ \t]*\n(.*?)\n\1[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """Return (metadata, body). Malformed front matter is treated as absent but still removed."""
+    match = FRONT_MATTER_RE.match(text)
+    if not match:
+        return {}, text
+    fence, block = match.group(1), match.group(2)
+    body = text[match.end() :]
+    if fence == "+++":
+        try:
+            raw = tomllib.loads(block)
+        except tomllib.TOMLDecodeError:
+            return {}, body
+    else:
+        raw = dict(parse_yaml_lines(block))
+    return {key: str(raw[key]) for key in FRONT_MATTER_KEYS if key in raw}, body
+
+
+def parse_yaml_lines(block: str) -> Iterator[tuple[str, str]]:
+    """The ``key: value`` subset of YAML that article front matter uses; quotes are stripped."""
+    for line in block.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip() and not key.startswith((" ", "\t", "#")):
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            yield key.strip().lower(), value
+
+
+def clean_meta(value: str | None) -> str | None:
+    """Front matter values are shown in citations: one line, no control characters, bounded."""
+    if value is None:
+        return None
+    value = " ".join("".join(ch for ch in value if ch.isprintable()).split())
+    return value[:300] or None
+
+
+def valid_url(value: str | None) -> str | None:
+    """Keep only absolute http(s) URLs: a citation link must not point anywhere surprising."""
+    value = clean_meta(value)
+    if not value:
+        return None
+    parsed = urlparse(value)
+    if parsed.scheme in ("http", "https") and parsed.netloc and " " not in value:
+        return value
+    return None
+
+
+CREDIT_LINE_RE = re.compile(
+    r"^(photo|image|picture|video|credit)s?\b|\bcourtesy of\b", re.IGNORECASE
+)
+
+
+def derive_title(body: str, path: Path) -> str:
+    """Without front matter: the first heading or line that is not a photo credit, shortened to
+    its first sentence when it is a whole paragraph; the file name as a last resort."""
+    for line in body.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if not line or CREDIT_LINE_RE.search(line):
+            continue
+        if len(line) <= TITLE_MAX_CHARS:
+            return line
+        first_sentence = re.match(r"(.{20,}?[.!?])\s+[A-Z\"“]", line)
+        if first_sentence and len(first_sentence.group(1)) <= TITLE_MAX_CHARS:
+            return first_sentence.group(1)
+        return line[:TITLE_MAX_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return path.stem

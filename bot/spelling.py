@@ -1,0 +1,117 @@
+"""Typo tolerance: map the words of a question onto words the index actually contains.
+
+The rules follow Meilisearch's typo tolerance
+(https://www.meilisearch.com/docs/learn/relevancy/typo_tolerance_settings): no typo in words of
+under 5 letters, one typo from 5 letters, two from 9; the first letter is never the typo. A typo
+is one insertion, deletion, substitution or swap of neighbouring letters (optimal string
+alignment distance), so "mountian" is one typo away from "mountain".
+
+Candidates come from the ``vocabulary`` table through an index on (first letter, length), so a
+correction reads a few hundred or thousand words of one bucket, never the whole vocabulary.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.words import english_zipf_frequency
+
+MIN_SPLIT_PART = 3
+REAL_WORD_ZIPF = 4.0
+MIN_DERIVATION_STEM = 6
+
+
+@dataclass(frozen=True)
+class Known:
+    """A vocabulary word: its stem and in how many passages it occurs."""
+
+    word: str
+    stem: str
+    df: int
+
+
+def typo_budget(word: str) -> int:
+    """How many typos a word of this length may contain (Meilisearch's defaults)."""
+    if len(word) >= 9:
+        return 2
+    if len(word) >= 5:
+        return 1
+    return 0
+
+
+class Vocabulary:
+    """Read access to the index's vocabulary: exact look-ups, typo correction, word splits."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def lookup(self, word: str) -> Known | None:
+        row = self.conn.execute(
+            "SELECT word, stem, df FROM vocabulary WHERE word = ?", (word,)
+        ).fetchone()
+        return Known(*row) if row else None
+
+    def lookup_stem(self, stem: str) -> Known | None:
+        """The commonest word with this stem: "directing" is asked, the articles say "directed"."""
+        row = self.conn.execute(
+            "SELECT word, stem, df FROM vocabulary WHERE stem = ? ORDER BY df DESC LIMIT 1",
+            (stem,),
+        ).fetchone()
+        return Known(*row) if row else None
+
+    def stem_family(self, stem: str) -> list[Known]:
+        """Every indexed word with this stem ("jump", "jumps", "jumped", ...), and for a stem of
+        ``MIN_DERIVATION_STEM`` letters or more, with a stem that extends it ("direct" finds
+        "director")."""
+        upper = stem + "\U0010ffff" if len(stem) >= MIN_DERIVATION_STEM else stem
+        rows = self.conn.execute(
+            "SELECT word, stem, df FROM vocabulary WHERE stem >= ? AND stem <= ? "
+            "ORDER BY df DESC LIMIT 50",
+            (stem, upper),
+        )
+        return [Known(*row) for row in rows]
+
+    def correct(self, word: str) -> Known | None:
+        """The closest vocabulary word within the typo budget; ties go to the commoner word.
+
+        A word that is itself everyday English ("president") is not a typo, however close it
+        is to an indexed word ("present").
+        """
+        budget = typo_budget(word)
+        if budget == 0 or not word.isalpha() or english_zipf_frequency(word) >= REAL_WORD_ZIPF:
+            return None
+        rows = self.conn.execute(
+            "SELECT word, stem, df FROM vocabulary "
+            "WHERE substr(word, 1, 1) = ? AND length(word) BETWEEN ? AND ?",
+            (word[0], len(word) - budget, len(word) + budget),
+        ).fetchall()
+        if not rows:
+            return None
+        matches = process.extract(
+            word,
+            [row[0] for row in rows],
+            scorer=OSA.distance,
+            score_cutoff=budget,
+            limit=20,
+        )
+        if not matches:
+            return None
+        _, distance, best_index = min(matches, key=lambda m: (m[1], -rows[m[2]][2]))
+        return Known(*rows[best_index])
+
+    def split(self, word: str) -> list[Known] | None:
+        """A run-together word ("skydiving" for "sky diving") as two indexed words, if any."""
+        if not word.isalpha():
+            return None
+        best: tuple[int, list[Known]] | None = None
+        for cut in range(MIN_SPLIT_PART, len(word) - MIN_SPLIT_PART + 1):
+            left, right = self.lookup(word[:cut]), self.lookup(word[cut:])
+            if left and right:
+                rarity = min(left.df, right.df)
+                if best is None or rarity > best[0]:
+                    best = (rarity, [left, right])
+        return best[1] if best else None

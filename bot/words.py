@@ -1,0 +1,103 @@
+"""Words: the one tokenizer, normaliser and stemmer shared by the indexer and the search.
+
+The index's full-text table uses SQLite FTS5's ``unicode61`` tokenizer with
+``remove_diacritics 2`` (https://www.sqlite.org/fts5.html#unicode61_tokenizer): tokens are runs
+of letters and digits, case-folded, with diacritics removed. ``tokens`` below reproduces that in
+Python so that the vocabulary, the typo correction and the highlighting agree with what FTS5
+matches.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+
+import snowballstemmer
+from rapidfuzz.distance import OSA
+
+TOKEN_RE = re.compile(r"[^\W_]+")
+FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+
+# Function words and question framing: they say how a question is asked, not what about.
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are aren as at be because been
+    before being below between both but by can cannot could couldn did didn do does doesn
+    doing don down during each either else ever every few for from further get gets got had
+    hadn has hasn have haven having he her here hers herself him himself his how i if in
+    into is isn it its itself just let like me might more most much must my myself no nor
+    not now of off on once only or other ought our ours ourselves out over own per please
+    same shall she should shouldn so some such than that the their theirs them themselves
+    then there these they this those through thus to too under until up upon us very was
+    wasn we were weren what whatever when where whether which while who whom whose why will
+    with within without won would wouldn yet you your yours yourself yourselves s t d ll m
+    re ve tell know say said mean means meaning called call anyone anybody someone something
+    thing things many happen happened happens really actually exactly kind sort lot lots way
+    ways""".split()
+)
+
+
+def normalise(text: str) -> str:
+    """Case-fold and strip diacritics, like FTS5's unicode61 with remove_diacritics 2."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def tokens(text: str) -> list[str]:
+    """The normalised tokens of ``text``, in order."""
+    return TOKEN_RE.findall(normalise(text))
+
+
+def token_spans(text: str) -> Iterator[tuple[str, int, int]]:
+    """Tokens with their offsets in the original ``text``, for highlighting matched words."""
+    for match in TOKEN_RE.finditer(text):
+        yield normalise(match.group()), match.start(), match.end()
+
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) stem, so "jumps", "jumped" and "jumping" count as one word."""
+    if not word.isalpha():
+        return word
+    return _stemmer.stemWord(word)
+
+
+def is_content_word(word: str) -> bool:
+    """Words that say what a question is about: not function words."""
+    return word not in STOPWORDS
+
+
+@lru_cache(maxsize=4096)
+def misspelt_function_word(word: str) -> str | None:
+    """ "does" for "dose", "what" for "wat": the function word one typo away, same first letter.
+
+    Function words are short, so the usual typo rules (none under 5 letters) would leave these
+    as unknown key words, and an unknown key word makes the question look off-topic.
+    """
+    if not word.isalpha():
+        return None
+    for candidate in sorted(STOPWORDS):
+        if (
+            len(candidate) >= 3
+            and candidate[0] == word[0]
+            and abs(len(candidate) - len(word)) <= 1
+            and OSA.distance(word, candidate, score_cutoff=1) <= 1
+        ):
+            return candidate
+    return None
+
+
+@lru_cache(maxsize=4096)
+def english_zipf_frequency(word: str) -> float:
+    """How common a word is in English, on the Zipf scale (0 unknown, 3 rare, 5+ everyday).
+
+    From wordfreq's English lists; imported on first use so that a question whose words are
+    all in the index never pays for loading them.
+    """
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en")

@@ -1,0 +1,146 @@
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import bot.index
+from bot.index import BuildError, build_index, stale_sources
+from bot.search import Searcher
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_full_build_creates_plain_tables(sources: Path, tmp_path: Path) -> None:
+    db = tmp_path / "index" / "briefing.db"
+    summary = build_index(sources, db)
+    assert len(summary.added) == 3 and summary.passages > 50
+    tables = {r[0] for r in rows(db, "SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"articles", "passages", "passages_fts", "vocabulary", "meta", "skipped"} <= tables
+    assert rows(db, "SELECT value FROM meta WHERE key='schema_version'") == [("1",)]
+    fts_hits = rows(db, "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH 'helsetkopen'")
+    assert fts_hits == [(1,)]
+    assert not list(db.parent.glob("*.tmp-*"))
+
+
+def test_unchanged_sources_are_not_split_again(
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "briefing.db"
+    build_index(sources, db)
+    split_calls: list[str] = []
+    real_split = bot.index.split_article
+
+    def counting_split(article_id: str, text: str):
+        split_calls.append(article_id)
+        return real_split(article_id, text)
+
+    monkeypatch.setattr(bot.index, "split_article", counting_split)
+    (sources / "new.md").write_text("# Added\n\nA brand new zeppelin stunt article.\n")
+    path = sources / "000_3565f7ed7c92af06.txt"
+    path.write_text(path.read_text() + "\nOne more sentence about zeppelins.\n")
+    (sources / "002_d7acdbb8491ca654.txt").unlink()
+    summary = build_index(sources, db)
+    assert sorted(split_calls) == ["000_3565f7ed7c92af06.txt", "new.md"]
+    assert summary.added == ["new.md"]
+    assert summary.changed == ["000_3565f7ed7c92af06.txt"]
+    assert summary.removed == ["002_d7acdbb8491ca654.txt"]
+    assert summary.unchanged == 1
+    ids = {r[0] for r in rows(db, "SELECT DISTINCT article_id FROM passages")}
+    assert ids == {"000_3565f7ed7c92af06.txt", "001_a4b0d972454bdd52.txt", "new.md"}
+    # the FTS index and vocabulary follow the passages
+    match = "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH 'zeppelin OR zeppelins'"
+    assert rows(db, match) == [(2,)]
+    assert rows(db, "SELECT df FROM vocabulary WHERE word = 'hewitt'") == []
+
+
+def test_touched_but_unchanged_file_is_not_reindexed(sources: Path, tmp_path: Path) -> None:
+    db = tmp_path / "briefing.db"
+    build_index(sources, db)
+    path = sources / "001_a4b0d972454bdd52.txt"
+    os.utime(path, ns=(1, 1))
+    assert stale_sources(sources, db) == ["001_a4b0d972454bdd52.txt"]
+    summary = build_index(sources, db)
+    assert summary.unchanged == 3 and not summary.changed
+    assert stale_sources(sources, db) == []
+
+
+def test_bad_files_are_reported_and_the_others_indexed(sources: Path, tmp_path: Path) -> None:
+    (sources / "empty.txt").write_bytes(b"")
+    (sources / "bad.txt").write_bytes(b"broken \xc3\x28 text")
+    (sources / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    summary = build_index(sources, tmp_path / "briefing.db")
+    assert {name for name, _ in summary.skipped} == {"empty.txt", "bad.txt", "photo.jpg"}
+    assert len(summary.added) == 3
+
+
+def test_failed_build_leaves_the_old_index_answering(
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "briefing.db"
+    build_index(sources, db)
+    searcher = Searcher(db)
+    before = db.read_bytes()
+
+    def explode(*args, **kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(bot.index, "rebuild_vocabulary", explode)
+    (sources / "new.txt").write_text("A new article about submarines.")
+    with pytest.raises(BuildError, match="disk I/O error"):
+        build_index(sources, db)
+    assert db.read_bytes() == before
+    assert not list(tmp_path.glob("*.tmp-*"))
+    assert searcher.ask("How many motorbike jumps did Cruise do?").answered
+
+
+def test_reader_keeps_answering_across_a_rebuild(sources: Path, tmp_path: Path) -> None:
+    db = tmp_path / "briefing.db"
+    build_index(sources, db)
+    searcher = Searcher(db)
+    assert not searcher.ask("submarine periscope depth").answered
+    (sources / "sub.txt").write_text("The submarine periscope depth was 18 metres, he said.")
+    build_index(sources, db)
+    answer = searcher.ask("submarine periscope depth")
+    assert answer.answered and answer.excerpts[0].source == "sub.txt"
+
+
+def test_refuses_to_empty_a_good_index(sources: Path, tmp_path: Path) -> None:
+    db = tmp_path / "briefing.db"
+    build_index(sources, db)
+    for path in sources.iterdir():
+        path.unlink()
+    with pytest.raises(BuildError, match="allow-empty"):
+        build_index(sources, db)
+    assert Searcher(db).ask("HALO jumps").answered
+    assert build_index(sources, db, allow_empty=True).articles == 0
+
+
+def test_missing_sources_folder(tmp_path: Path) -> None:
+    with pytest.raises(BuildError, match="not found"):
+        build_index(tmp_path / "nope", tmp_path / "briefing.db")
+
+
+def test_one_build_at_a_time(sources: Path, tmp_path: Path) -> None:
+    db = tmp_path / "briefing.db"
+    with bot.index.build_lock(db), pytest.raises(BuildError, match="already running"):
+        build_index(sources, db)
+
+
+def test_garbage_index_file_is_rebuilt_from_scratch(sources: Path, tmp_path: Path) -> None:
+    db = tmp_path / "briefing.db"
+    db.write_bytes(b"this is not a database" * 100)
+    summary = build_index(sources, db)
+    assert len(summary.added) == 3
+    assert Searcher(db).ask("HALO jumps").answered
+
+
+def test_leftover_temp_files_are_cleaned(sources: Path, tmp_path: Path) -> None:
+    db = tmp_path / "briefing.db"
+    leftover = tmp_path / "briefing.db.tmp-99999"
+    leftover.write_bytes(b"half a build")
+    build_index(sources, db)
+    assert not leftover.exists()
