@@ -24,7 +24,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Config
-from bot.index import BuildSummary, build_index
+from bot.index import BuildSummary, build_index, index_problem
 from bot.search import Searcher
 
 log = logging.getLogger("briefing.bot")
@@ -96,7 +96,9 @@ class UserCooldowns:
         now = time.time()
         if len(self._buckets) > 10_000:  # forget users whose window has long passed
             self._buckets = {
-                k: b for k, b in self._buckets.items() if now - b._last < self.per  # noqa: SLF001
+                k: b
+                for k, b in self._buckets.items()
+                if now - b._last < self.per  # noqa: SLF001
             }
         bucket = self._buckets.setdefault(user_id, app_commands.Cooldown(self.rate, self.per))
         return bucket.update_rate_limit(now)
@@ -235,12 +237,13 @@ class BriefingMixin:
         return max(1, min(int(self.config.discord.excerpts), 10))
 
     async def setup_hook(self) -> None:
-        """Open the index (building it first if there is none), load cogs, sync commands."""
+        """Open the index (built first if missing or damaged), load cogs, sync commands."""
         from bot.discord_views import DYNAMIC_ITEMS
 
         config = self.config
-        if not config.db.exists():
-            log.info("no index at %s yet: building it from %s", config.db, config.sources)
+        problem = await asyncio.to_thread(index_problem, config.db, thorough=True)
+        if problem:
+            log.info("index %s: %s; building it from %s", config.db, problem, config.sources)
             summary = await asyncio.to_thread(build_index, config.sources, config.db)
             log.info("index built: %d passages in %.2f s", summary.passages, summary.seconds)
         self.searchers = await asyncio.to_thread(SearcherPool, config.db)

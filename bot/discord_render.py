@@ -152,9 +152,7 @@ def answer_embed(
         block = quote_block(excerpt, share)
         room -= len(block)
         blocks.append(block)
-    embed = discord.Embed(
-        title=title, description=note + "\n\n".join(blocks), colour=COLOUR_ANSWER
-    )
+    embed = discord.Embed(title=title, description=note + "\n\n".join(blocks), colour=COLOUR_ANSWER)
     last = first + len(excerpts) - 1
     span = f"Excerpt {first}" if first == last else f"Excerpts {first}–{last}"
     footer = f"{span} · quoted verbatim from the articles"
@@ -179,7 +177,7 @@ def not_found_embed(answer: Answer) -> discord.Embed:
 
 
 def context_embeds(pairs: Sequence[tuple[Excerpt, str]]) -> list[discord.Embed]:
-    """"Show in context": each excerpt's whole paragraph, the excerpt itself in bold."""
+    """ "Show in context": each excerpt's whole paragraph, the excerpt itself in bold."""
     pairs = list(pairs)[:10]
     embeds = []
     budget = MESSAGE_EMBEDS_TOTAL - 100
@@ -263,7 +261,8 @@ def plural(n: int, word: str) -> str:
 def film_line(film: dict) -> str:
     """**Title** (year) — N articles, M mentions · also: aliases."""
     year = f" ({film['year']})" if film.get("year") else ""
-    line = f"**{escape(str(film['title']))}**{year} — {plural(int(film.get('articles', 0)), 'article')}"
+    articles = plural(int(film.get("articles", 0)), "article")
+    line = f"**{escape(str(film['title']))}**{year} — {articles}"
     if film.get("mentions"):
         line += f", {plural(int(film['mentions']), 'mention')}"
     aliases = [str(a) for a in film.get("aliases") or []][:4]
@@ -290,7 +289,9 @@ def source_line(article: dict) -> str:
     url = safe_url(article.get("url"))
     head = f"[{title}]({url})" if url else f"**{title}**"
     when = str(article.get("indexed_at") or "")[:16].replace("T", " ")
-    line = f"{head} — {escape(str(article['source']))} · {plural(int(article['passages']), 'passage')}"
+    line = (
+        f"{head} — {escape(str(article['source']))} · {plural(int(article['passages']), 'passage')}"
+    )
     return line + (f" · indexed {escape(when)}" if when else "")
 
 

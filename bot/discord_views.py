@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.client import report_error, reply_private
+from bot.client import reply_private, report_error
 from bot.discord_render import (
     answer_embed,
     context_embeds,
@@ -80,9 +80,7 @@ async def answer_reply(
     return Reply(answer_embed(answer, shown, first=start + 1, more=more), view, True)
 
 
-async def guarded(
-    interaction: discord.Interaction, work: Callable[[], Awaitable[None]]
-) -> None:
+async def guarded(interaction: discord.Interaction, work: Callable[[], Awaitable[None]]) -> None:
     """Run a button's work; failures go to the same handler as commands."""
     try:
         await work()

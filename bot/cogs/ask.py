@@ -7,6 +7,7 @@ intent). Every way of asking shares the per-user cooldown and the same reply.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from typing import Any
@@ -91,10 +92,8 @@ class Ask(commands.Cog):
             await self.answer_message(message, question)
         except Exception:
             log.exception("answering message %s failed", message.id)
-            try:
+            with contextlib.suppress(discord.HTTPException):
                 await message.reply(SOMETHING_WENT_WRONG, mention_author=False)
-            except discord.HTTPException:
-                pass
 
     async def answer_message(self, message: discord.Message, question: str) -> None:
         if not question:
@@ -115,10 +114,8 @@ class Ask(commands.Cog):
         try:
             await message.author.send(text)
         except discord.HTTPException:
-            try:
+            with contextlib.suppress(discord.HTTPException):
                 await message.add_reaction("\N{HOURGLASS WITH FLOWING SAND}")
-            except discord.HTTPException:
-                pass
 
 
 async def setup(bot: commands.Bot) -> None:

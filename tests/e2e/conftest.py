@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.standin import DiscordStandIn, InteractionRecord
+from .standin import DiscordStandIn, InteractionRecord
 
 REPO = Path(__file__).resolve().parents[2]
 LAUNCHER = Path(__file__).with_name("launch_bot.py")
@@ -121,8 +121,13 @@ def start_bot(
     bot = BotProcess(proc, log_path, config, sources, db)
     try:
         standin.wait_for(
-            lambda: proc.poll() is not None
-            or (len([s for s in standin.sessions if s.identified]) >= sessions and standin.commands),
+            lambda: (
+                proc.poll() is not None
+                or (
+                    len([s for s in standin.sessions if s.identified]) >= sessions
+                    and standin.commands
+                )
+            ),
             timeout=30,
             what="the bot to connect",
         )

@@ -17,7 +17,9 @@ import yarl
 
 def main() -> None:
     api_base, gateway_url, *args = sys.argv[1:]
-    if not api_base.startswith("http://127.0.0.1:") or not gateway_url.startswith("ws://127.0.0.1:"):
+    if not api_base.startswith("http://127.0.0.1:") or not gateway_url.startswith(
+        "ws://127.0.0.1:"
+    ):
         raise SystemExit("the launcher only talks to a stand-in on 127.0.0.1")
     discord.http.Route.BASE = api_base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import threading
 import time
 import zlib
@@ -146,7 +147,9 @@ class Session:
     async def send(self, payload: dict) -> None:
         data = json.dumps(payload)
         if self.compress:
-            chunk = self.compressor.compress(data.encode()) + self.compressor.flush(zlib.Z_SYNC_FLUSH)
+            chunk = self.compressor.compress(data.encode()) + self.compressor.flush(
+                zlib.Z_SYNC_FLUSH
+            )
             await self.ws.send_bytes(chunk)
         else:
             await self.ws.send_str(data)
@@ -449,7 +452,7 @@ class DiscordStandIn:
     async def _start_server(self) -> None:
         app = web.Application(client_max_size=16 * 1024 * 1024, middlewares=[self._record])
         app.router.add_get("/gateway", self._gateway)
-        app.router.add_get("/attachments/{id}/{name}", self._attachment)
+        app.router.add_get("/attachments/{id}/{name:.*}", self._attachment)
         r = app.router
         p = API_PREFIX
         r.add_get(p + "/gateway", self._get_gateway)
@@ -523,15 +526,24 @@ class DiscordStandIn:
             if (m.get("message_reference") or {}).get("message_id") == message["id"]
         ]
 
-    def add_attachment(self, filename: str, data: bytes, content_type: str = "text/plain") -> dict:
-        """Host a file the way Discord's CDN would and return the attachment object."""
+    def add_attachment(
+        self,
+        filename: str,
+        data: bytes,
+        content_type: str = "text/plain",
+        size: int | None = None,
+    ) -> dict:
+        """Host a file the way Discord's CDN would and return the attachment object
+        (``size`` overrides the size Discord reports, to test limits without big files)."""
         aid = self.ids.next()
         self.attachments[aid] = (filename, data)
-        url = f"{self.base_url}/attachments/{aid}/{filename}"
+        # The CDN path uses a tamed name (as Discord's does); ``filename`` stays as given, since
+        # the bot must not trust it.
+        url = f"{self.base_url}/attachments/{aid}/{re.sub(r'[^A-Za-z0-9._-]', '_', filename)}"
         return {
             "id": str(aid),
             "filename": filename,
-            "size": len(data),
+            "size": len(data) if size is None else size,
             "url": url,
             "proxy_url": url,
             "content_type": content_type,
@@ -628,12 +640,15 @@ class DiscordStandIn:
     def _command_data(self, name: str, options: dict[str, Any], focused: str | None) -> dict:
         """Build ``data`` for a slash command from what the bot registered (types included)."""
         parts = name.split()
-        for guild_id, commands in self.commands.items():
-            cmd = next((c for c in commands if c["name"] == parts[0]), None)
-            if cmd is not None:
-                break
-        else:
+        found = [
+            (guild_id, c)
+            for guild_id, commands in self.commands.items()
+            for c in commands
+            if c["name"] == parts[0]
+        ]
+        if not found:
             raise KeyError(f"the bot registered no command named {parts[0]!r}")
+        guild_id, cmd = found[0]
         data: dict[str, Any] = {"id": cmd["id"], "name": cmd["name"], "type": 1}
         if guild_id is not None:
             data["guild_id"] = str(guild_id)
@@ -1024,7 +1039,7 @@ class DiscordStandIn:
 
     async def _attachment(self, request: web.Request) -> web.Response:
         item = self.attachments.get(int(request.match_info["id"]))
-        if item is None or item[0] != request.match_info["name"]:
+        if item is None:
             return web.Response(status=404)
         return web.Response(body=item[1], content_type="application/octet-stream")
 
@@ -1102,7 +1117,9 @@ class DiscordStandIn:
         with self._cond:
             for key in ("content", "embeds", "components"):
                 if key in body:
-                    msg[key] = body[key] if body[key] is not None else ([] if key != "content" else "")
+                    msg[key] = (
+                        body[key] if body[key] is not None else ([] if key != "content" else "")
+                    )
             if "flags" in body and body["flags"] is not None:
                 msg["flags"] = (msg.get("flags", 0) & EPHEMERAL) | int(body["flags"])
             msg["flags"] = int(msg.get("flags", 0)) & ~LOADING

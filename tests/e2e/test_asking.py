@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.conftest import reply_to, responded, wait_a_little
-from tests.e2e.standin import EPHEMERAL, check_allowed_mentions, check_message_payload
+from .conftest import reply_to, responded, wait_a_little
+from .standin import EPHEMERAL, check_allowed_mentions, check_message_payload
 
 NOT_FOUND = "I couldn't find that in the articles"
 
@@ -163,7 +163,9 @@ def test_article_text_is_escaped_too(standin, bot):
 
 
 def test_very_long_question_and_context_fit_discords_limits(standin, bot):
-    long_question = "quokka trebuchet stunt with the *counterweight* and __sling__ on the ramp; " * 30
+    long_question = (
+        "quokka trebuchet stunt with the *counterweight* and __sling__ on the ramp; " * 30
+    )
     rec = standin.slash("ask", question=long_question[:1900])
     body = responded(standin, rec)
     embed = embed_of(body["data"])
@@ -172,7 +174,9 @@ def test_very_long_question_and_context_fit_discords_limits(standin, bot):
     context = standin.click(rec.original, button_ids(rec.original)["Show in context"])
     data = responded(standin, context)["data"]
     assert check_message_payload(data) == []
-    total = sum(len(e["title"]) + len(e["description"]) + len(e["footer"]["text"]) for e in data["embeds"])
+    total = sum(
+        len(e["title"]) + len(e["description"]) + len(e["footer"]["text"]) for e in data["embeds"]
+    )
     assert total <= 6000
     assert any(e["description"].endswith("…") for e in data["embeds"])
 
