@@ -24,7 +24,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Config
-from bot.index import BuildSummary, build_index, index_problem
+from bot.index import BuildError, BuildSummary, build_index, index_problem
 from bot.search import Searcher
 
 log = logging.getLogger("briefing.bot")
@@ -34,6 +34,7 @@ T = TypeVar("T")
 COGS = ("bot.cogs.ask", "bot.cogs.films", "bot.cogs.admin")
 SOMETHING_WENT_WRONG = "Something went wrong on my side; the admins can see the details in the log."
 ONLY_ADMINS = "Only admins can do that."
+IDENTIFY_WINDOW = 5.0  # seconds: Discord's identify rate limit window per concurrency bucket
 
 
 class SearcherPool:
@@ -240,17 +241,31 @@ class BriefingMixin:
         """Open the index (built first if missing or damaged), load cogs, sync commands."""
         from bot.discord_views import DYNAMIC_ITEMS
 
-        config = self.config
-        problem = await asyncio.to_thread(index_problem, config.db, thorough=True)
-        if problem:
-            log.info("index %s: %s; building it from %s", config.db, problem, config.sources)
-            summary = await asyncio.to_thread(build_index, config.sources, config.db)
-            log.info("index built: %d passages in %.2f s", summary.passages, summary.seconds)
-        self.searchers = await asyncio.to_thread(SearcherPool, config.db)
+        await self.ensure_index()
+        self.searchers = await asyncio.to_thread(SearcherPool, self.config.db)
         self.add_dynamic_items(*DYNAMIC_ITEMS)  # type: ignore[attr-defined]
         for cog in COGS:
             await self.load_extension(cog)  # type: ignore[attr-defined]
         await self.sync_commands()
+
+    async def ensure_index(self, wait: float = 600.0) -> None:
+        """Build the index if it is missing or damaged. When several shard processes start
+        together, one builds and the others wait for it (the engine's build lock)."""
+        config = self.config
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        while problem := await asyncio.to_thread(index_problem, config.db, thorough=True):
+            log.info("index %s: %s; building it from %s", config.db, problem, config.sources)
+            try:
+                summary = await asyncio.to_thread(build_index, config.sources, config.db)
+            except BuildError as error:
+                # The engine has no distinct exception for "locked by another build" yet.
+                if "already running" not in str(error) or loop.time() > deadline:
+                    raise
+                log.info("another process is building the index; waiting for it")
+                await asyncio.sleep(1.0)
+                continue
+            log.info("index built: %d passages in %.2f s", summary.passages, summary.seconds)
 
     async def sync_commands(self) -> None:
         """Guild sync shows commands at once (development); global sync takes up to an hour.
@@ -323,6 +338,29 @@ class ShardedBriefingBot(BriefingMixin, commands.AutoShardedBot):
         if settings.shard_ids:
             options["shard_ids"] = [int(i) for i in settings.shard_ids]
         super().__init__(**options)
+        self._max_concurrency = 1
+        self._identified_at: dict[int, float] = {}
+
+    async def setup_hook(self) -> None:
+        await super().setup_hook()
+        try:
+            _, _, limits = await self.http.get_bot_gateway()
+            self._max_concurrency = max(1, int(limits.get("max_concurrency", 1)))
+        except (discord.HTTPException, discord.GatewayNotFound):
+            self._max_concurrency = 1
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Discord allows ``max_concurrency`` IDENTIFYs per 5 seconds, one per bucket
+        ``shard_id % max_concurrency``; the library's default waits 5 s before every shard but
+        the first, which makes a big bot's start-up needlessly slow."""
+        bucket = (shard_id or 0) % self._max_concurrency
+        loop = asyncio.get_running_loop()
+        last = self._identified_at.get(bucket)
+        if last is not None:
+            delay = IDENTIFY_WINDOW - (loop.time() - last)
+            if delay > 0:
+                await asyncio.sleep(delay)
+        self._identified_at[bucket] = loop.time()
 
 
 def intents_for(config: Config) -> discord.Intents:

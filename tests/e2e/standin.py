@@ -254,10 +254,12 @@ class DiscordStandIn:
         message_content_allowed: bool = True,
         shards: int = 1,
         guild_count: int = 1,
+        max_concurrency: int = 1,
     ) -> None:
         self.ids = _Ids()
         self.message_content_allowed = message_content_allowed
         self.recommended_shards = shards
+        self.max_concurrency = max_concurrency
         self.application_id = self.ids.next()
         self.bot_user = self._user("Mission Briefing", bot=True, user_id=self.application_id)
         self.users: dict[str, dict] = {
@@ -268,7 +270,8 @@ class DiscordStandIn:
         self.dm_channels: dict[int, dict] = {}  # user id -> DM channel
         self.members: dict[tuple[int, int], dict] = {}  # (guild id, user id) -> member
         for n in range(guild_count):
-            self._make_guild(f"Briefing Room {n + 1}" if n else "Briefing Room")
+            # guild n lands on shard n % shards: (id >> 22) % shard_count picks the shard
+            self._make_guild(f"Briefing Room {n + 1}" if n else "Briefing Room", n % shards, shards)
         self.guild = self.guilds[0]
         self.roles = {r["name"]: r for r in self.guild["roles"]}
         self.channel = {c["name"]: c for c in self.guild["channels"]}
@@ -303,8 +306,10 @@ class DiscordStandIn:
             "flags": 0,
         }
 
-    def _make_guild(self, name: str) -> dict:
+    def _make_guild(self, name: str, shard: int = 0, shards: int = 1) -> dict:
         gid = self.ids.next()
+        ms = (gid >> 22) - (gid >> 22) % shards + shard
+        gid = (ms << 22) | (gid & 0x3FFFFF)
         roles = [
             self._role(gid, "@everyone", PERM_EVERYONE, 0),
             self._role(self.ids.next(), "Moderators", PERM_EVERYONE | PERM_MANAGE_GUILD, 1),
@@ -884,7 +889,7 @@ class DiscordStandIn:
                     "total": 1000,
                     "remaining": 999,
                     "reset_after": 0,
-                    "max_concurrency": 1,
+                    "max_concurrency": self.max_concurrency,
                 },
             }
         )
