@@ -60,9 +60,9 @@ def fit(raw: str, limit: int, render: Callable[[str], str] = escape) -> str:
     """``render(raw)`` if it fits in ``limit`` characters, else the render of ``raw`` cut at a
     sentence boundary (``bot.answers.cut_text``) short enough that the render fits."""
     rendered = render(raw)
-    room = len(raw)
+    room = len(raw)  # rendering only ever adds characters, so the raw cut is at most ``limit``
     while len(rendered) > limit and room > 1:
-        room = max(1, min(room - 1, room - (len(rendered) - limit)))
+        room = max(1, min(room - 1, limit, room * limit // len(rendered)))
         rendered = render(cut_text(raw, room))
     return rendered[:limit]
 
@@ -128,7 +128,7 @@ def quote_block(excerpt: Excerpt, limit: int) -> str:
     # Cut the quote at the last sentence end that fits (cut_text decides where), then re-render.
     room = len(excerpt.text)
     while room > 1:
-        room = max(1, min(room - 1, room - (len(block) - limit)))
+        room = max(1, min(room - 1, room * limit // len(block)))
         cut = cut_text(excerpt.text, room)
         length = len(cut) - len(ELLIPSIS) if cut.endswith(ELLIPSIS) else len(cut)
         block = render(length)
