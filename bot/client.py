@@ -34,6 +34,9 @@ T = TypeVar("T")
 COGS = ("bot.cogs.ask", "bot.cogs.films", "bot.cogs.admin")
 SOMETHING_WENT_WRONG = "Something went wrong on my side; the admins can see the details in the log."
 ONLY_ADMINS = "Only admins can do that."
+STALE_COMMAND = (
+    "That command has changed since Discord last updated its list; try again in a minute."
+)
 IDENTIFY_WINDOW = 5.0  # seconds: Discord's identify rate limit window per concurrency bucket
 
 
@@ -168,6 +171,8 @@ def error_text(error: BaseException) -> str:
         return cooldown_text(error.retry_after)
     if isinstance(error, NotAdmin):
         return ONLY_ADMINS
+    if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+        return STALE_COMMAND
     if isinstance(error, app_commands.NoPrivateMessage):
         return "That command only works in a server."
     if isinstance(error, app_commands.CheckFailure):
@@ -344,10 +349,19 @@ class ShardedBriefingBot(BriefingMixin, commands.AutoShardedBot):
     async def setup_hook(self) -> None:
         await super().setup_hook()
         try:
-            _, _, limits = await self.http.get_bot_gateway()
+            recommended, _, limits = await self.http.get_bot_gateway()
             self._max_concurrency = max(1, int(limits.get("max_concurrency", 1)))
         except (discord.HTTPException, discord.GatewayNotFound):
-            self._max_concurrency = 1
+            return
+        mine = self.shard_ids or "all"
+        log.info(
+            "Discord recommends %d shard%s (max_concurrency %d); this process runs shards %s of %s",
+            recommended,
+            "" if recommended == 1 else "s",
+            self._max_concurrency,
+            mine,
+            self.shard_count or recommended,
+        )
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """Discord allows ``max_concurrency`` IDENTIFYs per 5 seconds, one per bucket

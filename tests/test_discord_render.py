@@ -212,3 +212,24 @@ def test_config_example_documents_every_discord_setting():
     section = text[text.index("[discord]") :]
     for field in dataclasses.fields(DiscordConfig):
         assert f"{field.name} =" in section, field.name
+
+
+FILMS = [
+    {"title": "Mission: Impossible – Fallout", "year": 2018, "aliases": ["Fallout", "MI6"]},
+    {"title": "Mission: Impossible – Dead Reckoning", "year": 2023, "aliases": ["MI7"]},
+    {"title": "Top Gun: Maverick", "year": 2022, "aliases": []},
+]
+
+
+def test_film_choices_are_typo_tolerant_and_map_aliases_to_titles():
+    from bot.cogs.films import film_choices
+
+    choices = film_choices(FILMS, "falout")
+    assert choices[0].value == "Mission: Impossible – Fallout"
+    mi7 = film_choices(FILMS, "mi7")
+    assert mi7[0].value == "Mission: Impossible – Dead Reckoning"
+    assert mi7[0].name == "MI7 → Mission: Impossible – Dead Reckoning"
+    assert [c.value for c in film_choices(FILMS, "")] == [f["title"] for f in FILMS]
+    many = [{"title": f"Film {n}", "aliases": [f"F{n}"]} for n in range(60)]
+    assert len(film_choices(many, "film")) == 25
+    assert film_choices(FILMS, "zzzzqqq") == []

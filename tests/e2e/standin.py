@@ -706,6 +706,14 @@ class DiscordStandIn:
         payload["data"] = self._command_data(name, options, None)
         return self._inject(payload)
 
+    def slash_unknown(
+        self, name: str, *, user: str = "alice", channel: str | dict | None = "general"
+    ) -> InteractionRecord:
+        """A command the bot does not (or no longer) define, as after a stale deploy."""
+        payload = self._interaction_base(2, user, channel)
+        payload["data"] = {"id": str(self.ids.next()), "name": name, "type": 1, "options": []}
+        return self._inject(payload)
+
     def autocomplete(
         self,
         name: str,

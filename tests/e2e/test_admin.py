@@ -184,5 +184,31 @@ def test_bad_uploads_are_refused_with_the_reason(standin, bot, filename, data, s
     assert not any(p.name.startswith(Path(filename).stem) for p in bot.sources.iterdir())
 
 
+def test_unknown_command_gets_a_private_note(standin, bot):
+    rec = standin.slash_unknown("oldcommand")
+    body = responded(standin, rec)
+    assert body["data"]["flags"] & EPHEMERAL
+    assert "try again in a minute" in body["data"]["content"]
+
+
+def test_unexpected_failure_is_private_and_logged(standin, bot):
+    hidden = bot.sources.with_name("sources-away")
+    bot.sources.rename(hidden)
+    bot.sources.write_text("not a folder")  # saving the upload will fail with an OSError
+    try:
+        attachment = standin.add_attachment("fine.txt", b"A fine article about a stunt.\n")
+        rec = standin.slash("sources add", user="dave", file=attachment)
+        message = finished(standin, rec)
+    finally:
+        bot.sources.unlink()
+        hidden.rename(bot.sources)
+    assert message["content"] == (
+        "Something went wrong on my side; the admins can see the details in the log."
+    )
+    assert message["flags"] & EPHEMERAL
+    log = standin.wait_for(lambda: "/sources add failed" in bot.log() and bot.log(), 5)
+    assert "Traceback (most recent call last)" in log and "FileExistsError" in log
+
+
 def test_no_violations(standin, bot):
     assert standin.violations == []
