@@ -265,6 +265,7 @@ class DiscordStandIn:
         self.users: dict[str, dict] = {
             name: self._user(name) for name in ("alice", "bob", "carol", "dave", "mallory")
         }
+        self.users["otherbot"] = self._user("otherbot", bot=True)
         self.guilds: list[dict] = []
         self.channels: dict[int, dict] = {}
         self.dm_channels: dict[int, dict] = {}  # user id -> DM channel

@@ -51,6 +51,20 @@ def test_message_without_mention_in_ordinary_channel_is_ignored(standin, bot):
     assert standin.replies_to(message) == []
 
 
+def test_a_bare_mention_gets_a_hint_and_other_bots_are_ignored(standin, bot):
+    bot_id = standin.bot_user["id"]
+    message = standin.send_message(f"<@{bot_id}>", mentions_bot=True)
+    assert "Ask me something about the articles" in reply_to(standin, message)["content"]
+    from_bot = standin.send_message(
+        f"<@{bot_id}> Where was the motorbike jump filmed?", author="otherbot", mentions_bot=True
+    )
+    in_channel = standin.send_message(
+        "Where was the jump filmed?", author="otherbot", channel="briefing"
+    )
+    wait_a_little(standin)
+    assert standin.replies_to(from_bot) == [] and standin.replies_to(in_channel) == []
+
+
 def test_dm_is_a_question(standin, bot):
     message = standin.send_message("How many HALO jumps did Cruise do?", channel=None)
     reply = reply_to(standin, message)

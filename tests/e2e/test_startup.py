@@ -105,10 +105,16 @@ def test_without_answer_channels_no_privileged_intent_but_mentions_and_dms_work(
     fresh_standin, tmp_path
 ):
     standin = fresh_standin
-    settings = default_discord_settings(standin, answer_channels=[], token=standin.TOKEN)
+    settings = default_discord_settings(
+        standin, answer_channels=[], dev_guild_ids=[], token=standin.TOKEN
+    )
     bot = start_bot(standin, tmp_path, settings, token=None)  # token from the config file
     try:
         assert not standin.identify_payloads[-1]["intents"] & INTENT_MESSAGE_CONTENT
+        assert list(standin.commands) == [None]  # no dev guilds: synced globally
+        rec = standin.slash("ask", question="Where was the motorbike jump filmed?")
+        standin.wait_for(lambda: rec.callbacks, 5)
+        assert "guild_id" not in rec.payload["data"]
         mention = standin.send_message(
             f"<@{standin.bot_user['id']}> Where was the motorbike jump filmed?",
             mentions_bot=True,
