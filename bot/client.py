@@ -98,11 +98,9 @@ class UserCooldowns:
         if self.rate <= 0 or self.per <= 0:
             return None
         now = time.time()
-        if len(self._buckets) > 10_000:  # forget users whose window has long passed
+        if len(self._buckets) > 10_000:  # forget users whose bucket has refilled
             self._buckets = {
-                k: b
-                for k, b in self._buckets.items()
-                if now - b._last < self.per  # noqa: SLF001
+                k: b for k, b in self._buckets.items() if b.get_tokens(now) < self.rate
             }
         bucket = self._buckets.setdefault(user_id, app_commands.Cooldown(self.rate, self.per))
         return bucket.update_rate_limit(now)
@@ -121,7 +119,7 @@ class QueryCache:
     """Button state: a short random key in the button's custom id points here. Entries live for
     ``ttl`` seconds; after that (or a restart) the buttons answer politely that they expired."""
 
-    def __init__(self, ttl: float, max_items: int = 5000) -> None:
+    def __init__(self, ttl: float, max_items: int = 20_000) -> None:
         self.ttl = ttl
         self.max_items = max_items
         self._items: OrderedDict[str, Query] = OrderedDict()
@@ -378,9 +376,14 @@ class ShardedBriefingBot(BriefingMixin, commands.AutoShardedBot):
 
 
 def intents_for(config: Config) -> discord.Intents:
-    """Default intents; the privileged Message Content intent only when answer channels are set
-    (mentions and DMs carry their text without it)."""
-    intents = discord.Intents.default()
+    """Only what the bot uses, so a bot in many servers is not sent events it ignores: servers
+    (channels and roles, for the admin check), messages in servers and DMs, and the privileged
+    Message Content intent only when answer channels are set (mentions and DMs carry their text
+    without it)."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
     intents.message_content = bool(config.discord.answer_channels)
     return intents
 

@@ -157,4 +157,7 @@ def run_bot(config: Config) -> int:
         return fail(f"error: the gateway closed the connection (code {error.code})", EXIT_FAILED)
     except (BuildError, IndexUnavailable) as error:
         return fail(f"error: {error}", EXIT_FAILED)
+    except Exception as error:  # noqa: BLE001 - the log has the traceback; stderr gets one line
+        log.exception("the bot stopped on an unexpected error")
+        return fail(f"error: the bot stopped: {type(error).__name__}: {error}", EXIT_FAILED)
     return EXIT_OK

@@ -28,6 +28,12 @@ EMPTY_QUESTION = (
 )
 
 
+async def reply(message: discord.Message, **kwargs: Any) -> discord.Message:
+    """Reply without pinging the author; if the question was deleted meanwhile, just post."""
+    reference = message.to_reference(fail_if_not_exists=False)
+    return await message.channel.send(reference=reference, mention_author=False, **kwargs)
+
+
 def check_cooldown(interaction: discord.Interaction) -> bool:
     """App-command check: counts the ask, or raises ``AskingTooFast`` for the error handler."""
     retry = interaction.client.cooldowns.retry_after(interaction.user.id)  # type: ignore[attr-defined]
@@ -93,21 +99,21 @@ class Ask(commands.Cog):
         except Exception:
             log.exception("answering message %s failed", message.id)
             with contextlib.suppress(discord.HTTPException):
-                await message.reply(SOMETHING_WENT_WRONG, mention_author=False)
+                await reply(message, content=SOMETHING_WENT_WRONG)
 
     async def answer_message(self, message: discord.Message, question: str) -> None:
         if not question:
-            await message.reply(EMPTY_QUESTION, mention_author=False)
+            await reply(message, content=EMPTY_QUESTION)
             return
         retry = self.bot.cooldowns.retry_after(message.author.id)
         if retry:
             await self.tell_privately(message, cooldown_text(retry))
             return
-        reply = await answer_reply(self.bot, "ask", question[:MAX_QUESTION_CHARS])
-        kwargs: dict[str, Any] = {"embed": reply.embed, "mention_author": False}
-        if reply.view is not None:
-            kwargs["view"] = reply.view
-        await message.reply(**kwargs)
+        answer = await answer_reply(self.bot, "ask", question[:MAX_QUESTION_CHARS])
+        kwargs: dict[str, Any] = {"embed": answer.embed}
+        if answer.view is not None:
+            kwargs["view"] = answer.view
+        await reply(message, **kwargs)
 
     async def tell_privately(self, message: discord.Message, text: str) -> None:
         """A message cannot get an ephemeral reply: DM the author, or react if DMs are closed."""

@@ -1020,7 +1020,9 @@ class DiscordStandIn:
         self._check_outgoing(body, f"POST /channels/{cid}/messages")
         ref = body.get("message_reference")
         if ref and int(ref["message_id"]) not in self.messages:
-            return _error(400, 50035, "Invalid Form Body", "message_reference: Unknown message")
+            if ref.get("fail_if_not_exists", True):
+                return _error(400, 50035, "Invalid Form Body", "message_reference: Unknown message")
+            body = {**body, "message_reference": None}
         msg = self._message(channel, self.bot_user, body.get("content") or "", body=body)
         with self._cond:
             self.messages[int(msg["id"])] = msg
