@@ -183,10 +183,16 @@ def standin() -> Iterator[DiscordStandIn]:
 
 
 @pytest.fixture(scope="module")
-def bot(standin: DiscordStandIn, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
-    """The bot with the default settings; on teardown it must shut down cleanly on SIGTERM."""
+def bot(
+    request: pytest.FixtureRequest,
+    standin: DiscordStandIn,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[BotProcess]:
+    """The bot with the default settings (updated by a module's ``BOT_SETTINGS``); on teardown
+    it must shut down cleanly on SIGTERM."""
     folder = tmp_path_factory.mktemp("bot")
-    process = start_bot(standin, folder, default_discord_settings(standin))
+    overrides = getattr(request.module, "BOT_SETTINGS", {})
+    process = start_bot(standin, folder, default_discord_settings(standin, **overrides))
     yield process
     code = process.stop(signal.SIGTERM)
     assert code == 0, process.log()
