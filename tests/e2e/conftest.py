@@ -109,6 +109,7 @@ def start_bot(
     token: str | None = DiscordStandIn.TOKEN,
     sessions: int = 1,
     name: str = "bot",
+    env: dict[str, str] | None = None,
 ) -> BotProcess:
     """Start ``briefing run`` and wait until its shards are connected and commands synced."""
     sources = folder / "sources"
@@ -117,7 +118,7 @@ def start_bot(
     db = folder / "index" / "briefing.db"
     config = write_config(folder / f"{name}.toml", sources, db, discord)
     log_path = folder / f"{name}.log"
-    proc = launch(standin, config, bot_env(token), log_path)
+    proc = launch(standin, config, bot_env(token, **(env or {})), log_path)
     bot = BotProcess(proc, log_path, config, sources, db)
     try:
         standin.wait_for(
@@ -188,11 +189,12 @@ def bot(
     standin: DiscordStandIn,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[BotProcess]:
-    """The bot with the default settings (updated by a module's ``BOT_SETTINGS``); on teardown
-    it must shut down cleanly on SIGTERM."""
+    """The bot with the default settings (updated by a module's ``BOT_SETTINGS``, with its
+    ``BOT_ENV`` in the environment); on teardown it must shut down cleanly on SIGTERM."""
     folder = tmp_path_factory.mktemp("bot")
     overrides = getattr(request.module, "BOT_SETTINGS", {})
-    process = start_bot(standin, folder, default_discord_settings(standin, **overrides))
+    env = getattr(request.module, "BOT_ENV", {})
+    process = start_bot(standin, folder, default_discord_settings(standin, **overrides), env=env)
     yield process
     code = process.stop(signal.SIGTERM)
     assert code == 0, process.log()

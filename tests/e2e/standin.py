@@ -516,11 +516,6 @@ class DiscordStandIn:
         assert self._loop is not None
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(10)
 
-    def ready(self) -> bool:
-        """Every shard the bot asked for is connected and the commands are synced."""
-        live = [s for s in self.sessions if s.identified]
-        return bool(live) and len(live) >= live[0].shard[1] and bool(self.commands)
-
     def messages_in(self, channel: dict | int) -> list[dict]:
         cid = str(channel["id"] if isinstance(channel, dict) else channel)
         return [m for m in self.messages.values() if m["channel_id"] == cid]
