@@ -24,7 +24,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Config
-from bot.index import BuildError, BuildSummary, build_index, index_problem
+from bot.index import BuildBusy, BuildSummary, build_index, index_problem
 from bot.search import Searcher
 
 log = logging.getLogger("briefing.bot")
@@ -261,9 +261,8 @@ class BriefingMixin:
             log.info("index %s: %s; building it from %s", config.db, problem, config.sources)
             try:
                 summary = await asyncio.to_thread(build_index, config.sources, config.db)
-            except BuildError as error:
-                # The engine has no distinct exception for "locked by another build" yet.
-                if "already running" not in str(error) or loop.time() > deadline:
+            except BuildBusy:
+                if loop.time() > deadline:
                     raise
                 log.info("another process is building the index; waiting for it")
                 await asyncio.sleep(1.0)
