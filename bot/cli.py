@@ -190,5 +190,19 @@ def sources(config: Config, as_json: bool) -> None:
         click.echo(f"{article['source']}  {article['passages']:>4} passages  {article['title']}")
 
 
+# --- Discord --------------------------------------------------------------------------------
+
+
+@main.command()
+@common_options
+@click.pass_context
+def run(ctx: click.Context, config: Config) -> None:
+    """Start the Discord bot. The token comes from $DISCORD_TOKEN (or the variable named by
+    discord.token_env); see docs/discord.md."""
+    from bot.runner import run_bot  # imports discord.py, which no other command needs
+
+    ctx.exit(run_bot(config))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -50,6 +50,10 @@ class BuildError(Exception):
     """A build that could not finish; the message is one line for the admin who started it."""
 
 
+class BuildBusy(BuildError):
+    """Another build of the same index is running (in this process or another)."""
+
+
 @dataclass
 class BuildSummary:
     """What a build did, for the ``briefing index`` summary and the bot's ``/reindex`` reply."""
@@ -122,7 +126,7 @@ def build_lock(db_path: Path) -> Iterator[None]:
         try:
             fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BuildError("a reindex is already running") from None
+            raise BuildBusy("a reindex is already running") from None
         try:
             yield
         finally:
@@ -498,6 +502,7 @@ def stale_sources(sources: Path, db_path: Path) -> list[str]:
 
 
 __all__ = [
+    "BuildBusy",
     "BuildError",
     "BuildSummary",
     "SCHEMA_VERSION",

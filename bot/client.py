@@ -1,0 +1,411 @@
+"""The Discord application: one bot object holding the shared index, cooldowns and button state.
+
+``create_bot`` picks ``commands.Bot`` (one gateway connection) or ``commands.AutoShardedBot``
+(several shards in this process, optionally a share ``shard_ids`` of ``shard_count`` so several
+processes can split a big bot) from the config. Both get the same behaviour from
+``BriefingMixin``: ``setup_hook`` opens the index once, loads one cog per command group and
+syncs the slash commands; every message goes out with mentions disabled; one error handler on the
+command tree turns failures into a short private reply and a logged traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.config import Config
+from bot.index import BuildBusy, BuildSummary, build_index, index_problem
+from bot.search import Searcher
+
+log = logging.getLogger("briefing.bot")
+
+T = TypeVar("T")
+
+COGS = ("bot.cogs.ask", "bot.cogs.films", "bot.cogs.admin")
+SOMETHING_WENT_WRONG = "Something went wrong on my side; the admins can see the details in the log."
+ONLY_ADMINS = "Only admins can do that."
+STALE_COMMAND = (
+    "That command has changed since Discord last updated its list; try again in a minute."
+)
+IDENTIFY_WINDOW = 5.0  # seconds: Discord's identify rate limit window per concurrency bucket
+
+
+class SearcherPool:
+    """The one open index, shared by every command, swapped for a fresh one after a reindex.
+
+    Searches run in worker threads (the engine is thread-safe) so a slow query never stalls the
+    gateway heartbeat. A swapped-out searcher is closed once the last search using it returns.
+    """
+
+    def __init__(self, db_path: Any) -> None:
+        self.db_path = db_path
+        self._current = Searcher(db_path)
+        self._in_use: Counter[int] = Counter()
+        self._retired: dict[int, Searcher] = {}
+
+    @property
+    def current(self) -> Searcher:
+        return self._current
+
+    async def run(self, method: Callable[..., T], *args: Any) -> T:
+        """``method(searcher, *args)`` in a worker thread, on the current searcher."""
+        searcher = self._current
+        self._in_use[id(searcher)] += 1
+        try:
+            return await asyncio.to_thread(method, searcher, *args)
+        finally:
+            self._in_use[id(searcher)] -= 1
+            if id(searcher) in self._retired and self._in_use[id(searcher)] <= 0:
+                self._retired.pop(id(searcher)).close()
+                del self._in_use[id(searcher)]
+
+    def swap(self) -> None:
+        """Open the index file afresh (after a rebuild renamed a new one into place)."""
+        fresh = Searcher(self.db_path)
+        old, self._current = self._current, fresh
+        if self._in_use[id(old)] > 0:
+            self._retired[id(old)] = old
+        else:
+            self._in_use.pop(id(old), None)
+            old.close()
+
+    def close(self) -> None:
+        self._current.close()
+        for searcher in self._retired.values():
+            searcher.close()
+        self._retired.clear()
+
+
+class UserCooldowns:
+    """Per-user rate limit shared by every way of asking (mention, DM, channel, /ask, /film)."""
+
+    def __init__(self, rate: int, per: float) -> None:
+        self.rate, self.per = rate, per
+        self._buckets: dict[int, app_commands.Cooldown] = {}
+
+    def retry_after(self, user_id: int) -> float | None:
+        """Seconds until ``user_id`` may ask again, or None (and the ask is counted)."""
+        if self.rate <= 0 or self.per <= 0:
+            return None
+        now = time.time()
+        if len(self._buckets) > 10_000:  # forget users whose bucket has refilled
+            self._buckets = {
+                k: b for k, b in self._buckets.items() if b.get_tokens(now) < self.rate
+            }
+        bucket = self._buckets.setdefault(user_id, app_commands.Cooldown(self.rate, self.per))
+        return bucket.update_rate_limit(now)
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a button needs to redo a search: the kind ("ask" or "film") and its text."""
+
+    kind: str
+    text: str
+    created: float
+
+
+class QueryCache:
+    """Button state: a short random key in the button's custom id points here. Entries live for
+    ``ttl`` seconds; after that (or a restart) the buttons answer politely that they expired."""
+
+    def __init__(self, ttl: float, max_items: int = 20_000) -> None:
+        self.ttl = ttl
+        self.max_items = max_items
+        self._items: OrderedDict[str, Query] = OrderedDict()
+
+    def put(self, kind: str, text: str) -> str:
+        key = secrets.token_hex(6)
+        self._items[key] = Query(kind, text, time.monotonic())
+        while len(self._items) > self.max_items:
+            self._items.popitem(last=False)
+        return key
+
+    def get(self, key: str) -> Query | None:
+        query = self._items.get(key)
+        if query is None or time.monotonic() - query.created > self.ttl:
+            self._items.pop(key, None)
+            return None
+        return query
+
+
+class NotAdmin(app_commands.CheckFailure):
+    """Raised by the admin check; the error handler answers "only admins can do that"."""
+
+
+class AskingTooFast(app_commands.CheckFailure):
+    """Raised by the cooldown check with the seconds to wait."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"on cooldown for {retry_after:.1f}s")
+        self.retry_after = retry_after
+
+
+def cooldown_text(retry_after: float) -> str:
+    """The private "slow down" note; Discord shows the timestamp as "in 12 seconds"."""
+    when = int(time.time() + retry_after + 0.999)
+    seconds = max(1, round(retry_after))
+    return (
+        f"You're asking faster than I can brief. Try again <t:{when}:R> "
+        f"(in {seconds} second{'s' if seconds != 1 else ''})."
+    )
+
+
+def error_text(error: BaseException) -> str:
+    """What the user sees for a failed command; only unexpected failures are logged."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, AskingTooFast):
+        return cooldown_text(error.retry_after)
+    if isinstance(error, NotAdmin):
+        return ONLY_ADMINS
+    if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+        return STALE_COMMAND
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "That command only works in a server."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You can't use that here."
+    if isinstance(error, app_commands.TransformerError):
+        return "I couldn't read one of the options; please check it and try again."
+    return SOMETHING_WENT_WRONG
+
+
+async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """The one error path for commands and buttons: a short private reply, traceback to the log."""
+    text = error_text(error)
+    if text == SOMETHING_WENT_WRONG:
+        command = interaction.command.qualified_name if interaction.command else None
+        what = f"/{command}" if command else f"interaction {interaction.data}"
+        original = getattr(error, "original", error)
+        log.error("%s failed", what, exc_info=(type(original), original, original.__traceback__))
+    await reply_private(interaction, text)
+
+
+async def reply_private(
+    interaction: discord.Interaction, text: str, *, embed: discord.Embed | None = None
+) -> None:
+    """Answer only the one who asked, whether or not the interaction was already acknowledged."""
+    kwargs: dict[str, Any] = {"content": text}
+    if embed is not None:
+        kwargs["embed"] = embed
+    try:
+        if not interaction.response.is_done():
+            await interaction.response.send_message(**kwargs, ephemeral=True)
+        elif interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
+            await interaction.edit_original_response(**kwargs)
+        else:
+            await interaction.followup.send(**kwargs, ephemeral=True)
+    except discord.HTTPException as failure:
+        log.warning("could not tell the user about an error: %s", failure)
+
+
+class BriefingTree(app_commands.CommandTree):
+    """The command tree with the bot's single error handler."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await report_error(interaction, error)
+
+
+class BriefingMixin:
+    """Behaviour shared by the single-connection and the sharded bot."""
+
+    config: Config
+    searchers: SearcherPool
+    cooldowns: UserCooldowns
+    queries: QueryCache
+    reindex_lock: asyncio.Lock
+
+    def _init_briefing(self, config: Config) -> None:
+        self.config = config
+        settings = config.discord
+        self.cooldowns = UserCooldowns(int(settings.cooldown_rate), float(settings.cooldown_per))
+        self.queries = QueryCache(float(settings.button_timeout))
+        self.reindex_lock = asyncio.Lock()
+        self.searchers = None  # type: ignore[assignment]  # opened in setup_hook
+
+    @property
+    def page_size(self) -> int:
+        """How many excerpts one answer shows (the config's ``excerpts``)."""
+        return max(1, min(int(self.config.discord.excerpts), 10))
+
+    async def setup_hook(self) -> None:
+        """Open the index (built first if missing or damaged), load cogs, sync commands."""
+        from bot.discord_views import DYNAMIC_ITEMS
+
+        await self.ensure_index()
+        self.searchers = await asyncio.to_thread(SearcherPool, self.config.db)
+        self.add_dynamic_items(*DYNAMIC_ITEMS)  # type: ignore[attr-defined]
+        for cog in COGS:
+            await self.load_extension(cog)  # type: ignore[attr-defined]
+        await self.sync_commands()
+
+    async def ensure_index(self, wait: float = 600.0) -> None:
+        """Build the index if it is missing or damaged. When several shard processes start
+        together, one builds and the others wait for it (the engine's build lock)."""
+        config = self.config
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        while problem := await asyncio.to_thread(index_problem, config.db, thorough=True):
+            log.info("index %s: %s; building it from %s", config.db, problem, config.sources)
+            try:
+                summary = await asyncio.to_thread(build_index, config.sources, config.db)
+            except BuildBusy:
+                if loop.time() > deadline:
+                    raise
+                log.info("another process is building the index; waiting for it")
+                await asyncio.sleep(1.0)
+                continue
+            log.info("index built: %d passages in %.2f s", summary.passages, summary.seconds)
+
+    async def sync_commands(self) -> None:
+        """Guild sync shows commands at once (development); global sync takes up to an hour.
+        With several processes only the one running shard 0 syncs, to spare the rate limit."""
+        settings = self.config.discord
+        if settings.shard_ids and 0 not in settings.shard_ids:
+            log.info("not syncing commands: shard 0 runs in another process")
+            return
+        tree: app_commands.CommandTree = self.tree  # type: ignore[attr-defined]
+        if settings.dev_guild_ids:
+            for guild_id in settings.dev_guild_ids:
+                guild = discord.Object(id=int(guild_id))
+                tree.copy_global_to(guild=guild)
+                synced = await tree.sync(guild=guild)
+                log.info("synced %d commands to guild %s", len(synced), guild_id)
+        else:
+            synced = await tree.sync()
+            log.info("synced %d commands globally (may take a while to appear)", len(synced))
+
+    async def reindex(self) -> BuildSummary:
+        """Rebuild the index in a worker thread, then swap the searcher. Callers hold
+        ``reindex_lock`` (one reindex at a time in this process; the engine's file lock covers
+        other processes). ``bot.index.BuildError`` propagates with the old index answering."""
+        summary = await asyncio.to_thread(build_index, self.config.sources, self.config.db)
+        self.searchers.swap()
+        log.info(
+            "reindexed: %d added, %d changed, %d removed, %d skipped, %d passages",
+            len(summary.added),
+            len(summary.changed),
+            len(summary.removed),
+            len(summary.skipped),
+            summary.passages,
+        )
+        return summary
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Questions are handled by the ask cog's listener, never as prefix commands."""
+
+    async def on_ready(self) -> None:
+        user = self.user  # type: ignore[attr-defined]
+        guilds = len(self.guilds)  # type: ignore[attr-defined]
+        log.info("ready as %s in %d server%s", user, guilds, "" if guilds == 1 else "s")
+
+    async def close(self) -> None:
+        """Close the gateway and HTTP session, then the index."""
+        await super().close()  # type: ignore[misc]
+        if self.searchers is not None:
+            self.searchers.close()
+            self.searchers = None  # type: ignore[assignment]
+        log.info("closed")
+
+
+class BriefingBot(BriefingMixin, commands.Bot):
+    """One gateway connection: right for a bot in up to a couple of thousand servers."""
+
+    def __init__(self, config: Config) -> None:
+        self._init_briefing(config)
+        super().__init__(**bot_options(config))
+
+
+class ShardedBriefingBot(BriefingMixin, commands.AutoShardedBot):
+    """Several shards in one process; ``shard_ids`` picks this process's share."""
+
+    def __init__(self, config: Config) -> None:
+        self._init_briefing(config)
+        settings = config.discord
+        options = bot_options(config)
+        if settings.shard_count:
+            options["shard_count"] = int(settings.shard_count)
+        if settings.shard_ids:
+            options["shard_ids"] = [int(i) for i in settings.shard_ids]
+        super().__init__(**options)
+        self._max_concurrency = 1
+        self._identified_at: dict[int, float] = {}
+
+    async def setup_hook(self) -> None:
+        await super().setup_hook()
+        try:
+            recommended, _, limits = await self.http.get_bot_gateway()
+            self._max_concurrency = max(1, int(limits.get("max_concurrency", 1)))
+        except (discord.HTTPException, discord.GatewayNotFound):
+            return
+        mine = self.shard_ids or "all"
+        log.info(
+            "Discord recommends %d shard%s (max_concurrency %d); this process runs shards %s of %s",
+            recommended,
+            "" if recommended == 1 else "s",
+            self._max_concurrency,
+            mine,
+            self.shard_count or recommended,
+        )
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Discord allows ``max_concurrency`` IDENTIFYs per 5 seconds, one per bucket
+        ``shard_id % max_concurrency``; the library's default waits 5 s before every shard but
+        the first, which makes a big bot's start-up needlessly slow."""
+        bucket = (shard_id or 0) % self._max_concurrency
+        loop = asyncio.get_running_loop()
+        last = self._identified_at.get(bucket)
+        if last is not None:
+            delay = IDENTIFY_WINDOW - (loop.time() - last)
+            if delay > 0:
+                await asyncio.sleep(delay)
+        self._identified_at[bucket] = loop.time()
+
+
+def intents_for(config: Config) -> discord.Intents:
+    """Only what the bot uses, so a bot in many servers is not sent events it ignores: servers
+    (channels and roles, for the admin check), messages in servers and DMs, and the privileged
+    Message Content intent only when answer channels are set (mentions and DMs carry their text
+    without it)."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.message_content = bool(config.discord.answer_channels)
+    return intents
+
+
+def bot_options(config: Config) -> dict[str, Any]:
+    return {
+        "command_prefix": commands.when_mentioned,
+        "help_command": None,
+        "intents": intents_for(config),
+        "allowed_mentions": discord.AllowedMentions.none(),
+        "tree_cls": BriefingTree,
+        "activity": discord.Activity(type=discord.ActivityType.listening, name="/ask"),
+        "chunk_guilds_at_startup": False,
+        "max_messages": 1000,
+    }
+
+
+def create_bot(config: Config) -> BriefingBot | ShardedBriefingBot:
+    """``ShardedBriefingBot`` when the config mentions sharding (``shard_count``, where 0 means
+    "as many as Discord recommends", or ``shard_ids``), else ``BriefingBot``."""
+    settings = config.discord
+    # The bot never joins voice: don't warn at every start that voice libraries are missing.
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+    if settings.shard_count is not None or settings.shard_ids:
+        return ShardedBriefingBot(config)
+    return BriefingBot(config)

@@ -1,0 +1,1 @@
+"""One cog per group of Discord commands: asking, films, admin."""

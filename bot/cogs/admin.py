@@ -1,0 +1,130 @@
+"""Admin commands: ``/reindex``, ``/sources list`` and ``/sources add``.
+
+Admins are members with the Manage Server permission, or the user and role ids listed in the
+config. The check runs in the bot on every call (the command is visible to everyone, since
+Discord-side permissions could not express "these user ids"); others get a private refusal.
+A reindex answers within Discord's 3-second deadline (defer), builds in a worker thread, one
+at a time, and ends with the build summary; a failed build leaves the previous index answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import NotAdmin
+from bot.discord_render import problem_embed, summary_embed
+from bot.discord_views import list_reply
+from bot.index import BuildError
+from bot.uploads import UploadRejected, check_upload, save_upload
+
+log = logging.getLogger("briefing.bot")
+
+ALREADY_RUNNING = "A reindex is already running; its summary will appear where it was started."
+
+
+def is_admin(interaction: discord.Interaction) -> bool:
+    """Manage Server (or Administrator) in this server, or listed in the config by id."""
+    settings = interaction.client.config.discord  # type: ignore[attr-defined]
+    user = interaction.user
+    if user.id in {int(i) for i in settings.admin_user_ids}:
+        return True
+    if isinstance(user, discord.Member):
+        permissions = interaction.permissions
+        if permissions.manage_guild or permissions.administrator:
+            return True
+        admin_roles = {int(i) for i in settings.admin_role_ids}
+        if any(role.id in admin_roles for role in user.roles):
+            return True
+    return False
+
+
+def admin_check(interaction: discord.Interaction) -> bool:
+    if not is_admin(interaction):
+        raise NotAdmin()
+    return True
+
+
+class Admin(commands.Cog):
+    """Keeping the index up to date from Discord."""
+
+    sources = app_commands.Group(name="sources", description="The articles the bot quotes from.")
+
+    def __init__(self, bot: Any) -> None:
+        self.bot = bot
+
+    async def build(self, title: str) -> discord.Embed:
+        """Run the build (the caller holds ``bot.reindex_lock``) and describe the outcome."""
+        try:
+            summary = await self.bot.reindex()
+        except BuildError as error:
+            log.warning("reindex failed: %s", error)
+            return problem_embed(
+                "Reindex failed", f"{error}. The previous index is still answering questions."
+            )
+        return summary_embed(summary, title=title)
+
+    @app_commands.command(name="reindex", description="Rebuild the index from the sources folder.")
+    @app_commands.check(admin_check)
+    async def reindex(self, interaction: discord.Interaction) -> None:
+        lock: asyncio.Lock = self.bot.reindex_lock
+        if lock.locked():
+            await interaction.response.send_message(ALREADY_RUNNING, ephemeral=True)
+            return
+        async with lock:  # acquired at once: nothing awaited since the check above
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            embed = await self.build("Reindex finished")
+            await interaction.edit_original_response(embed=embed)
+
+    @sources.command(name="list", description="List the indexed articles.")
+    async def list_sources(self, interaction: discord.Interaction) -> None:
+        embed, view = await list_reply(self.bot, "sources", 0)
+        kwargs: dict[str, Any] = {"embed": embed}
+        if view is not None:
+            kwargs["view"] = view
+        await interaction.response.send_message(**kwargs)
+
+    @sources.command(name="add", description="Add an article (.txt or .md) and reindex.")
+    @app_commands.describe(
+        file="The article: a UTF-8 .txt or .md file of at most 5 MB.",
+        replace="Overwrite an article that has the same file name.",
+    )
+    @app_commands.check(admin_check)
+    async def add_source(
+        self, interaction: discord.Interaction, file: discord.Attachment, replace: bool = False
+    ) -> None:
+        try:
+            name = check_upload(file.filename, file.size)
+        except UploadRejected as error:
+            embed = problem_embed("Article not added", str(error))
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+            return
+        lock: asyncio.Lock = self.bot.reindex_lock
+        if lock.locked():
+            await interaction.response.send_message(ALREADY_RUNNING, ephemeral=True)
+            return
+        async with lock:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            try:
+                data = await file.read()
+                name = check_upload(name, len(data), data)
+                saved = await asyncio.to_thread(
+                    save_upload, self.bot.config.sources, name, data, replace=replace
+                )
+            except UploadRejected as error:
+                embed = problem_embed("Article not added", str(error))
+                await interaction.edit_original_response(embed=embed)
+                return
+            log.info("%s saved %s (%d bytes)", interaction.user.id, saved.name, len(data))
+            verb = "Replaced" if saved.replaced else "Added"
+            embed = await self.build(f"{verb} {saved.name} and reindexed")
+            await interaction.edit_original_response(embed=embed)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Admin(bot))

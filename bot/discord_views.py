@@ -1,0 +1,228 @@
+"""Replies with buttons: an answer with "More" and "Show in context", and list pages.
+
+The buttons are ``DynamicItem``s: their custom id carries what they need (a key into the bot's
+``QueryCache`` and an offset, or a list name and page), so any click on any message is handled
+by a fresh item, by whoever clicks, with no per-message view kept in memory. When the key has
+expired (``button_timeout``) or the bot restarted, the click gets a polite private note.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.client import reply_private, report_error
+from bot.discord_render import (
+    answer_embed,
+    context_embeds,
+    films_page,
+    not_found_embed,
+    sources_page,
+)
+from bot.search import Answer, Excerpt, Searcher
+
+if TYPE_CHECKING:
+    from bot.client import BriefingMixin
+
+log = logging.getLogger("briefing.bot")
+
+EXPIRED = (
+    "These buttons have expired (answers keep their buttons for {minutes}). "
+    "Ask again with /ask to get fresh ones."
+)
+NO_MORE = "That's everything the articles say about it."
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message ready to send: one embed and maybe buttons."""
+
+    embed: discord.Embed
+    view: discord.ui.View | None
+    answered: bool
+
+
+def searcher_method(kind: str) -> Callable[[Searcher, str, int], Answer]:
+    """The engine call behind a query kind: the same ``Searcher`` methods the CLI uses."""
+    if kind == "film":
+        return Searcher.film  # type: ignore[attr-defined]
+    return Searcher.ask
+
+
+async def fetch_page(bot: BriefingMixin, kind: str, text: str, start: int) -> tuple[Answer, bool]:
+    """The answer with enough excerpts to show ``start``..``start+page`` and to know whether
+    there are more after that."""
+    top = start + bot.page_size + 1
+    answer = await bot.searchers.run(searcher_method(kind), text, top)
+    return answer, len(answer.excerpts) > start + bot.page_size
+
+
+async def answer_reply(
+    bot: BriefingMixin, kind: str, text: str, *, start: int = 0, key: str | None = None
+) -> Reply:
+    """Search and lay out one page of excerpts with its buttons."""
+    answer, more = await fetch_page(bot, kind, text, start)
+    shown = answer.excerpts[start : start + bot.page_size]
+    if not answer.answered or not shown:
+        if start:
+            return Reply(discord.Embed(description=NO_MORE), None, True)
+        return Reply(not_found_embed(answer), None, False)
+    key = key or bot.queries.put(kind, text)
+    view = discord.ui.View(timeout=None)
+    if more:
+        view.add_item(MoreButton(key, start + bot.page_size))
+    view.add_item(ContextButton(key, start))
+    return Reply(answer_embed(answer, shown, first=start + 1, more=more), view, True)
+
+
+async def guarded(interaction: discord.Interaction, work: Callable[[], Awaitable[None]]) -> None:
+    """Run a button's work; failures go to the same handler as commands."""
+    try:
+        await work()
+    except Exception as error:  # noqa: BLE001 - every failure must get a reply
+        await report_error(interaction, error)
+
+
+def expired_text(bot: BriefingMixin) -> str:
+    minutes = max(1, round(bot.queries.ttl / 60))
+    return EXPIRED.format(minutes=f"{minutes} minute{'s' if minutes != 1 else ''}")
+
+
+class MoreButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"mb:more:(?P<key>[0-9a-f]{12}):(?P<start>\d{1,3})",
+):
+    """The next excerpts for the same question, shown to the one who clicked."""
+
+    def __init__(self, key: str, start: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="More", style=discord.ButtonStyle.primary, custom_id=f"mb:more:{key}:{start}"
+            )
+        )
+        self.key, self.start = key, start
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> MoreButton:
+        return cls(match["key"], int(match["start"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        async def work() -> None:
+            bot: Any = interaction.client
+            query = bot.queries.get(self.key)
+            if query is None:
+                await reply_private(interaction, expired_text(bot))
+                return
+            reply = await answer_reply(bot, query.kind, query.text, start=self.start, key=self.key)
+            kwargs: dict[str, Any] = {"embed": reply.embed, "ephemeral": True}
+            if reply.view is not None:
+                kwargs["view"] = reply.view
+            await interaction.response.send_message(**kwargs)
+
+        await guarded(interaction, work)
+
+
+class ContextButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"mb:ctx:(?P<key>[0-9a-f]{12}):(?P<start>\d{1,3})",
+):
+    """The paragraphs around the excerpts of one page, shown only to the one who clicked."""
+
+    def __init__(self, key: str, start: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Show in context",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"mb:ctx:{key}:{start}",
+            )
+        )
+        self.key, self.start = key, start
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> ContextButton:
+        return cls(match["key"], int(match["start"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        async def work() -> None:
+            bot: Any = interaction.client
+            query = bot.queries.get(self.key)
+            if query is None:
+                await reply_private(interaction, expired_text(bot))
+                return
+            answer, _ = await fetch_page(bot, query.kind, query.text, self.start)
+            shown = answer.excerpts[self.start : self.start + bot.page_size]
+            if not shown:
+                await reply_private(interaction, "The articles changed since; ask again.")
+                return
+            pairs = await bot.searchers.run(contexts, shown)
+            await interaction.response.send_message(embeds=context_embeds(pairs), ephemeral=True)
+
+        await guarded(interaction, work)
+
+
+def contexts(searcher: Searcher, excerpts: tuple[Excerpt, ...]) -> list[tuple[Excerpt, str]]:
+    return [(excerpt, searcher.context(excerpt)) for excerpt in excerpts]
+
+
+LISTS: dict[str, tuple[Callable[[Searcher], list[dict]], Callable[..., Any]]] = {
+    "films": (lambda s: s.films(), films_page),  # type: ignore[attr-defined]
+    "sources": (lambda s: s.articles(), sources_page),
+}
+
+
+async def list_reply(bot: BriefingMixin, which: str, page: int) -> tuple[discord.Embed, Any]:
+    """Page ``page`` of the films or sources list, with Previous/Next buttons when long."""
+    fetch, layout = LISTS[which]
+    items = await bot.searchers.run(fetch)
+    laid_out = layout(items, page)
+    if laid_out.pages <= 1:
+        return laid_out.embed, None
+    view = discord.ui.View(timeout=None)
+    view.add_item(PageButton(which, laid_out.page - 1, "Previous", laid_out.page == 0))
+    view.add_item(PageButton(which, laid_out.page + 1, "Next", laid_out.page >= laid_out.pages - 1))
+    return laid_out.embed, view
+
+
+class PageButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"mb:page:(?P<which>films|sources):(?P<page>-?\d{1,4}):(?P<label>[PN])",
+):
+    """Previous/Next on a list; stateless, so it works for everyone for as long as the message
+    exists, and turns the page for everyone (it edits the list message)."""
+
+    def __init__(self, which: str, page: int, label: str, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"mb:page:{which}:{page}:{label[0]}",
+                disabled=disabled,
+            )
+        )
+        self.which, self.page = which, page
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> PageButton:
+        label = "Previous" if match["label"] == "P" else "Next"
+        return cls(match["which"], int(match["page"]), label)
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        async def work() -> None:
+            embed, view = await list_reply(interaction.client, self.which, self.page)  # type: ignore[arg-type]
+            await interaction.response.edit_message(embed=embed, view=view)
+
+        await guarded(interaction, work)
+
+
+DYNAMIC_ITEMS = (MoreButton, ContextButton, PageButton)

@@ -1,0 +1,163 @@
+"""``briefing run``: start the bot, stop it cleanly, and turn start-up failures into one line.
+
+Imported only by the ``run`` command, so the rest of the CLI never loads discord.py. Exit codes:
+0 after a clean shutdown (SIGINT or SIGTERM), 2 when the token or settings are unusable
+(missing, rejected by Discord, a privileged intent not enabled), 1 for anything else. The token
+is never printed or logged: a logging filter blanks it should any library try.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+
+import click
+import discord
+
+from bot.client import create_bot
+from bot.config import Config, DiscordConfig
+from bot.index import BuildError
+from bot.search import IndexUnavailable
+
+log = logging.getLogger("briefing.bot")
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_SETUP = 0, 1, 2
+
+
+class SetupError(Exception):
+    """A problem the admin must fix before the bot can start; the message is one line."""
+
+
+def token_source(settings: DiscordConfig) -> str:
+    """Where the token came from, for error messages (never the token itself)."""
+    if os.environ.get(settings.token_env):
+        return f"the {settings.token_env} environment variable"
+    return "discord.token in the config file"
+
+
+def check_settings(settings: DiscordConfig) -> None:
+    """The ``[discord]`` values have the right shapes (TOML gives us whatever was typed)."""
+
+    def ids(name: str, value: object) -> None:
+        if not isinstance(value, list) or not all(
+            isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in value
+        ):
+            raise SetupError(f"discord.{name} must be a list of ids (numbers), e.g. [123456789]")
+
+    for name in ("answer_channels", "admin_user_ids", "admin_role_ids", "dev_guild_ids"):
+        ids(name, getattr(settings, name))
+    if not isinstance(settings.token_env, str) or not settings.token_env:
+        raise SetupError("discord.token_env must name an environment variable")
+    for name, low in (("cooldown_rate", 0), ("excerpts", 1)):
+        value = getattr(settings, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise SetupError(f"discord.{name} must be a whole number of at least {low}")
+    for name in ("cooldown_per", "button_timeout"):
+        value = getattr(settings, name)
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise SetupError(f"discord.{name} must be a number of seconds")
+    count, shard_ids = settings.shard_count, settings.shard_ids
+    if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 0):
+        raise SetupError("discord.shard_count must be a whole number (0: Discord's recommendation)")
+    if shard_ids is not None:
+        ids("shard_ids", shard_ids)
+        if not count:
+            raise SetupError("discord.shard_ids needs discord.shard_count (the total of shards)")
+        if any(i >= count for i in shard_ids):
+            raise SetupError(f"discord.shard_ids must be below shard_count ({count})")
+
+
+class RedactToken(logging.Filter):
+    """Blank the token in any log record, whatever logger it comes from."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "[token]"), None
+        return True
+
+
+def setup_logging(token: str) -> None:
+    discord.utils.setup_logging(level=logging.INFO, root=True)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactToken(token))
+
+
+async def serve(config: Config, token: str) -> None:
+    """Run until the gateway closes; SIGINT/SIGTERM close the gateway, HTTP session and index."""
+    bot = create_bot(config)
+    loop = asyncio.get_running_loop()
+    closing: list[asyncio.Task] = []
+
+    def stop(name: str) -> None:
+        if not closing:
+            log.info("%s received: shutting down", name)
+            closing.append(loop.create_task(bot.close()))
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop, sig.name)
+    try:
+        async with bot:
+            await bot.start(token)
+    finally:
+        if closing:
+            await closing[0]
+
+
+def fail(message: str, code: int) -> int:
+    """Print a one-line error on stderr and return the exit code (no traceback)."""
+    click.echo(message, err=True)
+    return code
+
+
+def run_bot(config: Config) -> int:
+    """Start the bot described by ``config``; returns the process exit code."""
+    settings = config.discord
+    token = (settings.resolve_token() or "").strip()
+    try:
+        check_settings(settings)
+    except SetupError as error:
+        return fail(f"error: {error}", EXIT_BAD_SETUP)
+    if not token:
+        return fail(
+            f"error: no Discord bot token: set the {settings.token_env} environment variable "
+            "(or discord.token in the config file)",
+            EXIT_BAD_SETUP,
+        )
+    setup_logging(token)
+    try:
+        asyncio.run(serve(config, token))
+    except discord.LoginFailure:
+        return fail(
+            f"error: Discord rejected the bot token from {token_source(settings)} "
+            "(401 Unauthorized): copy a fresh one from the Developer Portal, Bot page",
+            EXIT_BAD_SETUP,
+        )
+    except discord.PrivilegedIntentsRequired:
+        return fail(
+            "error: Discord refused the Message Content intent needed by discord.answer_channels: "
+            "enable it in the Developer Portal (Bot, Privileged Gateway Intents) or remove "
+            "answer_channels",
+            EXIT_BAD_SETUP,
+        )
+    except discord.ConnectionClosed as error:
+        if error.code == 4004:
+            return fail(
+                f"error: Discord rejected the bot token from {token_source(settings)} "
+                "(gateway authentication failed)",
+                EXIT_BAD_SETUP,
+            )
+        log.exception("the gateway closed the connection")
+        return fail(f"error: the gateway closed the connection (code {error.code})", EXIT_FAILED)
+    except (BuildError, IndexUnavailable) as error:
+        return fail(f"error: {error}", EXIT_FAILED)
+    except Exception as error:  # noqa: BLE001 - the log has the traceback; stderr gets one line
+        log.exception("the bot stopped on an unexpected error")
+        return fail(f"error: the bot stopped: {type(error).__name__}: {error}", EXIT_FAILED)
+    return EXIT_OK

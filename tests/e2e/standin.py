@@ -1,0 +1,1205 @@
+"""A small Discord stand-in for end-to-end tests: gateway websocket + REST API v10 on 127.0.0.1.
+
+It speaks just enough of Discord for discord.py to log in, connect (HELLO, IDENTIFY -> READY,
+GUILD_CREATE, heartbeats, RESUME), sync application commands and answer messages and
+interactions. Every request is recorded; Discord's message limits are enforced as HTTP 400s the
+way Discord reports them, and every message the bot sends is checked for ``allowed_mentions``
+with nothing to parse (a violation is recorded, and the test fails on it).
+
+The server runs on its own event loop in a background thread so tests stay plain synchronous
+functions: they inject gateway events (``send_message``, ``slash``, ``autocomplete``, ``click``)
+and wait for what the bot does with ``wait_for``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import threading
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+DISCORD_EPOCH_MS = 1420070400000
+API_PREFIX = "/api/v10"
+
+# Gateway opcodes and intents (https://discord.com/developers/docs/topics/gateway).
+OP_DISPATCH, OP_HEARTBEAT, OP_IDENTIFY, OP_PRESENCE = 0, 1, 2, 3
+OP_RESUME, OP_RECONNECT, OP_INVALID_SESSION, OP_HELLO, OP_HEARTBEAT_ACK = 6, 7, 9, 10, 11
+INTENT_GUILDS = 1 << 0
+INTENT_GUILD_MESSAGES = 1 << 9
+INTENT_DIRECT_MESSAGES = 1 << 12
+INTENT_MESSAGE_CONTENT = 1 << 15
+INTENT_GUILD_MEMBERS = 1 << 1
+INTENT_GUILD_PRESENCES = 1 << 8
+PRIVILEGED_INTENTS = INTENT_MESSAGE_CONTENT | INTENT_GUILD_MEMBERS | INTENT_GUILD_PRESENCES
+
+PERM_ADMINISTRATOR = 1 << 3
+PERM_MANAGE_GUILD = 1 << 5
+PERM_EVERYONE = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 31)
+ALL_PERMISSIONS = (1 << 50) - 1
+
+EPHEMERAL = 1 << 6
+LOADING = 1 << 7
+
+# Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
+LIMITS = {
+    "content": 2000,
+    "embeds": 10,
+    "title": 256,
+    "description": 4096,
+    "fields": 25,
+    "field.name": 256,
+    "field.value": 1024,
+    "footer.text": 2048,
+    "author.name": 256,
+    "embed.total": 6000,
+    "components.rows": 5,
+    "row.items": 5,
+    "button.label": 80,
+    "custom_id": 100,
+    "choices": 25,
+    "choice.name": 100,
+}
+
+
+BODY = web.RequestKey("body", object)
+
+
+class _Ids:
+    """Real-looking snowflakes (time-based, increasing) so ``created_at`` makes sense."""
+
+    def __init__(self) -> None:
+        self._counter = itertools.count()
+        self._lock = threading.Lock()
+
+    def next(self) -> int:
+        with self._lock:
+            ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+            return (ms << 22) | (next(self._counter) & 0x3FFFFF)
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+@dataclass
+class Recorded:
+    """One HTTP request the bot made, and what the stand-in answered."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    authorized: bool
+    status: int = 0
+    response: Any = None
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class InteractionRecord:
+    """An interaction the test injected and everything the bot did with it."""
+
+    id: int
+    token: str
+    type: int
+    payload: dict
+    created: float = field(default_factory=time.monotonic)
+    callbacks: list[dict] = field(default_factory=list)  # callback bodies: {"type", "data"}
+    callback_at: float | None = None
+    original: dict | None = None  # the message the response created (updated by edits)
+    followups: list[dict] = field(default_factory=list)
+    edits: list[dict] = field(default_factory=list)  # bodies of PATCHes to @original
+    errors: list[dict] = field(default_factory=list)  # 4xx the stand-in answered for it
+
+    @property
+    def callback_type(self) -> int | None:
+        return self.callbacks[0]["type"] if self.callbacks else None
+
+    def all_messages(self) -> list[dict]:
+        """The original response (if it is a message) and the follow-ups, newest state."""
+        out = [self.original] if self.original else []
+        return out + self.followups
+
+
+@dataclass
+class Session:
+    """One gateway connection (one shard)."""
+
+    ws: web.WebSocketResponse
+    compress: bool
+    session_id: str = ""
+    shard: tuple[int, int] = (0, 1)
+    intents: int = 0
+    seq: int = 0
+    identified: bool = False
+    compressor: Any = None
+    heartbeats: int = 0
+
+    async def send(self, payload: dict) -> None:
+        data = json.dumps(payload)
+        if self.compress:
+            chunk = self.compressor.compress(data.encode()) + self.compressor.flush(
+                zlib.Z_SYNC_FLUSH
+            )
+            await self.ws.send_bytes(chunk)
+        else:
+            await self.ws.send_str(data)
+
+    async def dispatch(self, event: str, data: dict) -> None:
+        self.seq += 1
+        await self.send({"op": OP_DISPATCH, "t": event, "s": self.seq, "d": data})
+
+
+class LimitError(Exception):
+    """A payload Discord would refuse, with Discord's error code 50035 (Invalid Form Body)."""
+
+
+def check_message_payload(body: dict, *, require_something: bool = True) -> list[str]:
+    """What Discord would reject in a message payload: lengths, counts, empty fields."""
+    problems: list[str] = []
+    content = body.get("content")
+    if content is not None and len(content) > LIMITS["content"]:
+        problems.append(f"content: {len(content)} > {LIMITS['content']}")
+    embeds = body.get("embeds") or []
+    if len(embeds) > LIMITS["embeds"]:
+        problems.append(f"embeds: {len(embeds)} > {LIMITS['embeds']}")
+    total = 0
+    for i, embed in enumerate(embeds):
+        for key in ("title", "description"):
+            value = embed.get(key)
+            if value is not None:
+                total += len(value)
+                if len(value) > LIMITS[key]:
+                    problems.append(f"embeds.{i}.{key}: {len(value)} > {LIMITS[key]}")
+        fields = embed.get("fields") or []
+        if len(fields) > LIMITS["fields"]:
+            problems.append(f"embeds.{i}.fields: {len(fields)} > {LIMITS['fields']}")
+        for j, fld in enumerate(fields):
+            name, value = fld.get("name") or "", fld.get("value") or ""
+            total += len(name) + len(value)
+            if not name.strip() or not value.strip():
+                problems.append(f"embeds.{i}.fields.{j}: name and value must not be empty")
+            if len(name) > LIMITS["field.name"]:
+                problems.append(f"embeds.{i}.fields.{j}.name: {len(name)} > 256")
+            if len(value) > LIMITS["field.value"]:
+                problems.append(f"embeds.{i}.fields.{j}.value: {len(value)} > 1024")
+        footer = (embed.get("footer") or {}).get("text") or ""
+        total += len(footer)
+        if len(footer) > LIMITS["footer.text"]:
+            problems.append(f"embeds.{i}.footer.text: {len(footer)} > 2048")
+        author = (embed.get("author") or {}).get("name") or ""
+        total += len(author)
+        if len(author) > LIMITS["author.name"]:
+            problems.append(f"embeds.{i}.author.name: {len(author)} > 256")
+        url = embed.get("url")
+        if url is not None and not str(url).startswith(("http://", "https://")):
+            problems.append(f"embeds.{i}.url: not a well formed URL")
+    if total > LIMITS["embed.total"]:
+        problems.append(f"embeds: {total} characters in all > {LIMITS['embed.total']}")
+    rows = body.get("components") or []
+    if len(rows) > LIMITS["components.rows"]:
+        problems.append(f"components: {len(rows)} rows > 5")
+    seen_ids: set[str] = set()
+    for r, row in enumerate(rows):
+        items = row.get("components") or []
+        if len(items) > LIMITS["row.items"]:
+            problems.append(f"components.{r}: {len(items)} items > 5")
+        for item in items:
+            label = item.get("label") or ""
+            if len(label) > LIMITS["button.label"]:
+                problems.append(f"components.{r}: label {len(label)} > 80")
+            custom_id = item.get("custom_id")
+            if custom_id is not None:
+                if len(custom_id) > LIMITS["custom_id"]:
+                    problems.append(f"components.{r}: custom_id {len(custom_id)} > 100")
+                if custom_id in seen_ids:
+                    problems.append(f"components.{r}: duplicate custom_id {custom_id}")
+                seen_ids.add(custom_id)
+    if require_something and not (content or embeds or rows or body.get("attachments")):
+        problems.append("Cannot send an empty message")
+    return problems
+
+
+def check_allowed_mentions(body: dict) -> str | None:
+    """Every message must go out with mentions disabled: allowed_mentions present, parse empty."""
+    allowed = body.get("allowed_mentions")
+    if allowed is None:
+        return "allowed_mentions missing"
+    if allowed.get("parse"):
+        return f"allowed_mentions.parse = {allowed['parse']}"
+    if allowed.get("users") or allowed.get("roles"):
+        return f"allowed_mentions lists ids: {allowed}"
+    if allowed.get("replied_user"):
+        return "allowed_mentions.replied_user is true"
+    return None
+
+
+class DiscordStandIn:
+    """The fake Discord. Start with ``start()``; tests talk to it from their own thread."""
+
+    TOKEN = "standin.bot.token-NOT-A-SECRET"
+
+    def __init__(
+        self,
+        *,
+        message_content_allowed: bool = True,
+        shards: int = 1,
+        guild_count: int = 1,
+        max_concurrency: int = 1,
+    ) -> None:
+        self.ids = _Ids()
+        self.message_content_allowed = message_content_allowed
+        self.recommended_shards = shards
+        self.max_concurrency = max_concurrency
+        self.application_id = self.ids.next()
+        self.bot_user = self._user("Mission Briefing", bot=True, user_id=self.application_id)
+        self.users: dict[str, dict] = {
+            name: self._user(name) for name in ("alice", "bob", "carol", "dave", "mallory")
+        }
+        self.users["otherbot"] = self._user("otherbot", bot=True)
+        self.guilds: list[dict] = []
+        self.channels: dict[int, dict] = {}
+        self.dm_channels: dict[int, dict] = {}  # user id -> DM channel
+        self.members: dict[tuple[int, int], dict] = {}  # (guild id, user id) -> member
+        for n in range(guild_count):
+            # guild n lands on shard n % shards: (id >> 22) % shard_count picks the shard
+            self._make_guild(f"Briefing Room {n + 1}" if n else "Briefing Room", n % shards, shards)
+        self.guild = self.guilds[0]
+        self.roles = {r["name"]: r for r in self.guild["roles"]}
+        self.channel = {c["name"]: c for c in self.guild["channels"]}
+
+        self.requests: list[Recorded] = []
+        self.violations: list[str] = []  # allowed_mentions problems and late responses
+        self.messages: dict[int, dict] = {}  # every message that exists, by id
+        self.interactions: dict[int, InteractionRecord] = {}
+        self._by_token: dict[str, InteractionRecord] = {}
+        self.commands: dict[int | None, list[dict]] = {}  # guild id (None: global) -> commands
+        self.attachments: dict[int, tuple[str, bytes]] = {}
+        self.sessions: list[Session] = []
+        self.closed_sessions: list[str] = []
+        self.identify_payloads: list[dict] = []
+        self._known_sessions: dict[str, Session] = {}
+        self._cond = threading.Condition()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # ----------------------------------------------------------------- world
+    def _user(self, name: str, *, bot: bool = False, user_id: int | None = None) -> dict:
+        return {
+            "id": str(user_id or self.ids.next()),
+            "username": name,
+            "global_name": name.title(),
+            "discriminator": "0",
+            "avatar": None,
+            "bot": bot,
+            "public_flags": 0,
+            "flags": 0,
+        }
+
+    def _make_guild(self, name: str, shard: int = 0, shards: int = 1) -> dict:
+        gid = self.ids.next()
+        ms = (gid >> 22) - (gid >> 22) % shards + shard
+        gid = (ms << 22) | (gid & 0x3FFFFF)
+        roles = [
+            self._role(gid, "@everyone", PERM_EVERYONE, 0),
+            self._role(self.ids.next(), "Moderators", PERM_EVERYONE | PERM_MANAGE_GUILD, 1),
+            self._role(self.ids.next(), "Briefers", PERM_EVERYONE, 2),
+            self._role(self.ids.next(), "Regulars", PERM_EVERYONE, 3),
+        ]
+        channels = []
+        for pos, cname in enumerate(("general", "briefing", "random")):
+            ch = {
+                "id": str(self.ids.next()),
+                "type": 0,
+                "name": cname,
+                "position": pos,
+                "guild_id": str(gid),
+                "permission_overwrites": [],
+                "nsfw": False,
+                "topic": None,
+                "parent_id": None,
+                "rate_limit_per_user": 0,
+                "last_message_id": None,
+            }
+            channels.append(ch)
+            self.channels[int(ch["id"])] = ch
+        role_of = {"bob": "Moderators", "carol": "Briefers", "alice": "Regulars"}
+        members = []
+        for uname, user in [*self.users.items(), ("bot", self.bot_user)]:
+            rid = [r["id"] for r in roles if r["name"] == role_of.get(uname)]
+            member = {
+                "user": user,
+                "roles": rid,
+                "nick": None,
+                "joined_at": _now_iso(),
+                "deaf": False,
+                "mute": False,
+                "flags": 0,
+                "pending": False,
+            }
+            members.append(member)
+            self.members[(gid, int(user["id"]))] = member
+        guild = {
+            "id": str(gid),
+            "name": name,
+            "icon": None,
+            "owner_id": str(self.ids.next()),  # nobody in the tests owns the server
+            "roles": roles,
+            "channels": channels,
+            "members": members,
+            "member_count": len(members),
+            "large": False,
+            "unavailable": False,
+            "features": [],
+            "emojis": [],
+            "stickers": [],
+            "threads": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+            "voice_states": [],
+            "presences": [],
+            "preferred_locale": "en-US",
+            "joined_at": _now_iso(),
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "nsfw_level": 0,
+            "premium_tier": 0,
+            "system_channel_flags": 0,
+            "afk_timeout": 300,
+        }
+        self.guilds.append(guild)
+        return guild
+
+    @staticmethod
+    def _role(rid: int, name: str, permissions: int, position: int) -> dict:
+        return {
+            "id": str(rid),
+            "name": name,
+            "permissions": str(permissions),
+            "position": position,
+            "color": 0,
+            "hoist": False,
+            "managed": False,
+            "mentionable": False,
+            "icon": None,
+            "unicode_emoji": None,
+            "flags": 0,
+        }
+
+    def member_permissions(self, guild: dict, member: dict) -> int:
+        perms = 0
+        for role in guild["roles"]:
+            if role["id"] == guild["id"] or role["id"] in member["roles"]:
+                perms |= int(role["permissions"])
+        if int(member["user"]["id"]) == int(guild["owner_id"]) or perms & PERM_ADMINISTRATOR:
+            return ALL_PERMISSIONS
+        return perms
+
+    def dm_channel(self, user: dict) -> dict:
+        uid = int(user["id"])
+        if uid not in self.dm_channels:
+            cid = self.ids.next()
+            ch = {"id": str(cid), "type": 1, "recipients": [user], "last_message_id": None}
+            self.dm_channels[uid] = ch
+            self.channels[cid] = ch
+        return self.dm_channels[uid]
+
+    # ------------------------------------------------------------ lifecycle
+    def start(self) -> DiscordStandIn:
+        """Start the server in a background thread; returns once it listens."""
+        ready = threading.Event()
+
+        def run() -> None:
+            self._loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(self._loop)
+            self._loop.run_until_complete(self._start_server())
+            ready.set()
+            self._loop.run_forever()
+            self._loop.run_until_complete(self._stop_server())
+            self._loop.close()
+
+        self._thread = threading.Thread(target=run, name="discord-standin", daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("stand-in did not start")
+        return self
+
+    def stop(self) -> None:
+        if self._loop and self._thread:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_base(self) -> str:
+        return self.base_url + API_PREFIX
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    async def _start_server(self) -> None:
+        app = web.Application(client_max_size=16 * 1024 * 1024, middlewares=[self._record])
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/attachments/{id}/{name:.*}", self._attachment)
+        r = app.router
+        p = API_PREFIX
+        r.add_get(p + "/gateway", self._get_gateway)
+        r.add_get(p + "/gateway/bot", self._get_gateway_bot)
+        r.add_get(p + "/users/@me", self._get_me)
+        r.add_get(p + "/applications/@me", self._get_application)
+        r.add_get(p + "/oauth2/applications/@me", self._get_application)
+        r.add_get(p + "/applications/{app}/commands", self._get_commands)
+        r.add_put(p + "/applications/{app}/commands", self._put_commands)
+        r.add_get(p + "/applications/{app}/guilds/{guild}/commands", self._get_commands)
+        r.add_put(p + "/applications/{app}/guilds/{guild}/commands", self._put_commands)
+        r.add_post(p + "/channels/{channel}/messages", self._post_message)
+        r.add_get(p + "/channels/{channel}/messages/{message}", self._get_message)
+        r.add_patch(p + "/channels/{channel}/messages/{message}", self._patch_message)
+        r.add_delete(p + "/channels/{channel}/messages/{message}", self._delete_message)
+        r.add_post(p + "/channels/{channel}/typing", self._no_content)
+        r.add_put(p + "/channels/{channel}/messages/{message}/reactions/{emoji}/@me", self._react)
+        r.add_post(p + "/users/@me/channels", self._create_dm)
+        r.add_post(p + "/interactions/{id}/{token}/callback", self._interaction_callback)
+        r.add_post(p + "/webhooks/{app}/{token}", self._post_followup)
+        r.add_get(p + "/webhooks/{app}/{token}/messages/{message}", self._get_webhook_message)
+        r.add_patch(p + "/webhooks/{app}/{token}/messages/{message}", self._patch_webhook_message)
+        r.add_delete(p + "/webhooks/{app}/{token}/messages/{message}", self._delete_webhook_msg)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def _stop_server(self) -> None:
+        for session in list(self.sessions):
+            await session.ws.close()
+        if self._runner:
+            await self._runner.cleanup()
+
+    # -------------------------------------------------------- test helpers
+    def _notify(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
+
+    def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0, what: str = "") -> Any:
+        """Wait until ``predicate()`` is truthy (re-checked on every request); return its value."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                value = predicate()
+                if value:
+                    return value
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"timed out waiting for {what or predicate}")
+                self._cond.wait(min(remaining, 0.05))
+
+    def _run(self, coro: Any) -> Any:
+        assert self._loop is not None
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(10)
+
+    def messages_in(self, channel: dict | int) -> list[dict]:
+        cid = str(channel["id"] if isinstance(channel, dict) else channel)
+        return [m for m in self.messages.values() if m["channel_id"] == cid]
+
+    def replies_to(self, message: dict) -> list[dict]:
+        return [
+            m
+            for m in self.messages.values()
+            if (m.get("message_reference") or {}).get("message_id") == message["id"]
+        ]
+
+    def add_attachment(
+        self,
+        filename: str,
+        data: bytes,
+        content_type: str = "text/plain",
+        size: int | None = None,
+    ) -> dict:
+        """Host a file the way Discord's CDN would and return the attachment object
+        (``size`` overrides the size Discord reports, to test limits without big files)."""
+        aid = self.ids.next()
+        self.attachments[aid] = (filename, data)
+        # The CDN path uses a tamed name (as Discord's does); ``filename`` stays as given, since
+        # the bot must not trust it.
+        url = f"{self.base_url}/attachments/{aid}/{re.sub(r'[^A-Za-z0-9._-]', '_', filename)}"
+        return {
+            "id": str(aid),
+            "filename": filename,
+            "size": len(data) if size is None else size,
+            "url": url,
+            "proxy_url": url,
+            "content_type": content_type,
+        }
+
+    def send_message(
+        self,
+        content: str,
+        *,
+        author: str = "alice",
+        channel: str | dict | None = "general",
+        mentions_bot: bool = False,
+    ) -> dict:
+        """Inject a MESSAGE_CREATE; ``channel=None`` sends it as a DM to the bot."""
+        user = self.users[author]
+        if channel is None:
+            ch = self.dm_channel(user)
+            guild = None
+        else:
+            ch = self.channel[channel] if isinstance(channel, str) else channel
+            guild = next(g for g in self.guilds if g["id"] == ch["guild_id"])
+        mentions = [self.bot_user] if mentions_bot else []
+        msg = self._message(ch, user, content, guild=guild, mentions=mentions)
+        msg["mention_everyone"] = "@everyone" in content or "@here" in content
+        if guild is not None:
+            member = dict(self.members[(int(guild["id"]), int(user["id"]))])
+            member.pop("user", None)
+            msg["member"] = member
+        with self._cond:
+            self.messages[int(msg["id"])] = msg
+        self._run(self._dispatch_message(msg, guild))
+        return msg
+
+    async def _dispatch_message(self, msg: dict, guild: dict | None) -> None:
+        session = self._session_for(guild)
+        if session is None:
+            raise RuntimeError("no gateway session for that guild")
+        need = INTENT_GUILD_MESSAGES if guild else INTENT_DIRECT_MESSAGES
+        if not session.intents & need:
+            return
+        data = dict(msg)
+        mentioned = any(u["id"] == self.bot_user["id"] for u in msg["mentions"])
+        if guild is not None and not session.intents & INTENT_MESSAGE_CONTENT and not mentioned:
+            data.update(content="", embeds=[], attachments=[], components=[])
+        await session.dispatch("MESSAGE_CREATE", data)
+
+    def _session_for(self, guild: dict | None) -> Session | None:
+        live = [s for s in self.sessions if s.identified]
+        for s in live:
+            shard_id, count = s.shard
+            if guild is None and shard_id == 0:
+                return s
+            if guild is not None and (int(guild["id"]) >> 22) % count == shard_id:
+                return s
+        return None
+
+    def _interaction_base(self, itype: int, user: str, channel: str | dict | None) -> dict:
+        uobj = self.users[user]
+        iid = self.ids.next()
+        token = f"itoken-{iid}"
+        payload: dict[str, Any] = {
+            "id": str(iid),
+            "application_id": str(self.application_id),
+            "type": itype,
+            "token": token,
+            "version": 1,
+            "locale": "en-US",
+            "entitlements": [],
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }
+        if channel is None:
+            ch = self.dm_channel(uobj)
+            payload.update(channel_id=ch["id"], channel=ch, user=uobj, context=1)
+            payload["authorizing_integration_owners"] = {"0": None, "1": uobj["id"]}
+            payload["app_permissions"] = str(PERM_EVERYONE)
+        else:
+            ch = self.channel[channel] if isinstance(channel, str) else channel
+            guild = next(g for g in self.guilds if g["id"] == ch["guild_id"])
+            member = dict(self.members[(int(guild["id"]), int(uobj["id"]))])
+            member["permissions"] = str(self.member_permissions(guild, member))
+            payload.update(
+                guild_id=guild["id"],
+                channel_id=ch["id"],
+                channel=ch,
+                member=member,
+                guild={"id": guild["id"], "locale": "en-US", "features": []},
+                guild_locale="en-US",
+                context=0,
+                authorizing_integration_owners={"0": guild["id"]},
+                app_permissions=str(PERM_EVERYONE),
+            )
+        return payload
+
+    def _command_data(self, name: str, options: dict[str, Any], focused: str | None) -> dict:
+        """Build ``data`` for a slash command from what the bot registered (types included)."""
+        parts = name.split()
+        found = [
+            (guild_id, c)
+            for guild_id, commands in self.commands.items()
+            for c in commands
+            if c["name"] == parts[0]
+        ]
+        if not found:
+            raise KeyError(f"the bot registered no command named {parts[0]!r}")
+        guild_id, cmd = found[0]
+        data: dict[str, Any] = {"id": cmd["id"], "name": cmd["name"], "type": 1}
+        if guild_id is not None:
+            data["guild_id"] = str(guild_id)
+        resolved: dict[str, dict] = {}
+        schema = cmd.get("options") or []
+        holder = data
+        for sub in parts[1:]:
+            sub_schema = next(o for o in schema if o["name"] == sub)
+            sub_opt: dict[str, Any] = {"name": sub, "type": sub_schema["type"], "options": []}
+            holder["options"] = [sub_opt]
+            holder, schema = sub_opt, sub_schema.get("options") or []
+        opts = []
+        for key, value in options.items():
+            spec = next(o for o in schema if o["name"] == key)
+            if spec["type"] == 11:  # attachment: value is the id, the object goes in resolved
+                resolved.setdefault("attachments", {})[value["id"]] = value
+                value = value["id"]
+            opt = {"name": key, "type": spec["type"], "value": value}
+            if key == focused:
+                opt["focused"] = True
+            opts.append(opt)
+        holder["options"] = opts
+        if resolved:
+            data["resolved"] = resolved
+        return data
+
+    def _inject(self, payload: dict) -> InteractionRecord:
+        rec = InteractionRecord(
+            id=int(payload["id"]), token=payload["token"], type=payload["type"], payload=payload
+        )
+        with self._cond:
+            self.interactions[rec.id] = rec
+            self._by_token[rec.token] = rec
+        guild = next((g for g in self.guilds if g["id"] == payload.get("guild_id")), None)
+
+        async def go() -> None:
+            session = self._session_for(guild)
+            if session is None:
+                raise RuntimeError("no gateway session for that guild")
+            await session.dispatch("INTERACTION_CREATE", payload)
+
+        self._run(go())
+        return rec
+
+    def slash(
+        self, name: str, *, user: str = "alice", channel: str | dict | None = "general", **options
+    ) -> InteractionRecord:
+        """Inject a slash command (type 2); ``name`` may be ``"sources add"`` for a subcommand."""
+        payload = self._interaction_base(2, user, channel)
+        payload["data"] = self._command_data(name, options, None)
+        return self._inject(payload)
+
+    def slash_unknown(
+        self, name: str, *, user: str = "alice", channel: str | dict | None = "general"
+    ) -> InteractionRecord:
+        """A command the bot does not (or no longer) define, as after a stale deploy."""
+        payload = self._interaction_base(2, user, channel)
+        payload["data"] = {"id": str(self.ids.next()), "name": name, "type": 1, "options": []}
+        return self._inject(payload)
+
+    def autocomplete(
+        self,
+        name: str,
+        option: str,
+        value: str,
+        *,
+        user: str = "alice",
+        channel: str | dict | None = "general",
+    ) -> InteractionRecord:
+        """Inject an autocomplete request (type 4) for ``option`` typed so far as ``value``."""
+        payload = self._interaction_base(4, user, channel)
+        payload["data"] = self._command_data(name, {option: value}, option)
+        return self._inject(payload)
+
+    def click(self, message: dict, custom_id: str, *, user: str = "alice") -> InteractionRecord:
+        """Inject a button click (type 3) on a message the bot sent."""
+        ch = self.channels[int(message["channel_id"])]
+        payload = self._interaction_base(3, user, None if ch["type"] == 1 else ch)
+        payload["message"] = message
+        payload["data"] = {"custom_id": custom_id, "component_type": 2}
+        return self._inject(payload)
+
+    def force_reconnect(self) -> None:
+        """Ask every shard to reconnect (op 7), as Discord does during maintenance."""
+
+        async def go() -> None:
+            for s in list(self.sessions):
+                await s.send({"op": OP_RECONNECT, "d": None})
+
+        self._run(go())
+
+    # ------------------------------------------------------------- gateway
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
+        await ws.prepare(request)
+        compress = request.query.get("compress") == "zlib-stream"
+        session = Session(ws=ws, compress=compress, compressor=zlib.compressobj())
+        await session.send({"op": OP_HELLO, "d": {"heartbeat_interval": 41250}})
+        try:
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                await self._gateway_message(session, json.loads(msg.data))
+        finally:
+            with self._cond:
+                if session in self.sessions:
+                    self.sessions.remove(session)
+                self.closed_sessions.append(session.session_id)
+                self._cond.notify_all()
+        return ws
+
+    async def _gateway_message(self, session: Session, msg: dict) -> None:
+        op, data = msg.get("op"), msg.get("d")
+        if op == OP_HEARTBEAT:
+            session.heartbeats += 1
+            await session.send({"op": OP_HEARTBEAT_ACK})
+        elif op == OP_IDENTIFY:
+            await self._identify(session, data)
+        elif op == OP_RESUME:
+            await self._resume(session, data)
+        elif op == OP_PRESENCE:
+            pass
+        self._notify()
+
+    async def _identify(self, session: Session, data: dict) -> None:
+        redacted = {**data, "token": "<redacted>"}
+        self.identify_payloads.append(redacted)
+        if data.get("token") != self.TOKEN:
+            await session.ws.close(code=4004, message=b"Authentication failed.")
+            return
+        intents = int(data.get("intents", 0))
+        if intents & PRIVILEGED_INTENTS and not self.message_content_allowed:
+            await session.ws.close(code=4014, message=b"Disallowed intent(s).")
+            return
+        shard = tuple(data.get("shard") or (0, 1))
+        session.shard = (int(shard[0]), int(shard[1]))
+        session.intents = intents
+        session.session_id = f"session-{self.ids.next()}"
+        mine = [
+            g for g in self.guilds if (int(g["id"]) >> 22) % session.shard[1] == session.shard[0]
+        ]
+        await session.dispatch(
+            "READY",
+            {
+                "v": 10,
+                "user": self.bot_user,
+                "guilds": [{"id": g["id"], "unavailable": True} for g in mine],
+                "session_id": session.session_id,
+                "resume_gateway_url": self.gateway_url,
+                "shard": list(session.shard),
+                "application": {"id": str(self.application_id), "flags": 0},
+                "private_channels": [],
+                "relationships": [],
+            },
+        )
+        if intents & INTENT_GUILDS:
+            for guild in mine:
+                await session.dispatch("GUILD_CREATE", guild)
+        with self._cond:
+            session.identified = True
+            self.sessions.append(session)
+            self._known_sessions[session.session_id] = session
+            self._cond.notify_all()
+
+    async def _resume(self, session: Session, data: dict) -> None:
+        old = self._known_sessions.get(data.get("session_id", ""))
+        if data.get("token") != self.TOKEN:
+            await session.ws.close(code=4004, message=b"Authentication failed.")
+            return
+        if old is None:
+            await session.send({"op": OP_INVALID_SESSION, "d": False})
+            return
+        session.session_id, session.shard, session.intents = old.session_id, old.shard, old.intents
+        session.seq = int(data.get("seq") or old.seq)
+        await session.dispatch("RESUMED", {})
+        with self._cond:
+            session.identified = True
+            self.sessions.append(session)
+            self._known_sessions[session.session_id] = session
+            self._cond.notify_all()
+
+    # ---------------------------------------------------------------- REST
+    @web.middleware
+    async def _record(self, request: web.Request, handler: Callable) -> web.StreamResponse:
+        if request.path == "/gateway" or request.path.startswith("/attachments/"):
+            return await handler(request)
+        body: Any = None
+        if request.body_exists:
+            if request.content_type == "multipart/form-data":
+                body = {}
+                reader = await request.multipart()
+                async for part in reader:
+                    if part.name == "payload_json":  # type: ignore[union-attr]
+                        body = json.loads(await part.text())  # type: ignore[union-attr]
+            else:
+                raw = await request.read()
+                body = json.loads(raw) if raw else None
+        auth = request.headers.get("Authorization")
+        rec = Recorded(
+            request.method,
+            request.path,
+            dict(request.query),
+            body,
+            authorized=auth == f"Bot {self.TOKEN}",
+        )
+        request[BODY] = body
+        with self._cond:
+            self.requests.append(rec)
+        unauthenticated_ok = "/interactions/" in request.path or "/webhooks/" in request.path
+        if not rec.authorized and not unauthenticated_ok:
+            response: web.StreamResponse = _error(401, 0, "401: Unauthorized")
+        else:
+            try:
+                response = await handler(request)
+            except LimitError as error:
+                response = _error(400, 50035, "Invalid Form Body", str(error))
+        rec.status = response.status
+        if isinstance(response, web.Response) and response.body:
+            try:
+                rec.response = json.loads(response.body)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                rec.response = None
+        self._notify()
+        return response
+
+    async def _no_content(self, request: web.Request) -> web.Response:
+        return web.Response(status=204)
+
+    async def _react(self, request: web.Request) -> web.Response:
+        return web.Response(status=204)
+
+    async def _get_gateway(self, request: web.Request) -> web.Response:
+        return _json({"url": self.gateway_url})
+
+    async def _get_gateway_bot(self, request: web.Request) -> web.Response:
+        return _json(
+            {
+                "url": self.gateway_url,
+                "shards": self.recommended_shards,
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 999,
+                    "reset_after": 0,
+                    "max_concurrency": self.max_concurrency,
+                },
+            }
+        )
+
+    async def _get_me(self, request: web.Request) -> web.Response:
+        return _json({**self.bot_user, "verified": True, "mfa_enabled": False})
+
+    async def _get_application(self, request: web.Request) -> web.Response:
+        return _json(
+            {
+                "id": str(self.application_id),
+                "name": "Mission Briefing",
+                "description": "",
+                "icon": None,
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": self.users["mallory"],
+                "verify_key": "0" * 64,
+                "flags": 0,
+                "bot": self.bot_user,
+                "interactions_endpoint_url": None,
+                "redirect_uris": [],
+                "tags": [],
+            }
+        )
+
+    async def _get_commands(self, request: web.Request) -> web.Response:
+        guild = request.match_info.get("guild")
+        return _json(self.commands.get(int(guild) if guild else None, []))
+
+    async def _put_commands(self, request: web.Request) -> web.Response:
+        guild = request.match_info.get("guild")
+        body = request[BODY] or []
+        problems = []
+        for cmd in body:
+            if not (1 <= len(cmd.get("name", "")) <= 32):
+                problems.append(f"command name {cmd.get('name')!r}")
+            if len(cmd.get("description", "")) > 100:
+                problems.append(f"{cmd['name']}: description > 100")
+        if len(body) > 100:
+            problems.append("more than 100 commands")
+        if problems:
+            raise LimitError("; ".join(problems))
+        stored = []
+        for cmd in body:
+            stored.append(
+                {
+                    **cmd,
+                    "id": str(self.ids.next()),
+                    "application_id": str(self.application_id),
+                    "version": str(self.ids.next()),
+                    "type": cmd.get("type", 1),
+                    **({"guild_id": guild} if guild else {}),
+                }
+            )
+        with self._cond:
+            self.commands[int(guild) if guild else None] = stored
+        return _json(stored)
+
+    def _message(
+        self,
+        channel: dict,
+        author: dict,
+        content: str,
+        *,
+        guild: dict | None = None,
+        mentions: list[dict] | None = None,
+        body: dict | None = None,
+    ) -> dict:
+        body = body or {}
+        msg = {
+            "id": str(self.ids.next()),
+            "channel_id": str(channel["id"]),
+            "author": author,
+            "content": content,
+            "timestamp": _now_iso(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": mentions or [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [],
+            "pinned": False,
+            "type": 0,
+            "flags": int(body.get("flags") or 0),
+        }
+        if guild is not None:
+            msg["guild_id"] = guild["id"]
+        elif channel.get("guild_id"):
+            msg["guild_id"] = channel["guild_id"]
+        ref = body.get("message_reference")
+        if ref:
+            msg["type"] = 19
+            msg["message_reference"] = {
+                "message_id": str(ref["message_id"]),
+                "channel_id": str(ref.get("channel_id") or channel["id"]),
+                **({"guild_id": msg["guild_id"]} if "guild_id" in msg else {}),
+            }
+        return msg
+
+    def _check_outgoing(self, body: dict, where: str, *, require_something: bool = True) -> None:
+        """Discord's limits (HTTP 400) and our own rule: mentions disabled on every message."""
+        problems = check_message_payload(body, require_something=require_something)
+        if problems:
+            raise LimitError("; ".join(problems))
+        problem = check_allowed_mentions(body)
+        if problem:
+            with self._cond:
+                self.violations.append(f"{where}: {problem}")
+
+    async def _post_message(self, request: web.Request) -> web.Response:
+        cid = int(request.match_info["channel"])
+        channel = self.channels.get(cid)
+        if channel is None:
+            return _error(404, 10003, "Unknown Channel")
+        body = request[BODY] or {}
+        self._check_outgoing(body, f"POST /channels/{cid}/messages")
+        ref = body.get("message_reference")
+        if ref and int(ref["message_id"]) not in self.messages:
+            if ref.get("fail_if_not_exists", True):
+                return _error(400, 50035, "Invalid Form Body", "message_reference: Unknown message")
+            body = {**body, "message_reference": None}
+        msg = self._message(channel, self.bot_user, body.get("content") or "", body=body)
+        with self._cond:
+            self.messages[int(msg["id"])] = msg
+        return _json(msg)
+
+    async def _get_message(self, request: web.Request) -> web.Response:
+        msg = self.messages.get(int(request.match_info["message"]))
+        return _json(msg) if msg else _error(404, 10008, "Unknown Message")
+
+    async def _patch_message(self, request: web.Request) -> web.Response:
+        msg = self.messages.get(int(request.match_info["message"]))
+        if msg is None:
+            return _error(404, 10008, "Unknown Message")
+        body = request[BODY] or {}
+        self._check_outgoing(body, "PATCH message", require_something=False)
+        self._apply_edit(msg, body)
+        return _json(msg)
+
+    async def _delete_message(self, request: web.Request) -> web.Response:
+        with self._cond:
+            self.messages.pop(int(request.match_info["message"]), None)
+        return web.Response(status=204)
+
+    async def _create_dm(self, request: web.Request) -> web.Response:
+        uid = str((request[BODY] or {}).get("recipient_id"))
+        user = next((u for u in self.users.values() if u["id"] == uid), None)
+        if user is None:
+            return _error(400, 50007, "Cannot send messages to this user")
+        return _json(self.dm_channel(user))
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        item = self.attachments.get(int(request.match_info["id"]))
+        if item is None:
+            return web.Response(status=404)
+        return web.Response(body=item[1], content_type="application/octet-stream")
+
+    # -------------------------------------------------------- interactions
+    async def _interaction_callback(self, request: web.Request) -> web.Response:
+        rec = self.interactions.get(int(request.match_info["id"]))
+        if rec is None or rec.token != request.match_info["token"]:
+            return _error(404, 10062, "Unknown interaction")
+        if time.monotonic() - rec.created > 3.0:
+            with self._cond:
+                self.violations.append(f"interaction {rec.id}: no response within 3 s")
+            return _error(404, 10062, "Unknown interaction")
+        if rec.callbacks:
+            return _error(400, 40060, "Interaction has already been acknowledged.")
+        body = request[BODY] or {}
+        ctype, data = body.get("type"), body.get("data") or {}
+        if ctype == 8:  # autocomplete result
+            choices = data.get("choices") or []
+            problems = [f"choices: {len(choices)} > 25"] if len(choices) > 25 else []
+            problems += [
+                f"choice {c!r}: name or value > 100"
+                for c in choices
+                if not (1 <= len(c["name"]) <= 100) or len(str(c["value"])) > 100
+            ]
+            if problems:
+                raise LimitError("; ".join(problems))
+        elif ctype in (4, 7):
+            self._check_outgoing(data, f"interaction {rec.id} callback {ctype}")
+        elif ctype not in (5, 6):
+            raise LimitError(f"unsupported callback type {ctype}")
+        channel = self.channels.get(int(rec.payload["channel_id"])) or rec.payload["channel"]
+        flags = int(data.get("flags") or 0)
+        interaction_meta = {
+            "id": str(rec.id),
+            "type": rec.type,
+            "user": rec.payload.get("user") or rec.payload["member"]["user"],
+        }
+        resource: dict[str, Any] | None = None
+        with self._cond:
+            rec.callbacks.append(body)
+            rec.callback_at = time.monotonic()
+            if ctype in (4, 5):
+                msg = self._message(channel, self.bot_user, data.get("content") or "", body=data)
+                msg["webhook_id"] = str(self.application_id)
+                msg["application_id"] = str(self.application_id)
+                msg["interaction_metadata"] = interaction_meta
+                msg["type"] = 20 if rec.type == 2 else 19
+                if ctype == 5:
+                    msg["flags"] = flags | LOADING
+                rec.original = msg
+                self.messages[int(msg["id"])] = msg
+                resource = {"type": ctype, "message": msg}
+            elif ctype in (6, 7) and rec.payload.get("message"):
+                target = self.messages.get(int(rec.payload["message"]["id"]))
+                if target is not None:
+                    if ctype == 7:
+                        self._apply_edit(target, data)
+                    rec.original = target
+                    resource = {"type": ctype, "message": target}
+        response: dict[str, Any] = {
+            "interaction": {
+                "id": str(rec.id),
+                "type": rec.type,
+                "response_message_loading": ctype == 5,
+                "response_message_ephemeral": bool(flags & EPHEMERAL),
+            }
+        }
+        if resource is not None:
+            response["interaction"]["response_message_id"] = resource["message"]["id"]
+            response["resource"] = resource
+        self._notify()
+        return _json(response)
+
+    def _apply_edit(self, msg: dict, body: dict) -> None:
+        with self._cond:
+            for key in ("content", "embeds", "components"):
+                if key in body:
+                    msg[key] = (
+                        body[key] if body[key] is not None else ([] if key != "content" else "")
+                    )
+            if "flags" in body and body["flags"] is not None:
+                msg["flags"] = (msg.get("flags", 0) & EPHEMERAL) | int(body["flags"])
+            msg["flags"] = int(msg.get("flags", 0)) & ~LOADING
+            msg["edited_timestamp"] = _now_iso()
+
+    def _webhook_record(self, request: web.Request) -> InteractionRecord | None:
+        if request.match_info["app"] != str(self.application_id):
+            return None
+        return self._by_token.get(request.match_info["token"])
+
+    async def _post_followup(self, request: web.Request) -> web.Response:
+        rec = self._webhook_record(request)
+        if rec is None:
+            return _error(404, 10015, "Unknown Webhook")
+        if not rec.callbacks:
+            return _error(404, 10015, "Unknown Webhook")  # follow-ups need a response first
+        body = request[BODY] or {}
+        self._check_outgoing(body, f"interaction {rec.id} follow-up")
+        channel = self.channels.get(int(rec.payload["channel_id"])) or rec.payload["channel"]
+        msg = self._message(channel, self.bot_user, body.get("content") or "", body=body)
+        msg["webhook_id"] = str(self.application_id)
+        with self._cond:
+            rec.followups.append(msg)
+            self.messages[int(msg["id"])] = msg
+        return _json(msg)
+
+    def _webhook_target(self, rec: InteractionRecord, message: str) -> dict | None:
+        if message == "@original":
+            return rec.original
+        msg = self.messages.get(int(message))
+        return msg if msg and (msg in rec.followups or msg is rec.original) else None
+
+    async def _get_webhook_message(self, request: web.Request) -> web.Response:
+        rec = self._webhook_record(request)
+        msg = rec and self._webhook_target(rec, request.match_info["message"])
+        return _json(msg) if msg else _error(404, 10008, "Unknown Message")
+
+    async def _patch_webhook_message(self, request: web.Request) -> web.Response:
+        rec = self._webhook_record(request)
+        msg = rec and self._webhook_target(rec, request.match_info["message"])
+        if not rec or not msg:
+            return _error(404, 10008, "Unknown Message")
+        body = request[BODY] or {}
+        self._check_outgoing(body, f"interaction {rec.id} edit", require_something=False)
+        with self._cond:
+            if request.match_info["message"] == "@original":
+                rec.edits.append(body)
+        self._apply_edit(msg, body)
+        return _json(msg)
+
+    async def _delete_webhook_msg(self, request: web.Request) -> web.Response:
+        rec = self._webhook_record(request)
+        msg = rec and self._webhook_target(rec, request.match_info["message"])
+        if not msg:
+            return _error(404, 10008, "Unknown Message")
+        with self._cond:
+            self.messages.pop(int(msg["id"]), None)
+        return web.Response(status=204)
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    """JSON the way Discord sends it: discord.py parses only an exact ``application/json``."""
+    return web.Response(
+        body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"}
+    )
+
+
+def _error(status: int, code: int, message: str, detail: str | None = None) -> web.Response:
+    body: dict[str, Any] = {"message": message, "code": code}
+    if detail:
+        body["errors"] = {"_errors": [{"code": "BASE_TYPE_INVALID", "message": detail}]}
+    return _json(body, status=status)
