@@ -88,15 +88,19 @@ def build_index(
     *,
     progress: ProgressCallback | None = None,
     allow_empty: bool = False,
+    full: bool = False,
 ) -> BuildSummary:
-    """(Re)build the index at ``db_path`` from the files in ``sources``; see the module doc."""
+    """(Re)build the index at ``db_path`` from the files in ``sources``; see the module doc.
+
+    ``full``: ignore the current index and read every file again (the benchmark's rebuild
+    under load; a way out should an index ever disagree with its files)."""
     started = time.perf_counter()
     if not sources.is_dir():
         raise BuildError(f"sources folder not found: {sources}")
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with build_lock(db_path):
         remove_stale_temp_files(db_path)
-        previous = read_previous_stats(db_path)
+        previous = None if full else read_previous_stats(db_path)
         temp_path = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
         try:
             try:
