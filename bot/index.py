@@ -38,6 +38,7 @@ from bot.sources import (
     fingerprint_bytes,
     list_source_files,
     read_source,
+    source_id_of,
 )
 from bot.words import FTS_TOKENIZER, stem, tokens
 
@@ -310,7 +311,7 @@ def update_articles(
     first_with: dict[str, str] = {}  # fingerprint -> the file that has it
     db["skipped"].delete_where()
     for done, path in enumerate(files, start=1):
-        source_id = path.relative_to(sources).as_posix()
+        source_id = source_id_of(path, sources)
         outcome = classify_source(path, sources, previous.get(source_id))
         fingerprint = previous[source_id].fingerprint if outcome is None else None
         if isinstance(outcome, Article):
@@ -497,7 +498,7 @@ def stale_sources(sources: Path, db_path: Path) -> list[str]:
     except sqlite3.DatabaseError:
         return ["(the index could not be read)"]
     current = {
-        path.relative_to(sources).as_posix(): tuple(file_stat(path).values())
+        source_id_of(path, sources): tuple(file_stat(path).values())
         for path in list_source_files(sources)
     }
     return sorted(

@@ -60,6 +60,18 @@ def list_source_files(folder: Path) -> list[Path]:
     return sorted(files, key=lambda path: path.parts)  # Path order, compared faster
 
 
+def source_id_of(path: Path, folder: Path) -> str:
+    """The file's name relative to the sources folder, with forward slashes: its id.
+
+    A string cut for the paths ``list_source_files`` makes (``relative_to`` costs 10 µs, a
+    second per 100,000 files), ``relative_to`` for any other.
+    """
+    text, prefix = str(path), str(folder) + os.sep
+    if text.startswith(prefix) and os.sep == "/":
+        return text[len(prefix) :]
+    return path.relative_to(folder).as_posix()
+
+
 def fingerprint_bytes(data: bytes) -> str:
     """A content hash: an unchanged file keeps its fingerprint whatever its mtime says."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
@@ -73,7 +85,7 @@ def read_sources(folder: Path) -> Iterator[Article | Skipped]:
 
 def read_source(path: Path, folder: Path) -> Article | Skipped:
     """Read one file; every problem becomes a ``Skipped`` with a reason a person can act on."""
-    source_id = path.relative_to(folder).as_posix()
+    source_id = source_id_of(path, folder)
     if path.suffix.lower() not in SOURCE_SUFFIXES:
         return Skipped(source_id, f"not a .txt or .md file ({path.suffix or 'no extension'})")
     try:
