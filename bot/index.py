@@ -23,6 +23,7 @@ import os
 import shutil
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -38,7 +39,7 @@ from bot.sources import (
     list_source_files,
     read_source,
 )
-from bot.words import FTS_TOKENIZER, stem
+from bot.words import FTS_TOKENIZER, stem, tokens
 
 SCHEMA_VERSION = 1
 
@@ -200,8 +201,16 @@ def write_index(
     try:
         db.execute("PRAGMA journal_mode = OFF")  # the rename is our transaction
         db.execute("PRAGMA synchronous = OFF")
+        db.execute("PRAGMA cache_size = -65536")  # 64 MB: fewer spills of a big transaction
         if previous is None:
             create_schema(db)
+        # A fresh build fills the FTS index in one pass at the end, not row by row.
+        triggers = suspend_fts_triggers(db) if previous is None else []
+        if previous is not None:
+            track_vocabulary_changes(db)
+        # FTS5 merges index segments as it writes; at its default (4) an incremental build
+        # of 1,000 articles into an index of 100,000 spent 3 of its 4 seconds merging.
+        db.execute("INSERT INTO passages_fts (passages_fts, rank) VALUES ('automerge', 16)")
         summary = BuildSummary()
         kept = update_articles(db, sources, files, previous or {}, summary, progress)
         if not kept and previous and not allow_empty:
@@ -209,7 +218,12 @@ def write_index(
                 f"no readable articles in {sources}: refusing to replace an index of "
                 f"{len(previous)} articles with an empty one (use --allow-empty to do it anyway)"
             )
-        rebuild_vocabulary(db)
+        if triggers:
+            resume_fts_triggers(db, triggers)
+        if previous is None:
+            rebuild_vocabulary(db)
+        else:
+            update_vocabulary(db)
         write_meta(db, sources)
         summary.articles = db["articles"].count
         summary.passages = db["passages"].count
@@ -258,6 +272,27 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db["vocabulary"].create({"word": str, "stem": str, "df": int}, pk="word")
 
 
+def suspend_fts_triggers(db: sqlite_utils.Database) -> list[str]:
+    """Drop the triggers that keep ``passages_fts`` in step with ``passages``; return their SQL.
+
+    FTS5 indexes a table five times faster in one 'rebuild' than one row at a time through a
+    trigger, so a fresh build loads the passages first and indexes them afterwards.
+    """
+    rows = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'passages'"
+    ).fetchall()
+    for name, _ in rows:
+        db.execute(f'DROP TRIGGER "{name}"')
+    return [sql for _, sql in rows]
+
+
+def resume_fts_triggers(db: sqlite_utils.Database, triggers: list[str]) -> None:
+    """Index every passage in one pass, then restore the triggers for incremental builds."""
+    db.execute("INSERT INTO passages_fts (passages_fts) VALUES ('rebuild')")
+    for sql in triggers:
+        db.execute(sql)
+
+
 def update_articles(
     db: sqlite_utils.Database,
     sources: Path,
@@ -288,7 +323,7 @@ def update_articles(
         elif outcome is None:
             summary.unchanged += 1
             kept.add(source_id)
-            refresh_stat(db, source_id, path)
+            refresh_stat(db, source_id, path, previous[source_id])
         else:
             (summary.changed if source_id in previous else summary.added).append(source_id)
             replace_article(db, outcome, path)
@@ -322,47 +357,54 @@ def file_stat(path: Path) -> dict[str, int]:
     return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
-def refresh_stat(db: sqlite_utils.Database, source_id: str, path: Path) -> None:
-    """A touched but unchanged file: remember its new mtime so it is not read again next time."""
-    db["articles"].update(source_id, file_stat(path))
+def refresh_stat(db: sqlite_utils.Database, source_id: str, path: Path, old: SourceStat) -> None:
+    """A touched but unchanged file: remember its new mtime so it is not read again next time.
+
+    Called for every unchanged file, so it writes only when the stat moved, with plain SQL.
+    """
+    stat = file_stat(path)
+    if (stat["size"], stat["mtime_ns"]) != (old.size, old.mtime_ns):
+        db.conn.execute(
+            "UPDATE articles SET size = ?, mtime_ns = ? WHERE id = ?",
+            (stat["size"], stat["mtime_ns"], source_id),
+        )
 
 
 def replace_article(db: sqlite_utils.Database, article: Article, path: Path) -> None:
-    """Insert or replace one article and its passages (the FTS triggers follow)."""
+    """Insert or replace one article and its passages (the FTS triggers follow).
+
+    Plain ``executemany`` rather than sqlite-utils' ``insert_all``: a full build inserts
+    millions of passage rows, and sqlite-utils' per-row work was most of the build time.
+    """
     delete_article(db, article.id)
     passages = split_article(article.id, article.text)
-    db["articles"].insert(
-        {
-            "id": article.id,
-            "title": article.title,
-            "url": article.url,
-            "published": article.published,
-            "outlet": article.outlet,
-            "fingerprint": article.fingerprint,
-            **file_stat(path),
-            "passages": len(passages),
-            "indexed_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
-    )
-    db["passages"].insert_all(
+    stat = file_stat(path)
+    db.conn.execute(
+        "INSERT INTO articles (id, title, url, published, outlet, fingerprint, size, mtime_ns, "
+        "passages, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            {
-                "article_id": p.article_id,
-                "paragraph": p.paragraph,
-                "position": p.position,
-                "start": p.start,
-                "end": p.end,
-                "text": p.text,
-            }
-            for p in passages
+            article.id,
+            article.title,
+            article.url,
+            article.published,
+            article.outlet,
+            article.fingerprint,
+            stat["size"],
+            stat["mtime_ns"],
+            len(passages),
+            datetime.now(UTC).isoformat(timespec="seconds"),
         ),
-        batch_size=500,
+    )
+    db.conn.executemany(
+        'INSERT INTO passages (article_id, paragraph, position, start, "end", text) '
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(p.article_id, p.paragraph, p.position, p.start, p.end, p.text) for p in passages],
     )
 
 
 def delete_article(db: sqlite_utils.Database, source_id: str) -> None:
-    db["passages"].delete_where("article_id = ?", [source_id])
-    db["articles"].delete_where("id = ?", [source_id])
+    db.conn.execute("DELETE FROM passages WHERE article_id = ?", (source_id,))
+    db.conn.execute("DELETE FROM articles WHERE id = ?", (source_id,))
 
 
 def rebuild_vocabulary(db: sqlite_utils.Database) -> None:
@@ -375,9 +417,9 @@ def rebuild_vocabulary(db: sqlite_utils.Database) -> None:
     known = dict(db.execute("SELECT word, stem FROM vocabulary").fetchall())
     rows = db.execute("SELECT term, doc FROM temp.fts_words").fetchall()
     db.execute("DELETE FROM vocabulary")
-    db["vocabulary"].insert_all(
-        ({"word": word, "stem": known.get(word) or stem(word), "df": df} for word, df in rows),
-        batch_size=5000,
+    db.conn.executemany(
+        "INSERT INTO vocabulary (word, stem, df) VALUES (?, ?, ?)",
+        ((word, known.get(word) or stem(word), df) for word, df in rows),
     )
     db["vocabulary"].create_index(["stem"], if_not_exists=True)
     # Typo correction reads one (first letter, length) bucket: see bot/spelling.py.
@@ -386,6 +428,41 @@ def rebuild_vocabulary(db: sqlite_utils.Database) -> None:
         "ON vocabulary (substr(word, 1, 1), length(word))"
     )
     db.execute("DROP TABLE temp.fts_words")
+
+
+def track_vocabulary_changes(db: sqlite_utils.Database) -> None:
+    """Log the text of every passage an incremental build adds or deletes (temp triggers)."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS passage_changes (text TEXT, sign INTEGER)")
+    db.execute(
+        "CREATE TEMP TRIGGER IF NOT EXISTS passage_added AFTER INSERT ON passages "
+        "BEGIN INSERT INTO passage_changes VALUES (new.text, 1); END"
+    )
+    db.execute(
+        "CREATE TEMP TRIGGER IF NOT EXISTS passage_deleted AFTER DELETE ON passages "
+        "BEGIN INSERT INTO passage_changes VALUES (old.text, -1); END"
+    )
+
+
+def update_vocabulary(db: sqlite_utils.Database) -> None:
+    """An incremental build's vocabulary: the old one, with the passage counts of the words of
+    the passages added and deleted brought up to date.
+
+    Words are counted with ``bot.words.tokens``, which reproduces FTS5's tokenizer; reading
+    every count back from fts5vocab, as a full build does, scans the whole FTS index (1.6 s of
+    a 1%-changed rebuild of 100,000 articles, against 0.1 s for this).
+    """
+    changes: Counter[str] = Counter()
+    for text, sign in db.execute("SELECT text, sign FROM temp.passage_changes"):
+        for word in set(tokens(text)):
+            changes[word] += sign
+    changed = [(change, word) for word, change in changes.items() if change]
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO vocabulary (word, stem, df) VALUES (?, ?, 0)",
+        ((word, stem(word)) for change, word in changed if change > 0),
+    )
+    db.conn.executemany("UPDATE vocabulary SET df = df + ? WHERE word = ?", changed)
+    db.execute("DELETE FROM vocabulary WHERE df <= 0")
+    db.execute("DROP TABLE temp.passage_changes")
 
 
 def write_meta(db: sqlite_utils.Database, sources: Path) -> None:

@@ -18,7 +18,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +41,8 @@ MAX_EXCERPT_CHARS = 400
 # A term in more passages than this is too slow to fetch candidates by when rarer ones exist;
 # it still counts in the scoring.
 COMMON_TERM_PASSAGES = 20_000
+# Candidates are looked for through the rarest terms occurring in at most this many passages.
+CANDIDATE_POSTINGS = 3_000
 
 # Thresholds on the share of the question's weight (0..1) that the articles cover.
 MIN_KNOWN_SHARE = 0.5  # the question's key words must be in the articles at all
@@ -414,15 +416,37 @@ class Searcher:
         return sorted(sentences.values(), key=lambda s: (-s.score, s.id))
 
     def candidate_ids(self, conn: sqlite3.Connection, question: Question) -> list[int]:
-        known = [t for t in question.terms if t.known]
-        rare = [t for t in known if t.df <= COMMON_TERM_PASSAGES]
-        words = sorted({w for t in (rare or known) for w in t.words})
-        if not words:
+        """The passages covering the most of the question's weight (idf of the terms present).
+
+        They are found through the question's rarest terms, the *drivers*, which together occur
+        in at most ``CANDIDATE_POSTINGS`` passages; the other terms only add their weight to
+        those passages (FTS5 intersects a common term with the drivers cheaply). Ranking all
+        matches by bm25 instead costs about 2 µs a passage: 50 ms for a question whose words
+        are in 25,000 passages. An index with fewer matches than ``CANDIDATES`` gets them all.
+        """
+        known = sorted((t for t in question.terms if t.known), key=lambda t: t.df)
+        rare = [t for t in known if t.df <= COMMON_TERM_PASSAGES] or known
+        if not rare:
             return []
-        match = " OR ".join(f'"{w}"' for w in words)
+        drivers, postings = 0, 0
+        while drivers < len(rare) and (
+            not drivers or postings + rare[drivers].df <= CANDIDATE_POSTINGS
+        ):
+            postings += rare[drivers].df
+            drivers += 1
+        anchor = match_any(w for t in rare[:drivers] for w in t.words)
+        selects, params = [], []
+        for i, term in enumerate(rare):
+            selects.append(
+                "SELECT rowid AS id, ? AS weight FROM passages_fts WHERE passages_fts MATCH ?"
+            )
+            query = match_any(term.words)
+            params += [term.weight, query if i < drivers else f"({query}) AND ({anchor})"]
         rows = conn.execute(
-            "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?",
-            (match, CANDIDATES),
+            f"SELECT id FROM ({' UNION ALL '.join(selects)}) GROUP BY id "
+            # Ties in a fixed but scattered order, not favouring the first articles.
+            "ORDER BY sum(weight) DESC, (id * 2654435761) % 4294967296 LIMIT ?",
+            (*params, CANDIDATES),
         )
         return [row[0] for row in rows]
 
@@ -484,6 +508,11 @@ class Searcher:
             return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
+def match_any(words: Iterable[str]) -> str:
+    """An FTS5 query for passages with any of ``words`` (index tokens: no quotes inside)."""
+    return " OR ".join(f'"{w}"' for w in sorted(set(words)))
+
+
 def fetch_with_neighbours(conn: sqlite3.Connection, ids: list[int]) -> dict[int, Sentence]:
     """Candidates and the sentences just before and after them (same article)."""
     wanted = sorted({i + step for i in ids for step in (-1, 0, 1)})
@@ -498,11 +527,12 @@ def fetch_with_neighbours(conn: sqlite3.Connection, ids: list[int]) -> dict[int,
 def matched_terms(text: str, terms: list[Term]) -> frozenset[int]:
     words = tokens(text)
     present = set(words)
-    stems = {stem(w) for w in present}
+    stems = set(map(stem, present))
     return frozenset(
         i
         for i, t in enumerate(terms)
-        if t.known and (t.words & present or t.stem in stems or has_run(words, t.parts))
+        if t.known
+        and (not t.words.isdisjoint(present) or t.stem in stems or has_run(words, t.parts))
     )
 
 
@@ -525,9 +555,9 @@ def score_sentence(
         if neighbour and neighbour.article_id == sentence.article_id:
             around |= neighbour.matched
     context = sum(terms[i].weight for i in around - sentence.matched) / total
-    score = (
-        own + NEIGHBOUR_WEIGHT * context + ADJACENCY_BONUS * adjacent_pairs(sentence.text, terms)
-    )
+    # Side by side needs two matched terms: most candidates have one, so skip the word scan.
+    pairs = adjacent_pairs(sentence.text, terms) if len(sentence.matched) > 1 else 0
+    score = own + NEIGHBOUR_WEIGHT * context + ADJACENCY_BONUS * pairs
     if question.wants and own > 0:
         if has_answer_type(question.wants, sentence.text, question.asked_tokens):
             score += ANSWER_TYPE_BONUS

@@ -89,6 +89,7 @@ def test_failed_build_leaves_the_old_index_answering(
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(bot.index, "rebuild_vocabulary", explode)
+    monkeypatch.setattr(bot.index, "update_vocabulary", explode)  # what incremental builds call
     (sources / "new.txt").write_text("A new article about submarines.")
     with pytest.raises(BuildError, match="disk I/O error"):
         build_index(sources, db)
