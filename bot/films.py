@@ -35,10 +35,13 @@ from bot.words import is_content_word, normalise, tokens
 # Words that say a film is meant. The first set may stand right next to a title ("the X
 # franchise", "the film X"); "starring" and "directed" only show that a sentence is about films
 # (next to them stands a person: "the Christopher McQuarrie directed film").
-NEXT_TO_TITLE = r"(?:film|films|movie|movies|sequel|sequels|installment|instalment|franchise|series|trailer|spin-off|prequel|blockbuster)"
-FILM_WORDS = rf"(?:{NEXT_TO_TITLE[3:-1]}|starring|stars|directed|director)"
+NEXT_TO_TITLE = (
+    r"(?:films?|movies?|sequels?|installment|instalment|franchise|series|trailer|spin-off"
+    r"|prequel|blockbuster)"
+)
+FILM_WORDS = rf"(?:{NEXT_TO_TITLE}|starring|starred|stars|directed|director)"
 CAP = r"(?:[A-Z][\w'’&]*|\d+)"  # a capitalised word or a number, as in a title
-TITLE_WORDS = rf"{CAP}(?:\s+(?:of|the|and|in|on|a|an|to|for|at|&)\s+{CAP}|\s+{CAP})*"
+TITLE_WORDS = rf"{CAP}(?:\s+(?:of|the|and|a|an|&)\s+{CAP}|\s+{CAP})*"
 SUBTITLE_SEP = r"(?::\s+|\s+[-–—]\s+)"
 
 COLON_TITLE_RE = re.compile(rf"\b{TITLE_WORDS}(?:{SUBTITLE_SEP}{TITLE_WORDS}){{1,2}}")
@@ -49,7 +52,8 @@ QUOTED_RES = [
 ]
 NEAR_FILM_WORD_RE = re.compile(
     rf"\b(?:the\s+)?({TITLE_WORDS})\s+{NEXT_TO_TITLE}\b"
-    rf"|\b{NEXT_TO_TITLE}\s+(?:of\s+|for\s+)?({TITLE_WORDS})"
+    rf"|\b{NEXT_TO_TITLE}\s+(?:of\s+|for\s+|to\s+)?({TITLE_WORDS})"
+    rf"|\b({TITLE_WORDS}),\s+the\s+(?:19|20)\d\d\s+(?:film|movie)\b"
 )
 ORDINAL_RE = re.compile(
     rf"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+(?:\w+\s+)?{FILM_WORDS}\b",
@@ -62,6 +66,7 @@ YEAR_AFTER_RE = re.compile(
 )
 SENTENCE_RE = re.compile(r"[^.!?]*(?:[.!?]+|$)")
 MERGE_SIMILARITY = 92
+MATCH_FILM_SCORE = 75
 
 
 @dataclass(frozen=True)
@@ -119,7 +124,7 @@ def find_mentions(article_id: str, text: str) -> list[Mention]:
             ):
                 add(match.start(1), match.end(1))
     for match in NEAR_FILM_WORD_RE.finditer(text):
-        group = 1 if match.group(1) is not None else 2
+        group = next(g for g in (1, 2, 3) if match.group(g) is not None)
         add(match.start(group), match.end(group))
     return sorted(found.values(), key=lambda m: m.start)
 
@@ -378,9 +383,10 @@ def string_table(data: dict, name: str, kind: type, warnings: list[str]) -> dict
 # --- films named in a question ---------------------------------------------------------------
 
 
-def alias_token_runs(film: Film) -> set[tuple[str, ...]]:
+def alias_token_runs(film: Film, franchises: set[str]) -> set[tuple[str, ...]]:
     """Every name of a film as a run of normalised tokens, with the forms people type:
-    "mi 7" and "mi7" for "Mission: Impossible 7", the subtitle alone ("fallout")."""
+    "mi 7" and "mi7" for "Mission: Impossible 7", the subtitle alone ("fallout", "maverick")
+    unless the title is a franchise's own name ("Impossible" is not a film)."""
     runs: set[tuple[str, ...]] = set()
     for name in (film.title, *film.aliases):
         words = tuple(tokens(name))
@@ -391,30 +397,63 @@ def alias_token_runs(film: Film) -> set[tuple[str, ...]]:
         if form.number is not None and len(form.franchise.split()) > 1:
             short = initials(form.franchise)
             runs.update({(short, str(form.number)), (f"{short}{form.number}",)})
-        parts = re.split(SUBTITLE_SEP, name, maxsplit=1)
-        if len(parts) == 2 and tokens(parts[1]) and not tokens(parts[1])[0].isdigit():
-            runs.add(tuple(tokens(parts[1])))
+        parts = re.split(SUBTITLE_SEP, name)
+        subtitle = tuple(tokens(parts[-1]))
+        if (
+            len(parts) > 1
+            and subtitle
+            and not subtitle[0].isdigit()
+            and " ".join(words) not in franchises
+        ):
+            runs.add(subtitle)
     return runs
 
 
-def films_in_question(question: str, films: list[Film]) -> list[tuple[Film, tuple[int, int]]]:
-    """Films the question names, by any alias and with typos, with the token span that names
-    each (so that the search counts the name once, as the film, not as separate words)."""
-    words = tokens(question)
-    candidates = [(run, film) for film in films for run in alias_token_runs(film)]
-    candidates.sort(key=lambda c: -len(c[0]))
-    found: list[tuple[Film, tuple[int, int]]] = []
-    taken: set[int] = set()
-    for run, film in candidates:
-        for start in range(len(words) - len(run) + 1):
-            span = range(start, start + len(run))
-            if taken.intersection(span):
+class FilmIndex:
+    """Finds the films a question names, fast enough for every question: alias runs are
+    looked up by their first word (exact, or within the typo budget among words of the same
+    first letter), not compared with every alias."""
+
+    def __init__(self, films: list[Film]) -> None:
+        self.films = films
+        keys = [title_key(f.title) for f in films]
+        franchises = {k for k in keys if any(o != k and o.startswith(k + " ") for o in keys)}
+        self.by_first: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
+        for number, film in enumerate(films):
+            for run in alias_token_runs(film, franchises):
+                self.by_first[run[0]].append((run, number))
+        self.by_letter: dict[str, list[str]] = defaultdict(list)
+        for first in self.by_first:
+            self.by_letter[first[0]].append(first)
+
+    def named_in(self, question: str) -> list[tuple[Film, tuple[int, int]]]:
+        """Films the question names, by any alias and with typos, each with the token span
+        that names it, longest names first and never overlapping."""
+        words = tokens(question)
+        found: list[tuple[int, int, int]] = []  # (length, start, film number)
+        for start, word in enumerate(words):
+            firsts = [word] if word in self.by_first else []
+            if typo_budget(word):
+                firsts += [
+                    f for f in self.by_letter.get(word[0], ()) if f != word and same_word(word, f)
+                ]
+            for first in firsts:
+                for run, number in self.by_first[first]:
+                    end = start + len(run)
+                    if end <= len(words) and all(
+                        same_word(words[start + k], run[k]) for k in range(1, len(run))
+                    ):
+                        found.append((len(run), start, number))
+        named: list[tuple[Film, tuple[int, int]]] = []
+        taken: set[int] = set()
+        for length, start, number in sorted(found, key=lambda f: (-f[0], f[1])):
+            span = set(range(start, start + length))
+            film = self.films[number]
+            if span & taken or any(f is film for f, _ in named):
                 continue
-            if all(same_word(words[i], w) for i, w in zip(span, run, strict=True)):
-                if film not in [f for f, _ in found]:
-                    found.append((film, (start, start + len(run))))
-                taken.update(span)
-    return found
+            taken |= span
+            named.append((film, (start, start + length)))
+        return named
 
 
 def same_word(typed: str, known: str) -> bool:
@@ -429,23 +468,16 @@ def same_word(typed: str, known: str) -> bool:
     return OSA.distance(typed, known, score_cutoff=budget) <= budget
 
 
-def match_film(query: str, films: list[Film]) -> Film | None:
+def match_film(query: str, index: FilmIndex) -> Film | None:
     """The film ``query`` names (for ``/film title:``): by alias, typos allowed, else the
-    closest title by fuzzy ratio."""
-    named = films_in_question(query, films)
+    title or alias closest by fuzzy ratio, if close enough."""
+    named = index.named_in(query)
     if named:
         return named[0][0]
-    best = max(
-        films,
-        key=lambda f: max(
-            fuzz.WRatio(normalise(query), normalise(n)) for n in (f.title, *f.aliases)
-        ),
-        default=None,
-    )
-    if (
-        best
-        and max(fuzz.WRatio(normalise(query), normalise(n)) for n in (best.title, *best.aliases))
-        >= 75
-    ):
-        return best
-    return None
+    wanted = normalise(query)
+    scored = [
+        (max(fuzz.WRatio(wanted, normalise(n)) for n in (f.title, *f.aliases)), f)
+        for f in index.films
+    ]
+    score, film = max(scored, key=lambda pair: pair[0], default=(0, None))
+    return film if score >= MATCH_FILM_SCORE else None
