@@ -17,8 +17,10 @@ that, content hash) are unchanged keeps its passages; the new file starts as a c
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import fcntl
+import json
 import os
 import shutil
 import sqlite3
@@ -31,7 +33,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.passages import split_article
+from bot.films import Mention, find_mentions, load_overrides, merge_films, ordinal_mentions
+from bot.passages import Passage, split_article
 from bot.sources import (
     Article,
     Skipped,
@@ -42,7 +45,7 @@ from bot.sources import (
 )
 from bot.words import FTS_TOKENIZER, stem, tokens
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: film tables
 
 ProgressCallback = Callable[[int, int], None]  # (files done, files in all)
 
@@ -66,6 +69,8 @@ class BuildSummary:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     articles: int = 0
     passages: int = 0
+    films: int = 0
+    warnings: list[str] = field(default_factory=list)  # e.g. a bad entry in films.toml
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
@@ -229,6 +234,7 @@ def write_index(
             rebuild_vocabulary(db)
         else:
             update_vocabulary(db)
+        rebuild_films(db, sources, summary)
         write_meta(db, sources)
         summary.articles = db["articles"].count
         summary.passages = db["passages"].count
@@ -275,6 +281,22 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db["passages"].create_index(["article_id", "position"], unique=True)
     db["passages"].enable_fts(["text"], tokenize=FTS_TOKENIZER, create_triggers=True)
     db["vocabulary"].create({"word": str, "stem": str, "df": int}, pk="word")
+    create_film_tables(db)
+
+
+def create_film_tables(db: sqlite_utils.Database) -> None:
+    """Film titles as found in each article (kept across incremental builds), and the films
+    they merge into (rebuilt by every build from the titles: merging is global)."""
+    db["title_mentions"].create(
+        {"article_id": str, "position": int, "surface": str, "year": int, "ordinal": int}
+    )
+    db["title_mentions"].create_index(["article_id"])
+    db["films"].create(
+        {"id": int, "title": str, "year": int, "aliases": str, "articles": int, "mentions": int},
+        pk="id",
+    )
+    db["film_passages"].create({"film_id": int, "passage_id": int}, pk=("film_id", "passage_id"))
+    db["film_passages"].create_index(["passage_id"])
 
 
 def suspend_fts_triggers(db: sqlite_utils.Database) -> list[str]:
@@ -410,9 +432,67 @@ def replace_article(db: sqlite_utils.Database, article: Article, path: Path) -> 
         "VALUES (?, ?, ?, ?, ?, ?)",
         [(p.article_id, p.paragraph, p.position, p.start, p.end, p.text) for p in passages],
     )
+    db.conn.executemany(
+        "INSERT INTO title_mentions (article_id, position, surface, year, ordinal) "
+        "VALUES (?, ?, ?, ?, ?)",
+        title_mention_rows(article, passages),
+    )
+
+
+def title_mention_rows(article: Article, passages: list[Passage]) -> list[tuple]:
+    """Film titles (and ordinals like "the seventh film") with the passage they stand in."""
+    starts = [p.start for p in passages]
+
+    def position(offset: int) -> int:
+        return passages[max(bisect.bisect_right(starts, offset) - 1, 0)].position
+
+    rows = [
+        (article.id, position(m.start), m.surface, m.year, None)
+        for m in find_mentions(article.id, article.text)
+    ]
+    rows += [
+        (article.id, position(start), "", None, number)
+        for start, _, number in ordinal_mentions(article.id, article.text)
+    ]
+    return rows if passages else []
+
+
+def rebuild_films(db: sqlite_utils.Database, sources: Path, summary: BuildSummary) -> None:
+    """Merge every article's titles into films, with ``films.toml`` applied."""
+    overrides, warnings = load_overrides(sources / "films.toml")
+    summary.warnings += warnings
+    rows = db.conn.execute(
+        "SELECT article_id, position, surface, year, ordinal FROM title_mentions"
+    ).fetchall()
+    # A mention's offsets are not needed after indexing: the passage position stands in.
+    mentions = [Mention(a, pos, pos, surface, year) for a, pos, surface, year, n in rows if not n]
+    ordinals = [(a, pos, pos, n) for a, pos, _, _, n in rows if n]
+    films = merge_films(mentions, ordinals, overrides)
+    db.conn.execute("DELETE FROM films")
+    db.conn.execute("DELETE FROM film_passages")
+    for film_id, film in enumerate(films, start=1):
+        db.conn.execute(
+            "INSERT INTO films (id, title, year, aliases, articles, mentions) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                film_id,
+                film.title,
+                film.year,
+                json.dumps(film.aliases, ensure_ascii=False),
+                len(film.articles),
+                len(film.mentions),
+            ),
+        )
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO film_passages (film_id, passage_id) SELECT ?, id "
+            "FROM passages WHERE article_id = ? AND position = ?",
+            [(film_id, m.article_id, m.start) for m in film.mentions],
+        )
+    summary.films = len(films)
 
 
 def delete_article(db: sqlite_utils.Database, source_id: str) -> None:
+    db.conn.execute("DELETE FROM title_mentions WHERE article_id = ?", (source_id,))
     db.conn.execute("DELETE FROM passages WHERE article_id = ?", (source_id,))
     db.conn.execute("DELETE FROM articles WHERE id = ?", (source_id,))
 
