@@ -36,6 +36,8 @@ sys.path.insert(0, str(ROOT))
 VOCABULARY_SIZE = 60_000
 SEED_WORD_MAX_ZIPF = 3.0  # seed words rarer than this in English are kept out of the corpus
 TARGET_CHARS = (2200, 3800)
+TITLES = 5000  # distinct film-like titles
+VERSION = 2  # bump when the output changes, so the benchmark's cached corpora are rewritten
 SKIP_WORDS = frozenset("fuck fucking shit cunt twat bitch nigga nigger dick pussy cock".split())
 
 SYLLABLES = (
@@ -89,6 +91,8 @@ class Generator:
             f"{rng.choice(self.places)} {rng.choice(['Group', 'Institute', 'Council', 'Bank'])}"
             for _ in range(800)
         ] + [f"{rng.choice(self.surnames)} & Co" for _ in range(200)]
+        self.titles = [self.new_title(rng) for _ in range(TITLES)]
+        self.title_cum = list(accumulate(1 / rank for rank in range(1, TITLES + 1)))  # Zipf
 
     @staticmethod
     def _invent(rng: random.Random, count: int, avoid: set[str]) -> list[str]:
@@ -112,6 +116,11 @@ class Generator:
         return f"{rng.choice(FIRST_NAMES)} {rng.choice(self.surnames)}"
 
     def title(self, rng: random.Random) -> str:
+        """A film-like title from a pool of ``TITLES`` with Zipf frequencies: news keeps naming
+        the same films."""
+        return self.titles[bisect(self.title_cum, rng.random() * self.title_cum[-1])]
+
+    def new_title(self, rng: random.Random) -> str:
         a, b = rng.choice(self.nouns).capitalize(), rng.choice(self.nouns).capitalize()
         shape = rng.randrange(4)
         if shape == 0:
@@ -186,7 +195,7 @@ class Generator:
             paragraph = " ".join(self.sentence(rng) for _ in range(rng.randint(2, 5)))
             paragraphs.append(paragraph)
             size += len(paragraph) + 2
-        headline = self.title(rng)
+        headline = self.new_title(rng)
         outlet = rng.choice(OUTLETS)
         year, month, day = rng.randint(2015, 2024), rng.randint(1, 12), rng.randint(1, 28)
         front = (

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import quality  # noqa: E402  (bench/quality.py: hit@1 scoring and the bm25 baseline)
-from make_corpus import file_name, make_corpus  # noqa: E402
+from make_corpus import VERSION, file_name, make_corpus  # noqa: E402
 
 from bot.index import build_index  # noqa: E402
 from bot.passages import split_article  # noqa: E402
@@ -189,14 +189,14 @@ def prepare_corpus(count: int, work: Path) -> Path:
     """N synthetic articles plus the seeds, made once and reused (a marker says it's whole)."""
     folder = work / f"corpus-{count}"
     marker = folder / ".complete"
-    if marker.exists() and marker.read_text() == f"{count} {CORPUS_SEED}":
+    if marker.exists() and marker.read_text() == f"{count} {CORPUS_SEED} {VERSION}":
         return folder
     shutil.rmtree(folder, ignore_errors=True)
     started = time.perf_counter()
     make_corpus(count, folder, CORPUS_SEED, workers=os.cpu_count() or 2)
     for seed in SEEDS.iterdir():
         shutil.copy(seed, folder / seed.name)
-    marker.write_text(f"{count} {CORPUS_SEED}")
+    marker.write_text(f"{count} {CORPUS_SEED} {VERSION}")
     print(f"  wrote {count:,} articles in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return folder
 
