@@ -47,6 +47,7 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -143,8 +144,9 @@ JOIN = (
     rf"|{SP}*&{SP}*|:{SP}+|{SP}+[-–—]{SP}+)"
 )
 NUMBER = rf"(?:{SP}+|:)\d{{1,2}}(?![\d.:]?\d|,{SP}*\d|-\w)"  # "7" in "MI:7", not "May 27, 2022"
-PHRASE_RE = re.compile(rf"(?<![\w'’&-]){WORD}(?:{JOIN}{WORD})*(?:{NUMBER})?")
-TOKEN_RE = re.compile(r"[^ \u00a0]+")
+# No look-behind: it would cost a third of the scan; a word glued to the left is skipped in code.
+PHRASE_RE = re.compile(rf"{WORD}(?:{JOIN}{WORD})*(?:{NUMBER})?")
+GLUED_LEFT = frozenset("'’-&_") | frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 # Capitalised words that end or start a capitalised phrase rather than belong to it: sentence
 # openers and headline-case function words ("Cruise Jumps Off Cliff For Mission: Impossible 7").
@@ -173,36 +175,37 @@ LOWER_JOINERS = frozenset(
     "of the and a an to in on at for from with vs vs. de von van der or".split()
 )
 DASHES = frozenset({"-", "–", "—"})
-
-YEAR = r"(1[89]\d\d|20[0-4]\d)"
-NOUN = (
-    r"(?:film|movie|sequel|prequel|spin-?off|remake|reboot|installment|instalment|blockbuster"
-    r"|documentary|biopic|adaptation|original|release|hit|thriller|comedy|drama|classic)"
-)
-PRE_NOUN = (
-    r"(?:films?|movies?|sequels?|prequels?|spin-?offs?|remakes?|reboots?|blockbusters?"
-    r"|documentary|biopic|adaptation)"
-)
-OPEN_QUOTE = r"[\"“‘']?"
+STOPPERS = BREAK_WORDS | ROLE_WORDS | DASHES | {f"{label}:" for label in LABELS}
+OPEN_QUOTES = "\"“‘'"
 CLOSE_QUOTE = r"[\"”’']?"
-# Cues that end right where a title starts: found in one pass over the text, keyed by offset.
-PRE_CUE_RE = re.compile(
-    rf"(?:\b{YEAR}(?:['’]s|{SP}+(?i:{NOUN}))"
-    rf"|\b(?P<film>(?i:{PRE_NOUN}))"
-    rf"|\b(?P<credit>(?i:(?:co-?)?star(?:s|red|ring)?{SP}+in|directed|directs|directing|helmed)))"
-    rf"{SP}+{OPEN_QUOTE}(?=[A-Z0-9])"
+
+# Words right before a title that say it is one ("the film X", "2018 spin-off X", "1996's X",
+# "starred in X", "directed X"), read from the preceding words rather than by a regex scan.
+FILM_NOUNS_BEFORE = frozenset(
+    """film films movie movies sequel sequels prequel prequels spin-off spinoff spin-offs remake
+    remakes reboot reboots blockbuster blockbusters documentary biopic adaptation""".split()
 )
-# Cues that start right where a title ends: matched at the title's end.
+YEAR_NOUNS = FILM_NOUNS_BEFORE | frozenset(
+    "installment instalment original release hit thriller comedy drama classic".split()
+)
+STAR_VERBS = frozenset("star stars starred starring co-star co-stars co-starred".split())
+DIRECT_VERBS = frozenset("directed directs directing helmed helms".split())
+PRE_CUE_WORDS = YEAR_NOUNS | DIRECT_VERBS | {"in"}
+YEAR_WORD_RE = re.compile(r"(1[89]\d\d|20[0-4]\d)(?:['’]s)?")
+YEAR = r"(?:1[89]\d\d|20[0-4]\d)"
+NOUN = rf"(?:{'|'.join(sorted(YEAR_NOUNS))}|spin-?off)"
+# Cues that start right where a title ends, matched at the title's end.
 POST_CUE_RE = re.compile(
     rf"{CLOSE_QUOTE}(?:['’]s)?(?:"
-    rf"(?P<franchise>{SP}+(?i:franchise|series|saga|films|movies|sequels|installments"
+    rf"(?P<franchise>{SP}+(?:franchise|series|saga|films|movies|sequels|installments"
     rf"|instalments|trilogy|universe|movie{SP}+series|film{SP}+series)\b)"
-    rf"|{SP}*\({SP}*(?P<year1>{YEAR[1:-1]}){SP}*\)"
-    rf"|{SP}*,{SP}+(?i:the|a|an|his|her|their){SP}+(?P<year2>{YEAR[1:-1]}){SP}+(?i:{NOUN})"
-    rf"|{SP}*,?{SP}+(?i:released|out){SP}+in{SP}+(?P<year3>{YEAR[1:-1]})\b"
-    rf"|(?P<credit>{SP}*[,(]{SP}*(?i:starring|directed{SP}+by|which{SP}+stars|from{SP}+director))"
-    rf"|(?P<sequel>{SP}+(?i:sequel|prequel|remake|reboot|spin-?off)s?\b)"
-    rf"|(?P<filmword>{SP}+(?i:film|movie)\b))"
+    rf"|{SP}*\({SP}*(?P<year1>{YEAR}){SP}*\)"
+    rf"|{SP}*,{SP}+(?:the|a|an|his|her|their){SP}+(?P<year2>{YEAR}){SP}+{NOUN}"
+    rf"|{SP}*,?{SP}+(?:released|out){SP}+in{SP}+(?P<year3>{YEAR})\b"
+    rf"|(?P<credit>{SP}*[,(]{SP}*(?:starring|directed{SP}+by|which{SP}+stars|from{SP}+director))"
+    rf"|(?P<sequel>{SP}+(?:sequel|prequel|remake|reboot|spin-?off)s?\b)"
+    rf"|(?P<filmword>{SP}+(?:film|movie)\b))",
+    re.IGNORECASE,
 )
 # A sentence speaks of films: what makes a quoted title-case phrase a title, not a quote.
 FILM_CONTEXT_RE = re.compile(
@@ -211,8 +214,6 @@ FILM_CONTEXT_RE = re.compile(
     r"|director|blockbusters?|screenings?|spin-?offs?|cast|filmmakers?|studios?)\b",
     re.IGNORECASE,
 )
-DQUOTED_RE = re.compile(r"[\"“]([^\"“”\n]{1,100})[\"”]")
-SQUOTED_RE = re.compile(r"(?<![\w])['‘]([A-Z0-9][^'‘’\n]{0,60}?)['’](?![\w])")
 NUMBERED_RE = re.compile(r"^(.*?[A-Za-z])[ \u00a0:\-]*(\d{1,2})$")
 INITIALISM_RE = re.compile(r"^[A-Z]{1,4}$")
 ORDINAL_WORDS = (
@@ -220,12 +221,15 @@ ORDINAL_WORDS = (
     "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
 ).split()
 ORDINAL_NUMBERS = {word: n for n, word in enumerate(ORDINAL_WORDS, start=2)}
-ORDINAL_RE = re.compile(
-    rf"\b(?P<ord>(?i:{'|'.join(ORDINAL_WORDS)}|\d{{1,2}}(?:st|nd|rd|th)))"
-    rf"{SP}+(?P<noun>(?i:(?:(?:film|movie){SP}+)?(?:film|movie|installment|instalment|entry"
-    rf"|outing|chapter)))\b"
-    rf"(?:{SP}+(?i:of|in){SP}+(?i:the){SP}+{OPEN_QUOTE}(?P<series>{WORD}(?:{JOIN}{WORD})*)"
-    rf"{CLOSE_QUOTE}{SP}+(?i:franchise|series|saga))?"
+# Last letters of an ordinal ("seventh", "second", "third", "21st"), or of "film"/"movie" in
+# "sixth film installment": anything else before a noun is not an ordinal.
+ORDINAL_ENDINGS = frozenset({"th", "nd", "rd", "st", "lm", "ie"})
+NUMERIC_ORDINAL_RE = re.compile(r"(\d{1,2})(?:st|nd|rd|th)")
+ORDINAL_NOUNS = ("film", "movie", "installment", "instalment", "entry", "outing", "chapter")
+# "... of the "X" franchise" after an ordinal: the franchise it counts in.
+ORDINAL_SERIES_RE = re.compile(
+    rf"{SP}+(?:of|in){SP}+the{SP}+[\"“‘']?(?P<series>{WORD}(?:{JOIN}{WORD})*)"
+    rf"{CLOSE_QUOTE}{SP}+(?:franchise|series|saga)\b"
 )
 # "X (MI7)", "X, also known as Y": Y is another name for X.
 ALIAS_WORDS = (
@@ -233,43 +237,41 @@ ALIAS_WORDS = (
     r"|or{SP}+simply|or{SP}+just"
 ).replace("{SP}", SP)
 ALIAS_PAREN_RE = re.compile(
-    rf"^{CLOSE_QUOTE}{SP}*\({SP}*(?:(?P<said>(?i:{ALIAS_WORDS})){SP}+)?{OPEN_QUOTE}$"
+    rf"^{CLOSE_QUOTE}{SP}*\({SP}*(?:(?P<said>{ALIAS_WORDS}){SP}+)?[\"“‘']?$", re.IGNORECASE
 )
-ALIAS_SAID_RE = re.compile(rf"^{CLOSE_QUOTE}{SP}*,?{SP}+(?i:{ALIAS_WORDS}){SP}+{OPEN_QUOTE}$")
+ALIAS_SAID_RE = re.compile(
+    rf"^{CLOSE_QUOTE}{SP}*,?{SP}+(?:{ALIAS_WORDS}){SP}+[\"“‘']?$", re.IGNORECASE
+)
 CLOSE_PAREN_RE = re.compile(rf"{CLOSE_QUOTE}{SP}*\)")
 
 
 def find_mentions(article_id: str, text: str, overrides: Overrides | None = None) -> list[Mention]:
     """Candidate film (and franchise) names in one article, in text order.
 
-    Weak candidates are returned too. They cost nothing here, and only ``merge_films`` can tell
-    whether a plain "Fallout" names a film that another article establishes. With
-    ``overrides``, the names from ``films.toml`` are found verbatim as well, so an alias added
-    there counts wherever the text uses it.
+    Weak candidates are returned too: they cost nothing here, and only ``merge_films`` can tell
+    whether a plain "Fallout" is a film another article establishes. With ``overrides``, the
+    names in films.toml are also found verbatim, so an alias added there counts wherever the
+    text uses it.
     """
     segments = _segments(text)
-    candidates = _quoted_candidates(text, segments)
-    taken: list[Mention] = []
+    candidates = _with_quoted(text, segments)
+    mentions: list[Mention] = []
     if overrides is not None and overrides.pattern is not None:
-        taken = _override_mentions(article_id, text, overrides)
-        if taken:
+        mentions = _override_mentions(article_id, text, overrides)
+        if mentions:
             candidates = {
                 span: quoted
                 for span, quoted in candidates.items()
-                if not any(m.start < span[1] and span[0] < m.end for m in taken)
+                if not any(m.start < span[1] and span[0] < m.end for m in mentions)
             }
-    singles = {text[s:e] for s, e in segments if " " not in text[s:e]}
-    surnames = {_last_word(text[s:e]) for s, e in segments if 2 <= text.count(" ", s, e) + 1 <= 3}
-    pre_cues = {m.end(): m for m in PRE_CUE_RE.finditer(text)}
-    mentions = list(taken)
+    people = _People(text, segments)
     for (start, end), quoted in candidates.items():
-        mention = _classify(article_id, text, start, end, quoted, pre_cues, singles, surnames)
-        if mention is not None:
-            mentions.append(mention)
+        mentions.append(_classify(article_id, text, start, end, quoted, people))
     mentions.sort(key=lambda m: m.start)
     _link_aliases(text, mentions)
-    mentions += _ordinal_mentions(article_id, text)
-    mentions.sort(key=lambda m: m.start)
+    ordinals = _ordinal_mentions(article_id, text)
+    if ordinals:
+        mentions = sorted(mentions + ordinals, key=lambda m: m.start)
     return mentions
 
 
@@ -280,50 +282,58 @@ def _segments(text: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for match in PHRASE_RE.finditer(text):
         start, end = match.span()
-        word = match.group()
-        if " " not in word and "\u00a0" not in word:  # one word: the common case, kept fast
-            bare = word.rstrip(":")
-            if bare in BREAK_WORDS or bare in ROLE_WORDS:
-                continue
-            _emit(text, start, start + len(bare), out)
-            continue
-        _split_phrase(text, start, end, out)
+        if start and text[start - 1] in GLUED_LEFT:
+            continue  # inside a word: "eBay"
+        phrase = match.group()
+        if " " in phrase or "\u00a0" in phrase:
+            parts = phrase.split()
+            if (
+                STOPPERS.isdisjoint(parts)
+                and parts[0].rstrip(":") not in STOPPERS
+                and not any(p.endswith(("'s", "’s")) for p in parts[:-1])
+            ):  # "Tom Cruise", "Mission: Impossible 7": nothing to cut
+                out.append((start, end - 2 if phrase.endswith(("'s", "’s")) else end))
+            else:
+                _split_phrase(text, start, phrase, out)
+        elif phrase not in BREAK_WORDS and phrase not in ROLE_WORDS:  # one word: kept fast
+            out.append((start, end - 2 if phrase.endswith(("'s", "’s")) else end))
     return out
 
 
-def _split_phrase(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
-    seg_start: int | None = None
+def _split_phrase(text: str, start: int, phrase: str, out: list[tuple[int, int]]) -> None:
+    seg_start = -1
     seg_end = start
     after_separator = False
-    parts = list(TOKEN_RE.finditer(text, start, end))
-    for index, part in enumerate(parts):
-        token = part.group()
+    parts = phrase.split()
+    at = start
+    for index, token in enumerate(parts):
+        at = text.index(token, at)
         if token in DASHES:
-            after_separator = seg_start is not None
+            after_separator = seg_start >= 0
+            at += len(token)
             continue
         word = token.rstrip(":")
-        at = part.start()
         if (
             word in BREAK_WORDS
             or word in ROLE_WORDS
-            or (word in LABELS and seg_start is None and token.endswith(":"))
+            or (word in LABELS and seg_start < 0 and token[-1] == ":")
+        ) and not (
+            word in ARTICLES
+            and (after_separator or (seg_start < 0 and not _sentence_initial(text, at)))
         ):
-            keep = word in ARTICLES and (
-                after_separator or (seg_start is None and not _sentence_initial(text, at))
-            )
-            if not keep:
-                if seg_start is not None:
-                    _emit(text, seg_start, seg_end, out)
-                seg_start, after_separator = None, False
-                continue
-        if seg_start is None:
-            seg_start = at
-        seg_end = at + len(word)
-        after_separator = token.endswith(":")
-        if word.endswith(("'s", "’s")) and index + 1 < len(parts):
-            _emit(text, seg_start, seg_end, out)  # "Tom Cruise's" ends here
-            seg_start, after_separator = None, False
-    if seg_start is not None:
+            if seg_start >= 0:
+                _emit(text, seg_start, seg_end, out)
+            seg_start, after_separator = -1, False
+        else:
+            if seg_start < 0:
+                seg_start = at
+            seg_end = at + len(word)
+            after_separator = token[-1] == ":"
+            if word.endswith(("'s", "’s")) and index + 1 < len(parts):
+                _emit(text, seg_start, seg_end, out)  # "Tom Cruise's" ends here
+                seg_start, after_separator = -1, False
+        at += len(token)
+    if seg_start >= 0:
         _emit(text, seg_start, seg_end, out)
 
 
@@ -350,24 +360,64 @@ def _sentence_initial(text: str, at: int) -> bool:
     return i < 0 or text[i] in ".!?\n:"
 
 
-def _last_word(phrase: str) -> str:
-    return phrase.rsplit(" ", 1)[-1]
+def _quote_spans(text: str) -> list[tuple[int, int]]:
+    """The insides of double quotes, and of single quotes that open on a capital ('Mission
+    8,'), found with str.find: a regex scan of the whole text would cost more than the rest."""
+    marks = []
+    for mark in '"“”':
+        at = text.find(mark)
+        while at >= 0:
+            marks.append(at)
+            at = text.find(mark, at + 1)
+    marks.sort()
+    spans = []
+    opened = -1
+    for at in marks:
+        if opened < 0:
+            if text[at] != "”":
+                opened = at
+        elif text[at] != "“":
+            if "\n" not in text[opened:at]:
+                spans.append((opened + 1, at))
+            opened = -1
+        else:
+            opened = at
+    for mark in "'‘":
+        at = text.find(mark)
+        while at >= 0:
+            nxt = text[at + 1 : at + 2]
+            if (nxt.isupper() or nxt.isdigit()) and (at == 0 or not text[at - 1].isalnum()):
+                close = _single_quote_close(text, at + 1)
+                if close > 0:
+                    spans.append((at + 1, close))
+            at = text.find(mark, at + 1)
+    return spans
 
 
-def _quoted_candidates(text: str, segments: list[tuple[int, int]]) -> dict[tuple[int, int], bool]:
+def _single_quote_close(text: str, start: int) -> int:
+    for mark_at in (text.find("'", start, start + 62), text.find("’", start, start + 62)):
+        if (
+            mark_at > 0
+            and not text[mark_at + 1 : mark_at + 2].isalnum()
+            and "\n" not in text[start:mark_at]
+        ):
+            return mark_at
+    return -1
+
+
+def _with_quoted(text: str, segments: list[tuple[int, int]]) -> dict[tuple[int, int], bool]:
     """Phrases and quoted title-case texts, as {(start, end): quoted}. A quoted title replaces
     the phrases inside it: the quotes say where the title begins and ends."""
-    quoted: list[tuple[int, int]] = []
-    for regex in (DQUOTED_RE, SQUOTED_RE):
-        for match in regex.finditer(text):
-            span = _title_like(text, match.start(1), match.end(1))
-            if span is not None:
-                quoted.append(span)
-    candidates = {span: False for span in segments}
-    for qs, qe in quoted:
-        for span in [s for s in candidates if qs <= s[0] < qe or qs < s[1] <= qe]:
-            del candidates[span]
-        candidates[(qs, qe)] = True
+    candidates = dict.fromkeys(segments, False)
+    quoted = [span for s, e in _quote_spans(text) if (span := _title_like(text, s, e))]
+    if quoted:
+        starts = [s for s, _ in segments]
+        for qs, qe in quoted:
+            first = bisect_left(starts, qs)
+            for span in segments[max(0, first - 1) : bisect_right(starts, qe)]:
+                if span[0] < qe and qs < span[1]:
+                    candidates.pop(span, None)
+            candidates[(qs, qe)] = True
     return candidates
 
 
@@ -390,35 +440,78 @@ def _title_like(text: str, start: int, end: int) -> tuple[int, int] | None:
     return start, end
 
 
+class _People:
+    """Names the article also uses as surnames: "Tom Cruise" when "Cruise" stands alone, and
+    "Cruise" when "Tom Cruise" is there. Worked out only if a film cue stands next to a name."""
+
+    def __init__(self, text: str, segments: list[tuple[int, int]]) -> None:
+        self.text = text
+        self.segments = segments
+        self._sets: tuple[set[str], set[str]] | None = None
+
+    def __contains__(self, surface: str) -> bool:
+        if ":" in surface or surface[-1].isdigit():
+            return False
+        if self._sets is None:
+            phrases = [self.text[s:e] for s, e in self.segments]
+            singles = {p for p in phrases if " " not in p}
+            surnames = {p.rsplit(" ", 1)[-1] for p in phrases if 1 <= p.count(" ") <= 2}
+            self._sets = singles, surnames
+        singles, surnames = self._sets
+        words = surface.split()
+        if len(words) == 1:
+            return surface in surnames
+        return len(words) <= 3 and words[-1] in singles
+
+
+def _pre_cue(text: str, start: int) -> tuple[str, int | None] | None:
+    """The cue in the words right before a title, if any: (Cue, year)."""
+    i = start - 1
+    if i >= 0 and text[i] in OPEN_QUOTES:
+        i -= 1
+    if i < 1 or text[i] not in " \u00a0":
+        return None
+    window = text[max(0, i - 32) : i]
+    last = window[window.rfind(" ") + 1 :]
+    if not last or not (last[0].isdigit() or last.lower() in PRE_CUE_WORDS):
+        return None  # the common case, decided without splitting the window
+    last = last.lower()
+    year = YEAR_WORD_RE.fullmatch(last)
+    if year is not None and last[-1] == "s":  # "1996's X"
+        return Cue.YEAR, int(year.group(1))
+    words = window.split()
+    before = words[-2] if len(words) >= 2 else ""
+    if last in YEAR_NOUNS:
+        year = YEAR_WORD_RE.fullmatch(before)
+        if year is not None:  # "the 2018 spin-off X"
+            return Cue.YEAR, int(year.group(1))
+        return (Cue.FILM_WORD, None) if last in FILM_NOUNS_BEFORE else None
+    if last in DIRECT_VERBS or (last == "in" and before.lower() in STAR_VERBS):
+        return Cue.CREDITS, None
+    return None
+
+
 def _classify(
-    article_id: str,
-    text: str,
-    start: int,
-    end: int,
-    quoted: bool,
-    pre_cues: dict[int, re.Match[str]],
-    singles: set[str],
-    surnames: set[str],
-) -> Mention | None:
+    article_id: str, text: str, start: int, end: int, quoted: bool, people: _People
+) -> Mention:
     surface = text[start:end]
     cue, strong, year = Cue.PLAIN, False, None
-    personish = _personish(surface, singles, surnames)
-    pre = pre_cues.get(start)
+    pre = _pre_cue(text, start - 1 if quoted else start)
     post = POST_CUE_RE.match(text, end)
     if post is not None and post.group("franchise"):
         cue = Cue.FRANCHISE
-    elif pre is not None and pre.group(1):
-        cue, strong, year = Cue.YEAR, True, int(pre.group(1))
+    elif pre is not None and pre[0] == Cue.YEAR:
+        cue, strong, year = Cue.YEAR, True, pre[1]
     elif post is not None and (post.group("year1") or post.group("year2") or post.group("year3")):
         cue, strong = Cue.YEAR, True
         year = int(post.group("year1") or post.group("year2") or post.group("year3"))
-    elif pre is not None and pre.group("film") and not personish:
+    elif pre is not None and pre[0] == Cue.FILM_WORD and surface not in people:
         cue, strong = Cue.FILM_WORD, True
-    elif not personish and (
-        (pre is not None and pre.group("credit")) or (post is not None and post.group("credit"))
-    ):
+    elif (
+        (pre is not None and pre[0] == Cue.CREDITS) or (post is not None and post.group("credit"))
+    ) and surface not in people:
         cue, strong = Cue.CREDITS, True
-    elif post is not None and post.group("sequel") and not personish:
+    elif post is not None and post.group("sequel") and surface not in people:
         cue, strong = Cue.SEQUEL_OF, True
     elif ": " in surface:
         cue, strong = Cue.COLON, True
@@ -443,16 +536,6 @@ def _classify(
     return mention
 
 
-def _personish(surface: str, singles: set[str], surnames: set[str]) -> bool:
-    """A name the article also uses as a surname ("Tom Cruise" with "Cruise" alone)."""
-    if ":" in surface or surface[-1].isdigit():
-        return False
-    words = surface.split()
-    if len(words) == 1:
-        return surface in surnames
-    return len(words) <= 3 and words[-1] in singles
-
-
 def _speaks_of_films(text: str, start: int, end: int) -> bool:
     left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start), text.rfind("? ", 0, start))
     right_candidates = [i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0]
@@ -469,6 +552,8 @@ def _link_aliases(text: str, mentions: list[Mention]) -> None:
         if after.start - before.end > 24 or before.cue == Cue.FRANCHISE:
             continue
         between = text[before.end : after.start]
+        if "(" not in between and "," not in between and " " not in between:
+            continue
         paren = ALIAS_PAREN_RE.match(between)
         if paren is not None:
             if not CLOSE_PAREN_RE.match(text, after.end):
@@ -495,26 +580,55 @@ def _short_form(short: str, title: str) -> bool:
 
 
 def _ordinal_mentions(article_id: str, text: str) -> list[Mention]:
-    """ "The seventh installment (of the X franchise)": a number to resolve in merge_films."""
+    """ "The seventh installment (of the X franchise)": a number to resolve in merge_films.
+    Found from the nouns with str.find, then the word before them, for speed."""
+    lower = text.lower()
+    if len(lower) != len(text):  # "İ" lowers to two characters: keep offsets aligned
+        lower = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
     out = []
-    for match in ORDINAL_RE.finditer(text):
-        word = match.group("ord").lower()
-        number = ORDINAL_NUMBERS.get(word) or int(re.sub(r"\D", "", word))
-        if number < 2:
-            continue  # "the first movie to be shot in space" is seldom the franchise's first
-        start, end = match.start("ord"), match.end("noun")
-        out.append(
-            Mention(
-                article_id,
-                start,
-                end,
-                text[start:end],
-                Cue.ORDINAL,
-                number=number,
-                series=match.group("series"),
-            )
-        )
+    for noun in ORDINAL_NOUNS:
+        at = lower.find(noun)
+        while at >= 0:
+            mention = _ordinal_at(article_id, text, lower, at, noun)
+            if mention is not None:
+                out.append(mention)
+            at = lower.find(noun, at + len(noun))
     return out
+
+
+def _ordinal_at(article_id: str, text: str, lower: str, at: int, noun: str) -> Mention | None:
+    if at < 4 or lower[at - 1] != " " or lower[at - 3 : at - 1] not in ORDINAL_ENDINGS:
+        return None  # the common case: "the film", "a movie"
+    words = lower[max(0, at - 24) : at].split()
+    if not words:
+        return None
+    if words[-1] in ("film", "movie") and noun not in ("film", "movie") and len(words) >= 2:
+        words = words[:-1]  # "sixth film installment": counted at "installment"
+    elif noun in ("film", "movie") and lower.startswith(
+        tuple(f" {n}" for n in ORDINAL_NOUNS), at + len(noun)
+    ):
+        return None  # "sixth film installment": counted at "installment"
+    word = words[-1]
+    number = ORDINAL_NUMBERS.get(word)
+    if number is None:
+        numeric = NUMERIC_ORDINAL_RE.fullmatch(word)
+        number = int(numeric.group(1)) if numeric else None
+    if number is None or number < 2:
+        return None  # "the first movie to be shot in space" is seldom the franchise's first
+    start = lower.rfind(word, 0, at)
+    end = at + len(noun)
+    if lower[end : end + 1].isalpha() and lower[end : end + 1] != "s":
+        return None  # "filming"
+    series = ORDINAL_SERIES_RE.match(text, end)
+    return Mention(
+        article_id,
+        start,
+        end,
+        text[start:end],
+        Cue.ORDINAL,
+        number=number,
+        series=series.group("series") if series else None,
+    )
 
 
 def _override_mentions(article_id: str, text: str, overrides: Overrides) -> list[Mention]:
@@ -1063,7 +1177,8 @@ def _parse_entry(table: object) -> tuple[FilmOverride | None, str | None]:
 # --- films named in a question -------------------------------------------------------------
 
 QUESTION_NOUNS = frozenset(
-    "film films movie movies installment instalment installments entry chapter outing one part".split()
+    ["film", "films", "movie", "movies", "installment", "instalment", "installments"]
+    + ["entry", "chapter", "outing", "one", "part"]
 )
 MIN_FUZZY_LETTERS = 5  # as typo_budget: no typo in a shorter word
 
