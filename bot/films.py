@@ -140,7 +140,7 @@ WORD = r"[A-Z][A-Za-z0-9]*(?:['’\-][A-Za-z0-9]+)*"  # Cruise, Spider-Man, Ocea
 # What may stand between two capitalised words of one title: a space, a lowercase joiner
 # ("Edge of Tomorrow", "Harry Potter and the ..."), "&", or a subtitle separator.
 JOIN = (
-    rf"(?:{SP}+(?:(?:of{SP}+the|of|and{SP}+the|to{SP}+the|de|von|van|der){SP}+)?"
+    rf"(?:{SP}+(?:(?:of{SP}+the|of|and{SP}+the|to{SP}+the|the|de|von|van|der){SP}+)?"
     rf"|{SP}*&{SP}*|:{SP}+|{SP}+[-–—]{SP}+)"
 )
 NUMBER = rf"(?:{SP}+|:)\d{{1,2}}(?![\d.:]?\d|,{SP}*\d|-\w)"  # "7" in "MI:7", not "May 27, 2022"
@@ -196,8 +196,8 @@ YEAR = r"(?:1[89]\d\d|20[0-4]\d)"
 NOUN = rf"(?:{'|'.join(sorted(YEAR_NOUNS))}|spin-?off)"
 # Cues that start right where a title ends, matched at the title's end.
 POST_CUE_RE = re.compile(
-    rf"{CLOSE_QUOTE}(?:['’]s)?(?:"
-    rf"(?P<franchise>{SP}+(?:franchise|series|saga|films|movies|sequels|installments"
+    rf"{CLOSE_QUOTE}(?:"
+    rf"(?P<franchise>(?:['’]s)?{SP}+(?:franchise|series|saga|films|movies|sequels|installments"
     rf"|instalments|trilogy|universe|movie{SP}+series|film{SP}+series)\b)"
     rf"|{SP}*\({SP}*(?P<year1>{YEAR}){SP}*\)"
     rf"|{SP}*,{SP}+(?:the|a|an|his|her|their){SP}+(?P<year2>{YEAR}){SP}+{NOUN}"
@@ -211,9 +211,10 @@ POST_CUE_RE = re.compile(
 FILM_CONTEXT_RE = re.compile(
     r"\b(?:films?|movies?|sequels?|prequels?|installments?|instalments?|franchises?|trailers?"
     r"|box[ -]office|premieres?|cinemas?|theaters|theatres|starring|stars|starred|directed"
-    r"|director|blockbusters?|screenings?|spin-?offs?|cast|filmmakers?|studios?)\b",
+    r"|director|blockbusters?|screenings?|spin-?offs?|filmmakers?)\b",
     re.IGNORECASE,
 )
+ATTRIBUTIVE_RE = re.compile(r"[.,]?[\"”’'][ \u00a0][a-z]")
 NUMBERED_RE = re.compile(r"^(.*?[A-Za-z])[ \u00a0:\-]*(\d{1,2})$")
 INITIALISM_RE = re.compile(r"^[A-Z]{1,4}$")
 ORDINAL_WORDS = (
@@ -264,9 +265,9 @@ def find_mentions(article_id: str, text: str, overrides: Overrides | None = None
                 for span, quoted in candidates.items()
                 if not any(m.start < span[1] and span[0] < m.end for m in mentions)
             }
-    people = _People(text, segments)
+    article = _Article(text, segments)
     for (start, end), quoted in candidates.items():
-        mentions.append(_classify(article_id, text, start, end, quoted, people))
+        mentions.append(_classify(article_id, text, start, end, quoted, article))
     mentions.sort(key=lambda m: m.start)
     _link_aliases(text, mentions)
     ordinals = _ordinal_mentions(article_id, text)
@@ -440,16 +441,18 @@ def _title_like(text: str, start: int, end: int) -> tuple[int, int] | None:
     return start, end
 
 
-class _People:
-    """Names the article also uses as surnames: "Tom Cruise" when "Cruise" stands alone, and
-    "Cruise" when "Tom Cruise" is there. Worked out only if a film cue stands next to a name."""
+class _Article:
+    """What a cue needs to know about the whole article, worked out only when a cue asks:
+    the surnames it uses ("Tom Cruise" when "Cruise" stands alone, and "Cruise" when "Tom
+    Cruise" is there), and whether it speaks of films at all."""
 
     def __init__(self, text: str, segments: list[tuple[int, int]]) -> None:
         self.text = text
         self.segments = segments
         self._sets: tuple[set[str], set[str]] | None = None
+        self._about_films: bool | None = None
 
-    def __contains__(self, surface: str) -> bool:
+    def is_person(self, surface: str) -> bool:
         if ":" in surface or surface[-1].isdigit():
             return False
         if self._sets is None:
@@ -463,8 +466,13 @@ class _People:
             return surface in surnames
         return len(words) <= 3 and words[-1] in singles
 
+    def about_films(self) -> bool:
+        if self._about_films is None:
+            self._about_films = FILM_CONTEXT_RE.search(self.text) is not None
+        return self._about_films
 
-def _pre_cue(text: str, start: int) -> tuple[str, int | None] | None:
+
+def _pre_cue(text: str, start: int, article: _Article) -> tuple[str, int | None] | None:
     """The cue in the words right before a title, if any: (Cue, year)."""
     i = start - 1
     if i >= 0 and text[i] in OPEN_QUOTES:
@@ -477,8 +485,8 @@ def _pre_cue(text: str, start: int) -> tuple[str, int | None] | None:
         return None  # the common case, decided without splitting the window
     last = last.lower()
     year = YEAR_WORD_RE.fullmatch(last)
-    if year is not None and last[-1] == "s":  # "1996's X"
-        return Cue.YEAR, int(year.group(1))
+    if year is not None and last[-1] == "s":  # "1996's X", if about films: not "2024's Olympics"
+        return (Cue.YEAR, int(year.group(1))) if article.about_films() else None
     words = window.split()
     before = words[-2] if len(words) >= 2 else ""
     if last in YEAR_NOUNS:
@@ -492,11 +500,11 @@ def _pre_cue(text: str, start: int) -> tuple[str, int | None] | None:
 
 
 def _classify(
-    article_id: str, text: str, start: int, end: int, quoted: bool, people: _People
+    article_id: str, text: str, start: int, end: int, quoted: bool, article: _Article
 ) -> Mention:
     surface = text[start:end]
     cue, strong, year = Cue.PLAIN, False, None
-    pre = _pre_cue(text, start - 1 if quoted else start)
+    pre = _pre_cue(text, start - 1 if quoted else start, article)
     post = POST_CUE_RE.match(text, end)
     if post is not None and post.group("franchise"):
         cue = Cue.FRANCHISE
@@ -505,18 +513,22 @@ def _classify(
     elif post is not None and (post.group("year1") or post.group("year2") or post.group("year3")):
         cue, strong = Cue.YEAR, True
         year = int(post.group("year1") or post.group("year2") or post.group("year3"))
-    elif pre is not None and pre[0] == Cue.FILM_WORD and surface not in people:
+    elif pre is not None and pre[0] == Cue.FILM_WORD and not article.is_person(surface):
         cue, strong = Cue.FILM_WORD, True
     elif (
         (pre is not None and pre[0] == Cue.CREDITS) or (post is not None and post.group("credit"))
-    ) and surface not in people:
+    ) and not article.is_person(surface):
         cue, strong = Cue.CREDITS, True
-    elif post is not None and post.group("sequel") and surface not in people:
+    elif post is not None and post.group("sequel") and not article.is_person(surface):
         cue, strong = Cue.SEQUEL_OF, True
     elif ": " in surface:
         cue, strong = Cue.COLON, True
     elif quoted:
-        cue, strong = Cue.QUOTED, _speaks_of_films(text, start, end)
+        # 'the "Barbenheimer" double bill' uses a quoted name as a modifier: not a title.
+        attributive = text[start - 5 : start - 1].lower() == "the " and ATTRIBUTIVE_RE.match(
+            text, end
+        )
+        cue, strong = Cue.QUOTED, not attributive and _speaks_of_films(text, start, end)
     elif post is not None and post.group("filmword"):
         cue = Cue.FILM_WORD_AFTER
     mention = Mention(article_id, start, end, surface, cue, strong, year)
@@ -680,6 +692,7 @@ class _Franchises:
     """Franchise names found across all articles: key -> surfaces as written."""
 
     names: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    abbreviated: set[str] = field(default_factory=set)  # written by initials somewhere ("MI:7")
 
     def add(self, surface: str) -> None:
         franchise_key = key(surface)
@@ -695,6 +708,7 @@ class _Franchises:
         if compact.isalpha() and len(compact) <= 4:
             found = [f for f in self.names if initials(f) == compact and " " in f]
             if len(found) == 1:
+                self.abbreviated.add(found[0])
                 return found[0], False
         found = [f for f in self.names if f.startswith(series_key + " ")]
         if len(found) == 1:
@@ -952,7 +966,7 @@ class _Draft:
         derived = []
         if self.identity[0] == "#":
             short = initials(series)
-            if len(short) >= 2:
+            if series in franchises.abbreviated:  # "MI8" only if the articles write "MI:7"
                 derived.append(f"{short.upper()}{self.identity[2]}")
         else:
             title_words = key(title).split()
@@ -1214,7 +1228,10 @@ class FilmIndex:
             targets[run] = members  # a franchise's name: all its films, the eponymous first
             self.series_runs.add(run)
         for film in self.films:
-            for name in (film.title, *film.aliases):
+            names = [film.title, *film.aliases]
+            if film.franchise and film.number is not None and len(key(film.franchise)) > 1:
+                names.append(f"{initials(key(film.franchise))} {film.number}")  # "MI 7", "mi7"
+            for name in names:
                 for run in _runs(name):
                     if run not in self.series_runs and film not in targets[run]:
                         targets[run].append(film)
