@@ -58,7 +58,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.spelling import typo_budget
-from bot.words import tokens
+from bot.words import STOPWORDS, tokens
 
 log = logging.getLogger(__name__)
 
@@ -258,13 +258,15 @@ def find_mentions(article_id: str, text: str, overrides: Overrides | None = None
     candidates = _with_quoted(text, segments)
     mentions: list[Mention] = []
     if overrides is not None and overrides.pattern is not None:
-        mentions = _override_mentions(article_id, text, overrides)
-        if mentions:
-            candidates = {
-                span: quoted
-                for span, quoted in candidates.items()
-                if not any(m.start < span[1] and span[0] < m.end for m in mentions)
-            }
+        # An admin's name inside a longer title ("Dead Reckoning" in "Mission: Impossible -
+        # Dead Reckoning Part One") is that title's word, not a mention of its own.
+        mentions = [
+            m
+            for m in _override_mentions(article_id, text, overrides)
+            if not any(
+                s <= m.start and m.end <= e and (s, e) != (m.start, m.end) for s, e in candidates
+            )
+        ]
     article = _Article(text, segments)
     for (start, end), quoted in candidates.items():
         mentions.append(_classify(article_id, text, start, end, quoted, article))
@@ -738,6 +740,8 @@ def merge_films(mentions: Iterable[Mention], overrides: Overrides | None = None)
     logged as a warning and skipped.
     """
     mentions = list(mentions)
+    by_override = [m for m in mentions if m.cue == Cue.OVERRIDE]
+    mentions = [m for m in mentions if m.cue != Cue.OVERRIDE]
     franchises = _find_franchises(mentions)
     dsu = _DisjointSets()
     placed: list[tuple[Mention, Identity, bool]] = []  # (mention, identity, strong)
@@ -758,7 +762,7 @@ def merge_films(mentions: Iterable[Mention], overrides: Overrides | None = None)
         series = identity[1] if identity[0] == "#" else franchises.of_title(identity[1])
         if series:
             article_franchises[mention.article_id][series] += 1
-        if mention.same_as is not None and mention.cue != Cue.OVERRIDE:
+        if mention.same_as is not None:
             other = _identity_of(mention.same_as, franchises)
             dsu.add(other)
             dsu.union(other, identity)
@@ -782,7 +786,7 @@ def merge_films(mentions: Iterable[Mention], overrides: Overrides | None = None)
         if any(strong for _, _, strong in items)
     ]
     if overrides is not None:
-        drafts = _apply_overrides(drafts, groups, overrides, franchises)
+        drafts = _apply_overrides(drafts, by_override, overrides, franchises)
     films = [draft.film(franchises) for draft in drafts]
     return sorted(films, key=_film_order)
 
@@ -943,7 +947,7 @@ class _Draft:
             counts[f"{franchises.display(series)} {number}"] += 0
         if not counts:
             counts = Counter(m.same_as or m.surface for m, _, _ in self.items)
-        best = max(counts, key=lambda s: (len(s), counts[s], ":" in s, s))
+        best = max(counts, key=lambda s: (len(key(s)), counts[s], _punctuation(s), len(s), s))
         return re.sub(r"[ \u00a0]+[-—][ \u00a0]+", " – ", best)
 
     def names(self, franchises: _Franchises) -> list[str]:
@@ -955,7 +959,7 @@ class _Draft:
         names = [title, *self.extra_aliases, *seen, *self._derived(title, franchises)]
         unique: dict[str, str] = {}
         for name in names:
-            unique.setdefault(key(name).replace(" ", ""), name)  # "MI:7" and "MI7" are one
+            unique.setdefault(_compact(name), name)
         return list(unique.values())
 
     def _derived(self, title: str, franchises: _Franchises) -> list[str]:
@@ -999,35 +1003,38 @@ def _film_order(film: Film) -> tuple:
 
 def _apply_overrides(
     drafts: list[_Draft],
-    groups: dict[Identity, list[tuple[Mention, Identity, bool]]],
+    by_override: list[Mention],
     overrides: Overrides,
     franchises: _Franchises,
 ) -> list[_Draft]:
-    """Merge, add aliases, set years, rename, hide: in that order, entry by entry."""
+    """Entry by entry: find the film, take in the text's uses of the entry's names, then merge,
+    add aliases, set the year, rename, or hide."""
     drafts = list(drafts)
 
     def find(name: str) -> _Draft | None:
-        wanted = key(name)
+        wanted = _compact(name)
         for draft in drafts:
-            if wanted in {key(n) for n in draft.names(franchises)}:
+            if wanted in {_compact(n) for n in draft.names(franchises)}:
                 return draft
         return None
 
     for number, entry in enumerate(overrides.films, start=1):
         where = f"films.toml [[film]] #{number} ({entry.film!r})"
         target = find(entry.film)
-        if target is None and not entry.hide:
-            # A film the heuristics missed: its names found verbatim in the text make it.
-            items = groups.get(("t", key(entry.film)), [])
-            if items:
-                target = _Draft(("t", key(entry.film)), list(items))
-                drafts.append(target)
+        found = [m for m in by_override if m.same_as == entry.film]
+        if target is None and found and not entry.hide:
+            target = _Draft(("t", key(entry.film)), [])  # a film the heuristics missed
+            drafts.append(target)
         if target is None:
             log.warning("%s: no film by that name in the articles; entry ignored", where)
             continue
         if entry.hide:
             drafts.remove(target)
             continue
+        have = {(m.article_id, m.start, m.end) for m, _, _ in target.items}
+        target.items += [
+            (m, target.identity, True) for m in found if (m.article_id, m.start, m.end) not in have
+        ]
         for other_name in entry.merge:
             other = find(other_name)
             if other is None:
@@ -1042,6 +1049,16 @@ def _apply_overrides(
             target.extra_aliases.insert(0, target.title(franchises))
             target.rename = entry.rename
     return drafts
+
+
+def _punctuation(title: str) -> int:
+    """How much of a title's typography a spelling keeps: "Fast & Furious 9", "X: Y - Z"."""
+    return sum(not ch.isalnum() and not ch.isspace() for ch in title)
+
+
+def _compact(name: str) -> str:
+    """ "MI:7", "MI 7" and "MI7" alike."""
+    return key(name).replace(" ", "")
 
 
 # --- films.toml ----------------------------------------------------------------------------
@@ -1113,6 +1130,9 @@ def load_overrides(path: Path) -> tuple[Overrides, list[str]]:
         film = "Day 1"
         hide = true
 
+        [[film]]                       # a film the heuristics missed: found where the text
+        film = "Oblivion"              # names it, like an alias
+
     A bad file or entry never stops indexing: a file that is not valid TOML is ignored as a
     whole, and an entry with a mistake (an unknown key, a wrong type, ``hide`` with changes) is
     ignored on its own. Each is reported in the returned warnings. A missing file is no error.
@@ -1175,8 +1195,6 @@ def _parse_entry(table: object) -> tuple[FilmOverride | None, str | None]:
         return None, "'hide' must be true or false"
     if hide and (rename or lists["aliases"] or lists["merge"] or year is not None):
         return None, "'hide' cannot be combined with other changes"
-    if not (hide or rename or lists["aliases"] or lists["merge"] or year is not None):
-        return None, "says nothing to change (give rename, aliases, merge, year or hide)"
     override = FilmOverride(
         film.strip(),
         rename.strip() if rename else None,
@@ -1283,6 +1301,7 @@ class FilmIndex:
             if all(item[1] <= c[0] or c[1] <= item[0] for c in chosen):
                 chosen.append(item)
         chosen = self._apply_ordinals(words, chosen)
+        chosen = _apply_years(words, chosen)
         chosen.sort(key=lambda c: c[0])
         out: list[tuple[Film, tuple[int, int]]] = []
         seen: set[int] = set()
@@ -1327,14 +1346,34 @@ class FilmIndex:
         if wanted in self.title_keys:
             return self.title_keys[wanted]
         named = self.in_question(query)
-        if named:
-            span_films = sorted(named, key=lambda n: n[1][0] - n[1][1])
-            return span_films[0][0]
+        words = tokens(query)
+        covered = {i for _, (start, end) in named for i in range(start, end)}
+        if named and all(i in covered or w in STOPWORDS for i, w in enumerate(words)):
+            return min(named, key=lambda n: n[1][0] - n[1][1])[0]  # "mission impossible 9"
+
         choices = {" ".join(run): films for run, films in self.runs}
         hit = process.extractOne(wanted, list(choices), scorer=fuzz.ratio, score_cutoff=80)
         if hit is not None and re.sub(r"\D", "", hit[0]) == re.sub(r"\D", "", wanted):
             return choices[hit[0]][0]
         return None
+
+
+def _apply_years(words: list[str], chosen: list) -> list:
+    """ "the 1996 Mission: Impossible", "Mission: Impossible (1996)": of a franchise's films,
+    the one from that year."""
+    result = []
+    for start, end, run, run_films in chosen:
+        if len(run_films) > 1:
+            for at in (start - 1, end):
+                if 0 <= at < len(words) and YEAR_WORD_RE.fullmatch(words[at]):
+                    year = int(words[at])
+                    picked = tuple(f for f in run_films if f.year == year)
+                    if picked:
+                        run_films = picked
+                        start, end = min(start, at), max(end, at + 1)
+                        break
+        result.append((start, end, run, run_films))
+    return result
 
 
 def _runs(name: str) -> set[tuple[str, ...]]:
