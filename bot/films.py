@@ -543,10 +543,9 @@ def _classify(
             if INITIALISM_RE.match(base):
                 mention.cue = Cue.INITIALISM
             elif cue in (Cue.PLAIN, Cue.COLON, Cue.QUOTED, Cue.FILM_WORD_AFTER):
+                # A number alone is no evidence ("Day 1", "Apollo 11"): merge_films decides,
+                # once it knows the franchises (a colon in "X: Y 7" makes X one).
                 mention.cue = Cue.NUMBERED
-                # A colon in the franchise name is its own evidence; a number alone is not
-                # ("Day 1", "Apollo 11"): merge_films decides once it knows the franchises.
-                mention.strong = strong and cue != Cue.COLON
     return mention
 
 

@@ -182,10 +182,29 @@ def test_unseen_aliases_from_also_known_as_and_ordinals() -> None:
     nine = films["Fast & Furious 9"]
     assert {"F9", "ninth installment"} <= set(nine.aliases)
     assert (nine.franchise, nine.number) == ("Fast & Furious", 9)
+    assert "FF9" not in nine.aliases  # the text never abbreviates the franchise
     assert [m.surface for m in nine.mentions].count("F9") == 2  # the later, bare "F9" too
     edge = by_title(films_of({"edge.txt": read(UNSEEN / "edge.txt")}))["Edge of Tomorrow"]
     assert "Live Die Repeat" in edge.aliases
     assert len(edge.mentions) == 4  # the plain later mentions join the film
+
+
+def test_subtitled_titles_make_a_franchise_when_two_share_it_or_it_has_two_words() -> None:
+    films = by_title(films_of({"colon.txt": read(UNSEEN / "colon.txt")}))
+    assert films["Dune: Part Two"].franchise is None  # one word, one title: maybe no series
+    assert films["Spider-Man: Across the Spider-Verse"].franchise == "Spider-Man"
+    assert "Across the Spider-Verse" in films["Spider-Man: Across the Spider-Verse"].aliases
+
+
+def test_a_parenthesis_is_an_alias_only_if_it_abbreviates_the_title() -> None:
+    text = (
+        "He flew in Top Gun: Maverick (Paramount) last year. The Mission: Impossible "
+        "franchise goes on with Mission: Impossible 7 (MI7) and Mission: Impossible 8 (Mission "
+        "8), then Edge of Tomorrow (EoT) gets a sequel."
+    )
+    films = by_title(merge_films(find_mentions("a", text)))
+    assert films[MAVERICK].aliases == ("Maverick",)  # not "Paramount"
+    assert films[MI7].aliases == ("MI7",) and films[MI8].aliases[0] == "Mission 8"
 
 
 def test_non_film_article_has_only_weak_candidates() -> None:
@@ -291,6 +310,12 @@ def test_the_commonest_year_wins() -> None:
 def test_ordinals_name_no_film_that_is_not_numbered() -> None:
     text = "The seventh film in the Mission: Impossible franchise is coming."
     assert merge_films(find_mentions("a", text)) == []  # nothing names Mission: Impossible 7
+
+
+def test_first_is_no_franchise_number() -> None:
+    text = "The 1st film to be shot in space, the second movie of the year, the 3rd entry."
+    ordinals = [m for m in find_mentions("a", text) if m.cue == Cue.ORDINAL]
+    assert [(m.surface, m.number) for m in ordinals] == [("second movie", 2), ("3rd entry", 3)]
 
 
 def test_weak_mentions_alone_make_no_film() -> None:
