@@ -264,7 +264,7 @@ def find_mentions(article_id: str, text: str, overrides: Overrides | None = None
         # Dead Reckoning Part One") is that title's word, not a mention of its own.
         mentions = [
             m
-            for m in _override_mentions(article_id, text, overrides)
+            for m in override_mentions(article_id, text, overrides)
             if not any(
                 s <= m.start and m.end <= e and (s, e) != (m.start, m.end) for s, e in candidates
             )
@@ -654,7 +654,12 @@ def _ordinal_at(article_id: str, text: str, lower: str, at: int, noun: str) -> M
     )
 
 
-def _override_mentions(article_id: str, text: str, overrides: Overrides) -> list[Mention]:
+def override_mentions(article_id: str, text: str, overrides: Overrides) -> list[Mention]:
+    """Where ``text`` uses a name from films.toml (an alias, or a film the heuristics missed).
+
+    ``find_mentions`` calls this when given overrides. An index that keeps mentions across
+    builds calls it on its own, so that a changed films.toml applies to unchanged articles.
+    """
     out = []
     assert overrides.pattern is not None
     for match in overrides.pattern.finditer(text):
@@ -929,9 +934,9 @@ class _Draft:
         self.rename: str | None = None
         self.year: int | None = None
 
-    def absorb(self, other: _Draft) -> None:
+    def absorb(self, other: _Draft, franchises: _Franchises) -> None:
         self.items += other.items
-        self.extra_aliases += other.extra_aliases
+        self.extra_aliases += [other.title(franchises), *other.extra_aliases]
         if self.identity[0] != "#" and other.identity[0] == "#":
             self.identity = other.identity
 
@@ -964,12 +969,13 @@ class _Draft:
         title = self.title(franchises)
         counts = Counter(m.surface for m, _, _ in self.items if m.cue != Cue.OVERRIDE)
         seen = sorted(counts, key=lambda s: (-counts[s], len(s), s))
-        seen = [s[4:] if s.lower().startswith("the ") and s[4:5].islower() else s for s in seen]
-        names = [title, *self.extra_aliases, *seen, *self._derived(title, franchises)]
-        unique: dict[str, str] = {}
-        for name in names:
-            unique.setdefault(_compact(name), name)
-        return list(unique.values())
+        names = list(dict.fromkeys([title, *self.extra_aliases, *seen]))  # every spelling
+        have = {_compact(name) for name in names}
+        for name in self._derived(title, franchises):
+            if _compact(name) not in have:  # "MI8" unless "MI 8" was seen
+                names.append(name)
+                have.add(_compact(name))
+        return names
 
     def _derived(self, title: str, franchises: _Franchises) -> list[str]:
         """Names people type that the articles may not: "MI7", and the subtitle ("Fallout")."""
@@ -1049,7 +1055,7 @@ def _apply_overrides(
             if other is None:
                 log.warning("%s: merge: no film named %r; skipped", where, other_name)
             elif other is not target:
-                target.absorb(other)
+                target.absorb(other, franchises)
                 drafts.remove(other)
         target.extra_aliases += entry.aliases
         if entry.year is not None:
@@ -1285,7 +1291,7 @@ class FilmIndex:
         cache[typed] = found
         return found
 
-    def in_question(self, question: str) -> list[tuple[Film, tuple[int, int]]]:
+    def named_in(self, question: str) -> list[tuple[Film, tuple[int, int]]]:
         """The films a question names, each with the token span that names it (indices into
         ``bot.words.tokens(question)``), in question order.
 
@@ -1354,7 +1360,7 @@ class FilmIndex:
             return None
         if wanted in self.title_keys:
             return self.title_keys[wanted]
-        named = self.in_question(query)
+        named = self.named_in(query)
         words = tokens(query)
         covered = {i for _, (start, end) in named for i in range(start, end)}
         if named and all(i in covered or w in STOPWORDS for i, w in enumerate(words)):
@@ -1437,7 +1443,7 @@ def films_in_question(
     (into ``bot.words.tokens(question)``) that names each: "when does MI7 come out" gives
     [(Mission: Impossible 7, (3, 4))]. For the search to rank that film's passages first and
     to count the name once, as the film, rather than as separate words. See ``FilmIndex``."""
-    return _index_for(films).in_question(question)
+    return _index_for(films).named_in(question)
 
 
 def match_film(query: str, films: Sequence[Film] | FilmIndex) -> Film | None:
