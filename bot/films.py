@@ -51,7 +51,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -685,6 +685,7 @@ def override_mentions(article_id: str, text: str, overrides: Overrides) -> list[
 # --- merging mentions into films ---------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)
 def key(name: str) -> str:
     """What two spellings of one title share: tokens as the search sees them (case, accents
     and punctuation gone), "&" read as "and", no leading "The"."""
@@ -705,41 +706,51 @@ Identity = tuple  # ("t", title key) | ("#", franchise key, number) | ("o", over
 
 @dataclass
 class _Franchises:
-    """Franchise names found across all articles: key -> surfaces as written."""
+    """Franchise names found across all articles: key -> surfaces as written. Indexed by
+    initials and by leading words, so that resolving a name costs a few dict lookups."""
 
     names: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     abbreviated: set[str] = field(default_factory=set)  # written by initials somewhere ("MI:7")
+    by_initials: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    by_prefix: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def add(self, surface: str) -> None:
         franchise_key = key(surface)
-        if franchise_key:
-            self.names[franchise_key][surface] += 1
+        if not franchise_key:
+            return
+        if franchise_key not in self.names:
+            words = franchise_key.split()
+            if len(words) > 1:
+                self.by_initials[initials(franchise_key)].add(franchise_key)
+            for cut in range(1, len(words)):
+                self.by_prefix[" ".join(words[:cut])].add(franchise_key)
+        self.names[franchise_key][surface] += 1
 
     def resolve(self, series_key: str) -> tuple[str | None, bool]:
         """(franchise key, named in full) for a franchise as written: in full ("mission
-        impossible"), by initials ("mi"), or by its first word ("mission")."""
+        impossible"), by initials ("mi"), or by its first words ("mission")."""
         if series_key in self.names:
             return series_key, True
         compact = series_key.replace(" ", "")
         if compact.isalpha() and len(compact) <= 4:
-            found = [f for f in self.names if initials(f) == compact and " " in f]
+            found = self.by_initials.get(compact, set())
             if len(found) == 1:
-                self.abbreviated.add(found[0])
-                return found[0], False
-        found = [f for f in self.names if f.startswith(series_key + " ")]
+                (franchise_key,) = found
+                self.abbreviated.add(franchise_key)
+                return franchise_key, False
+        found = self.by_prefix.get(series_key, set())
         if len(found) == 1:
-            return found[0], False
+            return next(iter(found)), False
         return None, False
 
     def of_title(self, title_key: str) -> str | None:
         """The franchise a title belongs to: the longest franchise name it starts with."""
-        best = None
-        for franchise_key in self.names:
-            if (title_key == franchise_key or title_key.startswith(franchise_key + " ")) and (
-                best is None or len(franchise_key) > len(best)
-            ):
-                best = franchise_key
-        return best
+        words = title_key.split()
+        for cut in range(len(words), 0, -1):
+            prefix = " ".join(words[:cut])
+            if prefix in self.names:
+                return prefix
+        return None
 
     def display(self, franchise_key: str) -> str:
         surfaces = self.names[franchise_key]
@@ -909,19 +920,21 @@ class _DisjointSets:
 def _merge_near_spellings(dsu: _DisjointSets) -> None:
     """ "Mission Impossible: Rouge Nation" and "... Rogue Nation" are one film (same numbers,
     rapidfuzz ratio >= MERGE_SIMILARITY); compared within the same first word only."""
-    by_first: dict[str, list[str]] = defaultdict(list)
+    by_first: dict[tuple[str, str], list[str]] = defaultdict(list)
     for identity in list(dsu.parent):
         if identity[0] == "t" and len(identity[1]) >= 8:
-            by_first[identity[1].split(" ", 1)[0]].append(identity[1])
+            title = identity[1]
+            digits = "".join(ch for ch in title if ch.isdigit())
+            by_first[(title.split(" ", 1)[0], digits)].append(title)
     for titles in by_first.values():
         if len(titles) < 2:
             continue
         titles.sort()
-        for i, a in enumerate(titles):
-            digits_a = re.sub(r"\D", "", a)
-            for b in titles[i + 1 :]:
-                if re.sub(r"\D", "", b) == digits_a and fuzz.ratio(a, b) >= MERGE_SIMILARITY:
-                    dsu.union(("t", a), ("t", b))
+        for i, a in enumerate(titles[:-1]):
+            for b, _, _ in process.extract(
+                a, titles[i + 1 :], scorer=fuzz.ratio, score_cutoff=MERGE_SIMILARITY, limit=None
+            ):
+                dsu.union(("t", a), ("t", b))
 
 
 class _Draft:
@@ -1025,13 +1038,18 @@ def _apply_overrides(
     """Entry by entry: find the film, take in the text's uses of the entry's names, then merge,
     add aliases, set the year, rename, or hide."""
     drafts = list(drafts)
+    by_name: dict[str, _Draft] = {}
+    for draft in reversed(drafts):  # the first draft with a name wins, as in a scan
+        for name in draft.names(franchises):
+            by_name[_compact(name)] = draft
 
     def find(name: str) -> _Draft | None:
-        wanted = _compact(name)
-        for draft in drafts:
-            if wanted in {_compact(n) for n in draft.names(franchises)}:
-                return draft
-        return None
+        draft = by_name.get(_compact(name))
+        return draft if draft is not None and draft in drafts else None
+
+    def rename(draft: _Draft) -> None:
+        for name in draft.names(franchises):  # its new title, aliases, and absorbed names
+            by_name[_compact(name)] = draft
 
     for number, entry in enumerate(overrides.films, start=1):
         where = f"films.toml [[film]] #{number} ({entry.film!r})"
@@ -1040,6 +1058,7 @@ def _apply_overrides(
         if target is None and found and not entry.hide:
             target = _Draft(("t", key(entry.film)), [])  # a film the heuristics missed
             drafts.append(target)
+            by_name[_compact(entry.film)] = target
         if target is None:
             log.warning("%s: no film by that name in the articles; entry ignored", where)
             continue
@@ -1063,6 +1082,7 @@ def _apply_overrides(
         if entry.rename:
             target.extra_aliases.insert(0, target.title(franchises))
             target.rename = entry.rename
+        rename(target)  # later entries may name it by any of these
     return drafts
 
 

@@ -368,6 +368,17 @@ def test_override_merges_two_entries(tmp_path: Path) -> None:
     assert titles[MI7].articles == (A0, A1, "new.txt")
 
 
+def test_a_later_entry_finds_a_film_by_a_name_merged_into_it(tmp_path: Path) -> None:
+    extra = {"new.txt": 'Paramount dated the film "Dead Reckoning Part One" for July.'}
+    films, warnings = seed_films_with(
+        tmp_path,
+        '[[film]]\nfilm = "MI7"\nmerge = ["Dead Reckoning Part One"]\n\n'
+        '[[film]]\nfilm = "Dead Reckoning Part One"\nyear = 2023\n',
+        extra,
+    )
+    assert warnings == [] and by_title(films)[MI7].year == 2023
+
+
 def test_override_renames_and_sets_the_year(tmp_path: Path) -> None:
     new_title = "Mission: Impossible – Dead Reckoning Part One"
     films, warnings = seed_films_with(
