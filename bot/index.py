@@ -33,7 +33,14 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.films import Mention, find_mentions, load_overrides, merge_films, ordinal_mentions
+from bot.films import (
+    Mention,
+    Overrides,
+    find_mentions,
+    load_overrides,
+    merge_films,
+    override_mentions,
+)
 from bot.passages import Passage, split_article
 from bot.sources import (
     Article,
@@ -45,7 +52,7 @@ from bot.sources import (
 )
 from bot.words import FTS_TOKENIZER, stem, tokens
 
-SCHEMA_VERSION = 2  # 2: film tables
+SCHEMA_VERSION = 3  # 2: film tables; 3: film mentions keep their cue, number and franchise
 
 ProgressCallback = Callable[[int, int], None]  # (files done, files in all)
 
@@ -288,11 +295,30 @@ def create_film_tables(db: sqlite_utils.Database) -> None:
     """Film titles as found in each article (kept across incremental builds), and the films
     they merge into (rebuilt by every build from the titles: merging is global)."""
     db["title_mentions"].create(
-        {"article_id": str, "position": int, "surface": str, "year": int, "ordinal": int}
+        {
+            "article_id": str,
+            "position": int,
+            "surface": str,
+            "cue": str,
+            "strong": int,
+            "year": int,
+            "number": int,
+            "series": str,
+            "same_as": str,
+        }
     )
     db["title_mentions"].create_index(["article_id"])
     db["films"].create(
-        {"id": int, "title": str, "year": int, "aliases": str, "articles": int, "mentions": int},
+        {
+            "id": int,
+            "title": str,
+            "year": int,
+            "aliases": str,
+            "articles": int,
+            "mentions": int,
+            "franchise": str,
+            "number": int,
+        },
         pk="id",
     )
     db["film_passages"].create({"film_id": int, "passage_id": int}, pk=("film_id", "passage_id"))
@@ -433,28 +459,29 @@ def replace_article(db: sqlite_utils.Database, article: Article, path: Path) -> 
         [(p.article_id, p.paragraph, p.position, p.start, p.end, p.text) for p in passages],
     )
     db.conn.executemany(
-        "INSERT INTO title_mentions (article_id, position, surface, year, ordinal) "
-        "VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO title_mentions (article_id, position, surface, cue, strong, year, number, "
+        "series, same_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         title_mention_rows(article, passages),
     )
 
 
 def title_mention_rows(article: Article, passages: list[Passage]) -> list[tuple]:
-    """Film titles (and ordinals like "the seventh film") with the passage they stand in."""
+    """Film title candidates (``bot.films.find_mentions``) with the passage they stand in."""
+    if not passages:
+        return []
     starts = [p.start for p in passages]
 
     def position(offset: int) -> int:
         return passages[max(bisect.bisect_right(starts, offset) - 1, 0)].position
 
-    rows = [
-        (article.id, position(m.start), m.surface, m.year, None)
+    return [
+        (article.id, position(m.start), *mention_columns(m))
         for m in find_mentions(article.id, article.text)
     ]
-    rows += [
-        (article.id, position(start), "", None, number)
-        for start, _, number in ordinal_mentions(article.id, article.text)
-    ]
-    return rows if passages else []
+
+
+def mention_columns(m: Mention) -> tuple:
+    return (m.surface, m.cue, int(m.strong), m.year, m.number, m.series, m.same_as)
 
 
 def rebuild_films(db: sqlite_utils.Database, sources: Path, summary: BuildSummary) -> None:
@@ -462,25 +489,31 @@ def rebuild_films(db: sqlite_utils.Database, sources: Path, summary: BuildSummar
     overrides, warnings = load_overrides(sources / "films.toml")
     summary.warnings += warnings
     rows = db.conn.execute(
-        "SELECT article_id, position, surface, year, ordinal FROM title_mentions"
+        "SELECT article_id, position, surface, cue, strong, year, number, series, same_as "
+        "FROM title_mentions"
     ).fetchall()
     # A mention's offsets are not needed after indexing: the passage position stands in.
-    mentions = [Mention(a, pos, pos, surface, year) for a, pos, surface, year, n in rows if not n]
-    ordinals = [(a, pos, pos, n) for a, pos, _, _, n in rows if n]
-    films = merge_films(mentions, ordinals, overrides)
+    mentions = [
+        Mention(a, pos, pos, surface, cue, bool(strong), year, number, series, same_as)
+        for a, pos, surface, cue, strong, year, number, series, same_as in rows
+    ]
+    mentions += films_toml_mentions(db, overrides)
+    films = merge_films(mentions, overrides)
     db.conn.execute("DELETE FROM films")
     db.conn.execute("DELETE FROM film_passages")
     for film_id, film in enumerate(films, start=1):
         db.conn.execute(
-            "INSERT INTO films (id, title, year, aliases, articles, mentions) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO films (id, title, year, aliases, articles, mentions, franchise, number) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 film_id,
                 film.title,
                 film.year,
-                json.dumps(film.aliases, ensure_ascii=False),
+                json.dumps(list(film.aliases), ensure_ascii=False),
                 len(film.articles),
                 len(film.mentions),
+                film.franchise,
+                film.number,
             ),
         )
         db.conn.executemany(
@@ -489,6 +522,27 @@ def rebuild_films(db: sqlite_utils.Database, sources: Path, summary: BuildSummar
             [(film_id, m.article_id, m.start) for m in film.mentions],
         )
     summary.films = len(films)
+
+
+def films_toml_mentions(db: sqlite_utils.Database, overrides: Overrides) -> list[Mention]:
+    """Where the passages use a name from films.toml. Found at every build, not stored with
+    the article, so that an edited films.toml applies to articles that did not change; FTS5
+    finds the few passages to read."""
+    if overrides.pattern is None:
+        return []
+    phrases = " OR ".join('"' + " ".join(tokens(name)) + '"' for name in overrides.names)
+    rows = db.conn.execute(
+        "SELECT article_id, position, text FROM passages WHERE id IN "
+        "(SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?)",
+        (phrases,),
+    )
+    found = []
+    for article_id, position, text in rows:
+        for m in override_mentions(article_id, text, overrides):
+            found.append(
+                Mention(article_id, position, position, m.surface, m.cue, True, same_as=m.same_as)
+            )
+    return found
 
 
 def delete_article(db: sqlite_utils.Database, source_id: str) -> None:

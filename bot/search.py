@@ -310,6 +310,7 @@ class Searcher:
         self.vocabulary = Vocabulary(conn)
         self.passage_count = conn.execute("SELECT count(*) FROM passages").fetchone()[0] or 1
         self._films: tuple[FilmIndex, dict[int, int]] | None = None  # loaded on first use
+        self._film_mentions: dict[int, int] = {}  # film id -> how many mentions
 
     def _refresh(self) -> sqlite3.Connection:
         """Reopen if the file was replaced by a rebuild; keep the old one if the new is bad."""
@@ -371,7 +372,7 @@ class Searcher:
         terms, covered = [], set()
         for film, (start, end) in index.named_in(question):
             film_id = ids[id(film)]
-            df = min(len(film.mentions) or 1, self.passage_count)
+            df = min(self._film_mentions.get(film_id) or 1, self.passage_count)
             # It weighs as the words naming it would, each as rare as the film itself.
             weight = self.idf(df) * (end - start)
             names = frozenset(w for name in (film.title, *film.aliases) for w in tokens(name))
@@ -399,13 +400,15 @@ class Searcher:
         if self._films is None:
             assert self._conn is not None
             films, ids = [], {}
-            for film_id, title, year, aliases, mentions in self._conn.execute(
-                "SELECT id, title, year, aliases, mentions FROM films ORDER BY id"
+            for film_id, title, year, aliases, mentions, franchise, number in self._conn.execute(
+                "SELECT id, title, year, aliases, mentions, franchise, number FROM films "
+                "ORDER BY id"
             ):
-                film = Film(title, year, json.loads(aliases))
-                film.mentions = [None] * mentions  # only the count is needed here
+                # The mentions themselves stay in the index (film_passages): only their count.
+                film = Film(title, year, tuple(json.loads(aliases)), (), franchise, number)
                 films.append(film)
                 ids[id(film)] = film_id
+                self._film_mentions[film_id] = mentions
             self._films = (FilmIndex(films), ids)
         return self._films
 
