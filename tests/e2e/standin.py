@@ -122,6 +122,7 @@ class Recorded:
     at: float = field(default_factory=time.monotonic)
     injected: bool = False  # the status came from ``fail_requests``
     deduplicated: bool = False  # a message create answered with the message its nonce made
+    created: str | None = None  # the id of the message this request created
 
 
 @dataclass
@@ -390,6 +391,7 @@ class DiscordStandIn:
         self.identify_payloads: list[dict] = []
         self.resume_payloads: list[dict] = []
         self.pings: list[str] = []  # whom a message would have notified (also a violation)
+        self.lost_events: list[tuple[str, str]] = []  # (event, message or interaction id)
         self._known_sessions: dict[str, Session] = {}
         self._http_faults: list[HttpFault] = []
         self._dispatch_faults: list[DispatchFault] = []
@@ -685,10 +687,20 @@ class DiscordStandIn:
         self._run(self._dispatch_message(msg, guild))
         return msg
 
+    def _no_session(self, what: str, ident: str) -> None:
+        """No connection can carry the event: between a session Discord will not resume and the
+        next IDENTIFY, Discord drops it (recorded in ``lost_events``); before the bot ever
+        connected, the test is wrong."""
+        if not self._known_sessions:
+            raise RuntimeError("no gateway session for that guild")
+        with self._cond:
+            self.lost_events.append((what, ident))
+
     async def _dispatch_message(self, msg: dict, guild: dict | None) -> None:
         session = self._session_for(guild)
         if session is None:
-            raise RuntimeError("no gateway session for that guild")
+            self._no_session("MESSAGE_CREATE", msg["id"])
+            return
         need = INTENT_GUILD_MESSAGES if guild else INTENT_DIRECT_MESSAGES
         if not session.intents & need:
             return
@@ -798,7 +810,8 @@ class DiscordStandIn:
         async def go() -> None:
             session = self._session_for(guild)
             if session is None:
-                raise RuntimeError("no gateway session for that guild")
+                self._no_session("INTERACTION_CREATE", payload["id"])
+                return
             await session.dispatch("INTERACTION_CREATE", payload)
 
         self._run(go())
@@ -1266,6 +1279,7 @@ class DiscordStandIn:
                 msg["nonce"] = nonce
                 self._nonces[(cid, str(nonce))] = int(msg["id"])
             self.messages[int(msg["id"])] = msg
+            request[RECORD].created = msg["id"]  # type: ignore[attr-defined]
         return _json(msg)
 
     async def _get_message(self, request: web.Request) -> web.Response:
@@ -1307,8 +1321,11 @@ class DiscordStandIn:
         if time.monotonic() - rec.created > 3.0:
             with self._cond:
                 self.violations.append(f"interaction {rec.id}: no response within 3 s")
+                rec.errors.append({"code": 10062, "body": request[BODY]})
             return _error(404, 10062, "Unknown interaction")
         if rec.callbacks:
+            with self._cond:
+                rec.errors.append({"code": 40060, "body": request[BODY]})
             return _error(400, 40060, "Interaction has already been acknowledged.")
         body = request[BODY] or {}
         ctype, data = body.get("type"), body.get("data") or {}
