@@ -14,7 +14,6 @@ import time
 import pytest
 
 from bot.cogs.ask import ASK_AGAIN
-
 from tests.e2e.conftest import responded, wait_a_little
 from tests.e2e.standin import DiscordStandIn, InteractionRecord
 
