@@ -41,7 +41,29 @@ def film(self: Searcher, title: str, top: int = 3) -> Answer:
     return Answer(title, answer.excerpts, answer.answered, answer.note)
 
 
-def install() -> None:
+def add_films(count: int) -> None:
+    """Grow the list to ``count`` films (for fuzzing: more matches than Discord's 25 choices,
+    titles at the 100-character choice limit and beyond, Markdown and mentions in names)."""
+    odd = [
+        ("Mission: **Impossible** __Reckoning__ @everyone <@123456789012345678>", ["MI @here"]),
+        ("Stunt " + "very " * 20 + "long title", ["Stunt " + "x" * 120]),
+        ("S" * 101, []),
+    ]
+    for title, aliases in odd:
+        FAKE_FILMS.append({"title": title, "year": 2024, "aliases": aliases})
+    number = 1
+    while len(FAKE_FILMS) < count:
+        FAKE_FILMS.append({"title": f"Stunt Reel {number}", "year": 2000 + number % 25})
+        FAKE_FILMS[-1]["aliases"] = [f"Reel {number}"]
+        number += 1
+    for film in FAKE_FILMS:
+        film.setdefault("articles", 1)
+        film.setdefault("mentions", 2)
+
+
+def install(count: int = 0) -> None:
+    if count > len(FAKE_FILMS):
+        add_films(count)
     if not hasattr(Searcher, "films"):
         Searcher.films = films  # type: ignore[attr-defined]
     if not hasattr(Searcher, "film"):

@@ -29,7 +29,8 @@ def main() -> None:
         sys.path.insert(0, os.path.dirname(__file__))
         import fake_films
 
-        fake_films.install()
+        value = os.environ["BRIEFING_E2E_FAKE_FILMS"]
+        fake_films.install(int(value) if value.isdigit() else 0)  # a number: that many films
 
     from bot.cli import main as briefing
 

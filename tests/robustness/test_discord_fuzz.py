@@ -42,7 +42,9 @@ from tests.e2e.standin import (
 )
 
 BOT_SETTINGS = {"cooldown_rate": 0, "excerpts": 3}
-BOT_ENV = {"BRIEFING_E2E_FAKE_FILMS": "1"}  # /film and its autocomplete, until the engine has them
+# /film and its autocomplete, with 60 films (some with long, Markdown or mention-laden titles),
+# until the engine has films of its own
+BOT_ENV = {"BRIEFING_E2E_FAKE_FILMS": "60"}
 
 MESSAGE_LIMIT = 4000  # a message's content (with Nitro; 2,000 without)
 OPTION_LIMIT = 6000  # a string option
@@ -99,6 +101,8 @@ MARKDOWN = [
     "[link](https://example.com)",
     "[x](<https://example.com>)",
     "https://example.com/a_b*c*~~d~~",
+    "http://x/_a_",
+    "https://t.co/**b**",
     "<https://example.com>",
     "\\",
     "\\*",
@@ -146,6 +150,7 @@ EMOJI = [
     "\U0001f9d1\u200d\U0001f680",
 ]
 WORDS = "Where was the motorbike jump filmed HALO Cruise Helsetkopen quokka trebuchet Fallout ?"
+WORDS += " Stunt Reel Mission Impossible"
 WORDS = WORDS.split()
 
 token = st.one_of(
@@ -162,6 +167,31 @@ text = st.lists(st.tuples(token, separator), max_size=40).map(
 )
 
 
+ANSWERABLE = [
+    "Where was the motorbike jump filmed?",
+    "How many HALO jumps did Cruise do?",
+    "quokka trebuchet stunt",
+]
+# An answerable question with syntax spliced in, so that answers (whose title echoes the
+# question) meet every kind of syntax often, not only "not found" replies.
+spliced = st.tuples(
+    st.sampled_from(ANSWERABLE),
+    st.lists(
+        st.tuples(st.integers(0, 40), st.sampled_from(MENTIONS + MARKDOWN + INVISIBLE + EMOJI)),
+        min_size=1,
+        max_size=6,
+    ),
+).map(lambda q: splice(*q))
+
+
+def splice(question: str, inserts: list[tuple[int, str]]) -> str:
+    """``question`` with each piece put between two of its words (or at either end)."""
+    words = question.split(" ")
+    for at, piece in inserts:
+        words.insert(at % (len(words) + 1), piece)
+    return " ".join(words)
+
+
 def at_length(limit: int) -> st.SearchStrategy[str]:
     """A text repeated (with article words between) to exactly ``limit`` characters."""
 
@@ -173,7 +203,7 @@ def at_length(limit: int) -> st.SearchStrategy[str]:
 
 
 def up_to(limit: int) -> st.SearchStrategy[str]:
-    return st.one_of(text, text, text, at_length(limit))
+    return st.one_of(text, text, spliced, spliced, at_length(limit))
 
 
 # --- what Discord shows -----------------------------------------------------------------------
