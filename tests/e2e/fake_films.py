@@ -47,7 +47,7 @@ def add_films(count: int) -> None:
     odd = [
         ("Mission: **Impossible** __Reckoning__ @everyone <@123456789012345678>", ["MI @here"]),
         ("Stunt " + "very " * 20 + "long title", ["Stunt " + "x" * 120]),
-        ("Stunt Double", ["Stunt " + "double " * 13]),  # "alias → title" over 100 characters
+        ("Stunt Double", ["Cascadeur " + "x" * 95]),  # "alias → title" over 100 characters
         ("S" * 101, []),
     ]
     for title, aliases in odd:

@@ -150,7 +150,7 @@ EMOJI = [
     "\U0001f9d1\u200d\U0001f680",
 ]
 WORDS = "Where was the motorbike jump filmed HALO Cruise Helsetkopen quokka trebuchet Fallout ?"
-WORDS += " Stunt Reel Mission Impossible"
+WORDS += " Stunt Reel Mission Impossible Cascadeur"
 WORDS = WORDS.split()
 
 token = st.one_of(
