@@ -389,6 +389,7 @@ class DiscordStandIn:
         self.sessions: list[Session] = []
         self.closed_sessions: list[str] = []
         self.identify_payloads: list[dict] = []
+        self.identify_times: list[float] = []
         self.resume_payloads: list[dict] = []
         self.pings: list[str] = []  # whom a message would have notified (also a violation)
         self.lost_events: list[tuple[str, str]] = []  # (event, message or interaction id)
@@ -989,6 +990,7 @@ class DiscordStandIn:
     async def _identify(self, session: Session, data: dict) -> None:
         redacted = {**data, "token": "<redacted>"}
         self.identify_payloads.append(redacted)
+        self.identify_times.append(time.monotonic())
         if data.get("token") != self.TOKEN:
             await session.ws.close(code=4004, message=b"Authentication failed.")
             return

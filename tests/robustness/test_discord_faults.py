@@ -262,6 +262,22 @@ def test_a_slash_answer_that_misses_the_deadline_is_not_answered_later(standin, 
     still_serving(standin)
 
 
+def test_a_new_session_starts_as_soon_as_discord_allows(standin, bot):
+    """After a 4009 the bot must IDENTIFY afresh. Discord allows one IDENTIFY per 5 seconds: the
+    bot waits for what is left of that window, not 5 s every time as discord.py would."""
+    connected(standin)
+    idle = time.monotonic() - standin.identify_times[-1]
+    if idle < 5.2:
+        time.sleep(5.2 - idle)
+    dropped = time.monotonic()
+    standin.drop_gateway(4009)
+    connected(standin)
+    assert standin.identify_times[-1] - dropped < 2.0
+    times = standin.identify_times
+    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 4.9  # within the limit
+    still_serving(standin)
+
+
 def test_nothing_pinged_nothing_refused_nothing_crashed(standin, bot):
     assert standin.violations == []
     assert standin.pings == []
