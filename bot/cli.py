@@ -180,6 +180,40 @@ def chat(config: Config) -> None:
 @main.command()
 @common_options
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+def films(config: Config, as_json: bool) -> None:
+    """List the films the articles talk about."""
+    found = open_searcher(config).films()
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False))
+        return
+    if not found:
+        click.echo("The articles don't name any film.")
+    for film in found:
+        year = f" ({film['year']})" if film["year"] else ""
+        aliases = f"  also: {', '.join(film['aliases'])}" if film["aliases"] else ""
+        count = film["articles"]
+        click.echo(f"{film['title']}{year}: {count} article{'s' * (count != 1)}{aliases}")
+
+
+@main.command()
+@common_options
+@click.argument("title")
+@click.option("--top", type=click.IntRange(1, 25), default=None, help="Excerpts to show [3].")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+def film(config: Config, title: str, top: int | None, as_json: bool) -> None:
+    """What the articles say about the film TITLE (any of its names; typos are fine)."""
+    answer = open_searcher(config).film(title, top=top or config.top)
+    if as_json:
+        click.echo(json.dumps(answer_to_dict(answer), ensure_ascii=False))
+    elif answer.answered:
+        click.echo(f"{answer.question}\n\n{render_text(answer, mark=bold)}")
+    else:
+        click.echo(f"{answer.note} List the films with `briefing films`.")
+
+
+@main.command()
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 def sources(config: Config, as_json: bool) -> None:
     """List the indexed articles."""
     articles = open_searcher(config).articles()

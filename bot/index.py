@@ -17,8 +17,10 @@ that, content hash) are unchanged keeps its passages; the new file starts as a c
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import fcntl
+import json
 import os
 import shutil
 import sqlite3
@@ -31,7 +33,15 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.passages import split_article
+from bot.films import (
+    Mention,
+    Overrides,
+    find_mentions,
+    load_overrides,
+    merge_films,
+    override_mentions,
+)
+from bot.passages import Passage, split_article
 from bot.sources import (
     Article,
     Skipped,
@@ -41,7 +51,7 @@ from bot.sources import (
 )
 from bot.words import FTS_TOKENIZER, stem, tokens
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3  # 2: film tables; 3: film mentions keep their cue, number and franchise
 
 ProgressCallback = Callable[[int, int], None]  # (files done, files in all)
 
@@ -65,6 +75,8 @@ class BuildSummary:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     articles: int = 0
     passages: int = 0
+    films: int = 0
+    warnings: list[str] = field(default_factory=list)  # e.g. a bad entry in films.toml
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
@@ -224,6 +236,7 @@ def write_index(
             rebuild_vocabulary(db)
         else:
             update_vocabulary(db)
+        rebuild_films(db, sources, summary)
         write_meta(db, sources)
         summary.articles = db["articles"].count
         summary.passages = db["passages"].count
@@ -270,6 +283,41 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db["passages"].create_index(["article_id", "position"], unique=True)
     db["passages"].enable_fts(["text"], tokenize=FTS_TOKENIZER, create_triggers=True)
     db["vocabulary"].create({"word": str, "stem": str, "df": int}, pk="word")
+    create_film_tables(db)
+
+
+def create_film_tables(db: sqlite_utils.Database) -> None:
+    """Film titles as found in each article (kept across incremental builds), and the films
+    they merge into (rebuilt by every build from the titles: merging is global)."""
+    db["title_mentions"].create(
+        {
+            "article_id": str,
+            "position": int,
+            "surface": str,
+            "cue": str,
+            "strong": int,
+            "year": int,
+            "number": int,
+            "series": str,
+            "same_as": str,
+        }
+    )
+    db["title_mentions"].create_index(["article_id"])
+    db["films"].create(
+        {
+            "id": int,
+            "title": str,
+            "year": int,
+            "aliases": str,
+            "articles": int,
+            "mentions": int,
+            "franchise": str,
+            "number": int,
+        },
+        pk="id",
+    )
+    db["film_passages"].create({"film_id": int, "passage_id": int}, pk=("film_id", "passage_id"))
+    db["film_passages"].create_index(["passage_id"])
 
 
 def suspend_fts_triggers(db: sqlite_utils.Database) -> list[str]:
@@ -400,9 +448,95 @@ def replace_article(db: sqlite_utils.Database, article: Article, path: Path) -> 
         "VALUES (?, ?, ?, ?, ?, ?)",
         [(p.article_id, p.paragraph, p.position, p.start, p.end, p.text) for p in passages],
     )
+    db.conn.executemany(
+        "INSERT INTO title_mentions (article_id, position, surface, cue, strong, year, number, "
+        "series, same_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        title_mention_rows(article, passages),
+    )
+
+
+def title_mention_rows(article: Article, passages: list[Passage]) -> list[tuple]:
+    """Film title candidates (``bot.films.find_mentions``) with the passage they stand in."""
+    if not passages:
+        return []
+    starts = [p.start for p in passages]
+
+    def position(offset: int) -> int:
+        return passages[max(bisect.bisect_right(starts, offset) - 1, 0)].position
+
+    return [
+        (article.id, position(m.start), *mention_columns(m))
+        for m in find_mentions(article.id, article.text)
+    ]
+
+
+def mention_columns(m: Mention) -> tuple:
+    return (m.surface, m.cue, int(m.strong), m.year, m.number, m.series, m.same_as)
+
+
+def rebuild_films(db: sqlite_utils.Database, sources: Path, summary: BuildSummary) -> None:
+    """Merge every article's titles into films, with ``films.toml`` applied."""
+    overrides, warnings = load_overrides(sources / "films.toml")
+    summary.warnings += warnings
+    rows = db.conn.execute(
+        "SELECT article_id, position, surface, cue, strong, year, number, series, same_as "
+        "FROM title_mentions"
+    ).fetchall()
+    # A mention's offsets are not needed after indexing: the passage position stands in.
+    mentions = [
+        Mention(a, pos, pos, surface, cue, bool(strong), year, number, series, same_as)
+        for a, pos, surface, cue, strong, year, number, series, same_as in rows
+    ]
+    mentions += films_toml_mentions(db, overrides)
+    films = merge_films(mentions, overrides)
+    db.conn.execute("DELETE FROM films")
+    db.conn.execute("DELETE FROM film_passages")
+    for film_id, film in enumerate(films, start=1):
+        db.conn.execute(
+            "INSERT INTO films (id, title, year, aliases, articles, mentions, franchise, number) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                film_id,
+                film.title,
+                film.year,
+                json.dumps(list(film.aliases), ensure_ascii=False),
+                len(film.articles),
+                len(film.mentions),
+                film.franchise,
+                film.number,
+            ),
+        )
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO film_passages (film_id, passage_id) SELECT ?, id "
+            "FROM passages WHERE article_id = ? AND position = ?",
+            [(film_id, m.article_id, m.start) for m in film.mentions],
+        )
+    summary.films = len(films)
+
+
+def films_toml_mentions(db: sqlite_utils.Database, overrides: Overrides) -> list[Mention]:
+    """Where the passages use a name from films.toml. Found at every build, not stored with
+    the article, so that an edited films.toml applies to articles that did not change; FTS5
+    finds the few passages to read."""
+    if overrides.pattern is None:
+        return []
+    phrases = " OR ".join('"' + " ".join(tokens(name)) + '"' for name in overrides.names)
+    rows = db.conn.execute(
+        "SELECT article_id, position, text FROM passages WHERE id IN "
+        "(SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?)",
+        (phrases,),
+    )
+    found = []
+    for article_id, position, text in rows:
+        for m in override_mentions(article_id, text, overrides):
+            found.append(
+                Mention(article_id, position, position, m.surface, m.cue, True, same_as=m.same_as)
+            )
+    return found
 
 
 def delete_article(db: sqlite_utils.Database, source_id: str) -> None:
+    db.conn.execute("DELETE FROM title_mentions WHERE article_id = ?", (source_id,))
     db.conn.execute("DELETE FROM passages WHERE article_id = ?", (source_id,))
     db.conn.execute("DELETE FROM articles WHERE id = ?", (source_id,))
 

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -22,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.films import Film, FilmIndex, match_film
 from bot.spelling import Known, Vocabulary
 from bot.words import (
     TOKEN_RE,
@@ -29,6 +31,7 @@ from bot.words import (
     is_content_word,
     misspelt_function_word,
     normalise,
+    rephrase,
     stem,
     token_spans,
     tokens,
@@ -100,6 +103,9 @@ class Term:
     weight: float
     known: bool
     corrected: bool = False
+    film_id: int | None = None  # a film named by any of its titles: matched by the passages
+    # that mention the film, not by words; the words of its titles are only highlighted
+    title_words: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -121,6 +127,7 @@ class Sentence:
     text: str
     matched: frozenset[int] = frozenset()  # indexes into Question.terms
     score: float = 0.0
+    coverage: float = 0.0  # the question's share found here and around: decides abstention
 
 
 # --- reading the question -------------------------------------------------------------------
@@ -171,11 +178,12 @@ def corrections(question: str, terms: list[Term]) -> list[str]:
     ]
 
 
-def question_words(question: str) -> list[str]:
-    """Content words in order, without repeats; letter-digit mixes like "mi7" stay whole here."""
+def question_words(question: str, skip: set[int] = frozenset()) -> list[str]:
+    """Content words in order, without repeats, leaving out the token positions in ``skip``
+    (a film's name); letter-digit mixes like "mi7" stay whole here."""
     seen: dict[str, None] = {}
-    for word in tokens(question[:MAX_QUESTION_CHARS]):
-        if is_content_word(word) and len(seen) < MAX_TERMS:
+    for position, word in enumerate(tokens(question[:MAX_QUESTION_CHARS])):
+        if position not in skip and is_content_word(word) and len(seen) < MAX_TERMS:
             seen.setdefault(word)
     return list(seen)
 
@@ -204,6 +212,7 @@ NUMBER_RE = re.compile(
     r"|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen|twice|once|half)\b",
     re.IGNORECASE,
 )
+YEAR_RE = re.compile(r"(?:1[89]|20)\d\d")
 DATE_RE = re.compile(
     r"\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t|tember)?"
     r"|oct(ober)?|nov(ember)?|dec(ember)?)\b\.?\s*\d|\b\d{1,2}\s+(january|february|march|april"
@@ -228,7 +237,8 @@ EVERYDAY_ZIPF = 4.8
 
 
 def numbers_in(text: str) -> frozenset[str]:
-    return frozenset(NUMBER_RE.findall(text.lower()))
+    """Figures in ``text``; a year is a date, not an answer to "how many"."""
+    return frozenset(n for n in NUMBER_RE.findall(text.lower()) if not YEAR_RE.fullmatch(n))
 
 
 def names_in(text: str) -> Iterator[str]:
@@ -296,6 +306,8 @@ class Searcher:
         self._identity = (stat.st_ino, stat.st_mtime_ns)
         self.vocabulary = Vocabulary(conn)
         self.passage_count = conn.execute("SELECT count(*) FROM passages").fetchone()[0] or 1
+        self._films: tuple[FilmIndex, dict[int, int]] | None = None  # loaded on first use
+        self._film_mentions: dict[int, int] = {}  # film id -> how many mentions
 
     def _refresh(self) -> sqlite3.Connection:
         """Reopen if the file was replaced by a rebuild; keep the old one if the new is bad."""
@@ -328,26 +340,74 @@ class Searcher:
             if known / total < MIN_KNOWN_SHARE:
                 return Answer(question, (), False, NOT_FOUND)
             sentences = self.rank(conn, parsed)
-            if not sentences or sentences[0].score < MIN_ANSWER_SCORE:
+            if not sentences or max(s.coverage for s in sentences) < MIN_ANSWER_SCORE:
                 return Answer(question, (), False, NOT_FOUND)
             excerpts = self.excerpts(conn, parsed, sentences, top)
             return Answer(question, tuple(excerpts), True, disagreement_note(parsed, excerpts))
 
     def read_question(self, question: str) -> Question:
-        terms: list[Term] = []
-        names = proper_names(question[:MAX_QUESTION_CHARS])
-        for word in question_words(question):
+        text = rephrase(question[:MAX_QUESTION_CHARS])
+        terms, film_words = self.film_terms(text)
+        names = proper_names(text)
+        for word in question_words(text, skip=film_words):
             terms.extend(self.resolve(word, names))
         for term in terms:
-            if term.asked in ANSWER_NOUNS and (not term.known or asks_for(question, term.asked)):
+            if term.asked in ANSWER_NOUNS and (not term.known or asks_for(text, term.asked)):
                 term.weight *= ANSWER_NOUN_WEIGHT
-        corrected = " ".join(corrections(question, terms))
         return Question(
             text=question,
             terms=terms[:MAX_TERMS],
-            wants=answer_type(corrected),
-            asked_tokens=frozenset(tokens(question[:MAX_QUESTION_CHARS])),
+            wants=answer_type(" ".join(corrections(text, terms))),
+            asked_tokens=frozenset(tokens(text)),
         )
+
+    def film_terms(self, question: str) -> tuple[list[Term], set[int]]:
+        """A film the question names ("MI7", "mision imposible 7", "Fallout") is one term,
+        matched by the passages that mention it under any title; returns the terms and the
+        question's token positions they cover."""
+        index, ids = self.film_index()
+        terms, covered = [], set()
+        for film, (start, end) in index.named_in(question):
+            film_id = ids[id(film)]
+            df = min(self._film_mentions.get(film_id) or 1, self.passage_count)
+            # It weighs as the words naming it would, each as rare as the film itself.
+            weight = self.idf(df) * (end - start)
+            names = frozenset(w for name in (film.title, *film.aliases) for w in tokens(name))
+            terms.append(
+                Term(
+                    film.title,
+                    frozenset(),
+                    (),
+                    "",
+                    df,
+                    weight,
+                    True,
+                    film_id=film_id,
+                    title_words=names,
+                )
+            )
+            covered.update(range(start, end))
+        return terms, covered
+
+    def idf(self, df: int) -> float:
+        return inverse_document_frequency(df, self.passage_count)
+
+    def film_index(self) -> tuple[FilmIndex, dict[int, int]]:
+        """The films of the index, loaded once per opened file."""
+        if self._films is None:
+            assert self._conn is not None
+            films, ids = [], {}
+            for film_id, title, year, aliases, mentions, franchise, number in self._conn.execute(
+                "SELECT id, title, year, aliases, mentions, franchise, number FROM films "
+                "ORDER BY id"
+            ):
+                # The mentions themselves stay in the index (film_passages): only their count.
+                film = Film(title, year, tuple(json.loads(aliases)), (), franchise, number)
+                films.append(film)
+                ids[id(film)] = film_id
+                self._film_mentions[film_id] = mentions
+            self._films = (FilmIndex(films), ids)
+        return self._films
 
     def resolve(self, word: str, names: frozenset[str] = frozenset()) -> list[Term]:
         """One question word as terms: found, corrected, split, or unknown.
@@ -409,8 +469,15 @@ class Searcher:
             return []
         sentences = fetch_with_neighbours(conn, ids)
         total = sum(t.weight for t in question.terms)
+        about_film = {
+            i: films_among(conn, t.film_id, list(sentences))
+            for i, t in enumerate(question.terms)
+            if t.film_id is not None
+        }
         for sentence in sentences.values():
-            sentence.matched = matched_terms(sentence.text, question.terms)
+            sentence.matched = matched_terms(sentence.text, question.terms) | {
+                i for i, ids_ in about_film.items() if sentence.id in ids_
+            }
         for sentence in sentences.values():
             sentence.score = score_sentence(sentence, sentences, question, total)
         return sorted(sentences.values(), key=lambda s: (-s.score, s.id))
@@ -424,10 +491,13 @@ class Searcher:
         matches by bm25 instead costs about 2 µs a passage: 50 ms for a question whose words
         are in 25,000 passages. An index with fewer matches than ``CANDIDATES`` gets them all.
         """
-        known = sorted((t for t in question.terms if t.known), key=lambda t: t.df)
+        known = sorted(
+            (t for t in question.terms if t.known and t.film_id is None), key=lambda t: t.df
+        )
         rare = [t for t in known if t.df <= COMMON_TERM_PASSAGES] or known
+        films = [t.film_id for t in question.terms if t.film_id is not None]
         if not rare:
-            return []
+            return film_passages(conn, films, None, CANDIDATES)
         drivers, postings = 0, 0
         while drivers < len(rare) and (
             not drivers or postings + rare[drivers].df <= CANDIDATE_POSTINGS
@@ -448,7 +518,12 @@ class Searcher:
             "ORDER BY sum(weight) DESC, (id * 2654435761) % 4294967296 LIMIT ?",
             (*params, CANDIDATES),
         )
-        return [row[0] for row in rows]
+        ids = [row[0] for row in rows]
+        if films:  # passages about the film: first those sharing a word with the question
+            anchor = match_any(w for t in rare for w in t.words)
+            ids += film_passages(conn, films, anchor, CANDIDATES)
+            ids += film_passages(conn, films, None, CANDIDATES)
+        return list(dict.fromkeys(ids))
 
     # excerpts
 
@@ -498,6 +573,40 @@ class Searcher:
             )
             return " ".join(row[0] for row in rows)
 
+    def films(self) -> list[dict]:
+        """The films the articles talk about, for ``briefing films`` and ``/films``."""
+        with self._lock:
+            rows = self._refresh().execute(
+                "SELECT title, year, aliases, articles, mentions FROM films "
+                "ORDER BY articles DESC, mentions DESC, title"
+            )
+            keys = ("title", "year", "aliases", "articles", "mentions")
+            return [
+                dict(zip(keys, (*row[:2], json.loads(row[2]), *row[3:]), strict=True))
+                for row in rows
+            ]
+
+    def film(self, title: str, top: int = 3) -> Answer:
+        """What the articles say about one film (named by any title, typos allowed): the
+        passages mentioning it that say the most (dates, figures, names, and film words such
+        as release, director, cast, stunt), one per article first."""
+        with self._lock:
+            conn = self._refresh()
+            index, ids = self.film_index()
+            film = match_film(title, index)
+            if film is None:
+                return Answer(title, (), False, f"No film called {title!r} in the articles.")
+            term = Term(film.title, frozenset(), (), "", 1, 1.0, True, film_id=ids[id(film)])
+            question = Question(film.title, [term], None, frozenset(tokens(film.title)))
+            passage_ids = film_passages(conn, [ids[id(film)]], None, FILM_PASSAGES)
+            sentences = fetch_with_neighbours(conn, passage_ids)
+            for sentence in sentences.values():
+                sentence.matched = frozenset({0}) if sentence.id in passage_ids else frozenset()
+                sentence.score = informativeness(sentence, question) if sentence.matched else 0
+            ranked = sorted(sentences.values(), key=lambda s: (-s.score, s.id))
+            excerpts = self.excerpts(conn, question, ranked, top)
+            return Answer(film.title, tuple(excerpts), bool(excerpts), None)
+
     def articles(self) -> list[dict]:
         """The indexed articles, for ``/sources``."""
         with self._lock:
@@ -506,6 +615,51 @@ class Searcher:
             )
             keys = ("source", "title", "url", "passages", "indexed_at")
             return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+FILM_FACT_STEMS = frozenset(
+    "releas direct director star cast role stunt shot film shoot play plot sequel trailer "
+    "premier debut villain antagonist produc written box".split()
+)
+FILM_PASSAGES = 2000
+
+
+def informativeness(sentence: Sentence, question: Question) -> float:
+    """How much a sentence about a film tells: a date, a figure, names, film words."""
+    text = sentence.text
+    stems = {stem(w) for w in tokens(text)}
+    return (
+        1.0
+        + 0.3 * bool(DATE_RE.search(text))
+        + 0.2 * bool(numbers_in(text) - question.asked_tokens)
+        + 0.1 * min(len(set(names_in(text)) - question.asked_tokens), 4)
+        + 0.15 * min(len(stems & FILM_FACT_STEMS), 3)
+    )
+
+
+def films_among(conn: sqlite3.Connection, film_id: int, passage_ids: list[int]) -> set[int]:
+    """Which of ``passage_ids`` mention the film."""
+    marks = ",".join("?" * len(passage_ids))
+    rows = conn.execute(
+        f"SELECT passage_id FROM film_passages WHERE film_id = ? AND passage_id IN ({marks})",
+        (film_id, *passage_ids),
+    )
+    return {row[0] for row in rows}
+
+
+def film_passages(
+    conn: sqlite3.Connection, film_ids: list[int], match: str | None, limit: int
+) -> list[int]:
+    """Passages mentioning any of the films (and matching ``match``, an FTS5 query)."""
+    if not film_ids:
+        return []
+    marks = ",".join("?" * len(film_ids))
+    sql = f"SELECT DISTINCT passage_id FROM film_passages WHERE film_id IN ({marks})"
+    params: list = list(film_ids)
+    if match:
+        sql += " AND passage_id IN (SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?)"
+        params.append(match)
+    return [row[0] for row in conn.execute(sql + " LIMIT ?", (*params, limit))]
 
 
 def match_any(words: Iterable[str]) -> str:
@@ -557,7 +711,8 @@ def score_sentence(
     context = sum(terms[i].weight for i in around - sentence.matched) / total
     # Side by side needs two matched terms: most candidates have one, so skip the word scan.
     pairs = adjacent_pairs(sentence.text, terms) if len(sentence.matched) > 1 else 0
-    score = own + NEIGHBOUR_WEIGHT * context + ADJACENCY_BONUS * pairs
+    sentence.coverage = own + NEIGHBOUR_WEIGHT * context
+    score = sentence.coverage + ADJACENCY_BONUS * pairs
     if question.wants and own > 0:
         if has_answer_type(question.wants, sentence.text, question.asked_tokens):
             score += ANSWER_TYPE_BONUS
@@ -614,7 +769,10 @@ def highlights(text: str, terms: list[Term]) -> tuple[tuple[int, int], ...]:
     """Offsets of the words in ``text`` that match the question, for bolding."""
     spans = []
     for word, start, end in token_spans(text):
-        if any(t.known and (word in t.words or stem(word) == t.stem) for t in terms):
+        if any(
+            t.known and (word in t.words or word in t.title_words or stem(word) == t.stem)
+            for t in terms
+        ):
             spans.append((start, end))
     return tuple(spans)
 

@@ -34,7 +34,8 @@ STOPWORDS = frozenset(
     with within without won would wouldn yet you your yours yourself yourselves s t d ll m
     re ve tell know say said mean means meaning called call anyone anybody someone something
     thing things many happen happened happens really actually exactly kind sort lot lots way
-    ways""".split()
+    ways everyone everybody anyone anybody someone somebody everything anything nothing
+    """.split()
 )
 
 
@@ -60,12 +61,73 @@ def token_spans(text: str) -> Iterator[tuple[str, int, int]]:
 _stemmer = snowballstemmer.stemmer("english")
 
 
+# Irregular verb forms Snowball leaves apart from their base ("made" and "make").
+IRREGULAR = {
+    form: base
+    for base, forms in {
+        "make": "made",
+        "take": "took taken",
+        "go": "went gone",
+        "shoot": "shot",
+        "fly": "flew flown",
+        "run": "ran",
+        "get": "got gotten",
+        "say": "said",
+        "do": "did done",
+        "see": "saw seen",
+        "give": "gave given",
+        "come": "came",
+        "know": "knew known",
+        "think": "thought",
+        "tell": "told",
+        "find": "found",
+        "leave": "left",
+        "bring": "brought",
+        "begin": "began begun",
+        "hold": "held",
+        "write": "wrote written",
+        "stand": "stood",
+        "lose": "lost",
+        "pay": "paid",
+        "meet": "met",
+        "lead": "led",
+        "build": "built",
+        "spend": "spent",
+        "fall": "fell fallen",
+        "ride": "rode ridden",
+        "drive": "drove driven",
+        "break": "broke broken",
+        "win": "won",
+        "buy": "bought",
+        "sell": "sold",
+        "catch": "caught",
+        "teach": "taught",
+        "fight": "fought",
+        "rise": "rose risen",
+        "choose": "chose chosen",
+        "eat": "ate eaten",
+        "grow": "grew grown",
+        "throw": "threw thrown",
+        "wear": "wore worn",
+        "hide": "hid hidden",
+        "sing": "sang sung",
+        "swim": "swam swum",
+        "leap": "leapt",
+        "dive": "dove",
+        "hang": "hung",
+        "strike": "struck",
+    }.items()
+    for form in forms.split()
+}
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """The Snowball (Porter 2) stem, so "jumps", "jumped" and "jumping" count as one word."""
+    """The Snowball (Porter 2) stem, so "jumps", "jumped" and "jumping" count as one word
+    (and "made" as "make")."""
     if not word.isalpha():
         return word
-    return _stemmer.stemWord(word)
+    return _stemmer.stemWord(IRREGULAR.get(word, word))
 
 
 def is_content_word(word: str) -> bool:
@@ -103,3 +165,28 @@ def english_zipf_frequency(word: str) -> float:
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word, "en")
+
+
+# Question idioms that mean a word the articles use: "when does it come out" asks when it is
+# released. Only phrases that are almost never meant literally in a question.
+PARAPHRASES = [
+    (re.compile(r"\b(?:come|comes|came|coming) out\b", re.IGNORECASE), "release"),
+    (
+        re.compile(r"\b(?:hit|hits|hitting) (?:theaters|theatres|cinemas)\b", re.IGNORECASE),
+        "release",
+    ),
+]
+
+
+# Chat markup that is not part of what is asked: Discord's user, role, channel and command
+# mentions and custom emoji (https://discord.com/developers/docs/reference#message-formatting).
+CHAT_MARKUP_RE = re.compile(r"<(?:@[!&]?|#|/[\w -]+:|a?:\w+:)\d+>")
+
+
+def rephrase(question: str) -> str:
+    """``question`` without chat markup, and with its idioms replaced by the words articles
+    use for them."""
+    question = CHAT_MARKUP_RE.sub(" ", question)
+    for pattern, replacement in PARAPHRASES:
+        question = pattern.sub(replacement, question)
+    return question

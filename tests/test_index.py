@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 import bot.index
-from bot.index import BuildError, build_index, stale_sources
+from bot.index import SCHEMA_VERSION, BuildError, build_index, stale_sources
 from bot.search import Searcher
 
 
@@ -20,7 +20,7 @@ def test_full_build_creates_plain_tables(sources: Path, tmp_path: Path) -> None:
     assert len(summary.added) == 3 and summary.passages > 50
     tables = {r[0] for r in rows(db, "SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"articles", "passages", "passages_fts", "vocabulary", "meta", "skipped"} <= tables
-    assert rows(db, "SELECT value FROM meta WHERE key='schema_version'") == [("1",)]
+    assert rows(db, "SELECT value FROM meta WHERE key='schema_version'") == [(str(SCHEMA_VERSION),)]
     fts_hits = rows(db, "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH 'helsetkopen'")
     assert fts_hits == [(1,)]
     assert not list(db.parent.glob("*.tmp-*"))

@@ -8,7 +8,6 @@ point, ``bot.cli.main``, in its own process, exactly as an admin would start it.
 
 from __future__ import annotations
 
-import os
 import sys
 
 import discord.gateway
@@ -24,13 +23,6 @@ def main() -> None:
         raise SystemExit("the launcher only talks to a stand-in on 127.0.0.1")
     discord.http.Route.BASE = api_base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
-
-    if os.environ.get("BRIEFING_E2E_FAKE_FILMS"):  # only while the engine has no films yet
-        sys.path.insert(0, os.path.dirname(__file__))
-        import fake_films
-
-        value = os.environ["BRIEFING_E2E_FAKE_FILMS"]
-        fake_films.install(int(value) if value.isdigit() else 0)  # a number: that many films
 
     from bot.cli import main as briefing
 

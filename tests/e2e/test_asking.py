@@ -151,7 +151,7 @@ def test_mentions_and_markdown_are_escaped(standin, bot):
     bot_id = standin.bot_user["id"]
     question = (
         f"<@{bot_id}> @everyone <@&123> **where** was the __motorbike__ jump filmed? "
-        "||spoiler|| @here `code`"
+        "||Norway|| @here `stunt`"
     )
     message = standin.send_message(question, mentions_bot=True)
     reply = reply_to(standin, message)
@@ -160,7 +160,7 @@ def test_mentions_and_markdown_are_escaped(standin, bot):
     assert "@\u200bhere" in title
     assert "<@&123>" not in title
     assert "\\*\\*where\\*\\*" in title and "\\_\\_motorbike\\_\\_" in title
-    assert "\\|\\|spoiler\\|\\|" in title and "\\`code\\`" in title
+    assert "\\|\\|Norway\\|\\|" in title and "\\`stunt\\`" in title
     request = posts_to(standin, "/messages")[-1]
     assert check_allowed_mentions(request.body) is None
 
