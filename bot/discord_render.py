@@ -30,6 +30,7 @@ FIELD_COUNT_LIMIT = 25
 FOOTER_LIMIT = 2048
 MESSAGE_EMBEDS_TOTAL = 6000
 CONTENT_LIMIT = 2000
+NOTE_LIMIT = 1000  # the engine's note above the excerpts, e.g. "No film called '…'"
 
 COLOUR_ANSWER = discord.Colour(0x2B6CB0)
 COLOUR_NOT_FOUND = discord.Colour(0x718096)
@@ -159,7 +160,7 @@ def answer_embed(
     if not answer.answered or not excerpts:
         return not_found_embed(answer)
     title = fit(answer.question.strip() or "Your question", TITLE_LIMIT, escape_title)
-    note = f"*{escape(answer.note)}*\n\n" if answer.note else ""
+    note = f"*{fit(answer.note, NOTE_LIMIT)}*\n\n" if answer.note else ""
     room = DESCRIPTION_LIMIT - len(note) - 2 * (len(excerpts) - 1)
     blocks = []
     for i, excerpt in enumerate(excerpts):
@@ -181,7 +182,7 @@ def not_found_embed(answer: Answer) -> discord.Embed:
     """Nothing answers: say so kindly and suggest what to try; never show a random excerpt."""
     lines = []
     if answer.note and answer.note.rstrip(".") != NOT_FOUND_TITLE:
-        lines.append(escape(answer.note))
+        lines.append(fit(answer.note, NOTE_LIMIT))  # it may quote what was typed
     lines.append(NOT_FOUND_HINT)
     embed = discord.Embed(
         title=NOT_FOUND_TITLE, description="\n".join(lines), colour=COLOUR_NOT_FOUND
