@@ -180,8 +180,19 @@ def error_text(error: BaseException) -> str:
     return SOMETHING_WENT_WRONG
 
 
+# Discord's codes for an interaction that can no longer be answered: its 3 seconds passed
+# (Unknown interaction), or it was answered already (a retried response that had got through).
+INTERACTION_GONE = {10062, 40060}
+
+
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     """The one error path for commands and buttons: a short private reply, traceback to the log."""
+    original = getattr(error, "original", error)
+    if isinstance(original, discord.HTTPException) and original.code in INTERACTION_GONE:
+        # Expired: Discord already showed "The application did not respond" (ask again).
+        # Already answered: the user has the answer. Either way, nothing more to send.
+        log.warning("interaction %s: %s; not answering it again", interaction.id, original.text)
+        return
     text = error_text(error)
     if text == SOMETHING_WENT_WRONG:
         command = interaction.command.qualified_name if interaction.command else None
@@ -229,6 +240,8 @@ class BriefingMixin:
 
     def _init_briefing(self, config: Config) -> None:
         self.config = config
+        self._max_concurrency = 1
+        self._identified_at: dict[int, float] = {}
         settings = config.discord
         self.cooldowns = UserCooldowns(int(settings.cooldown_rate), float(settings.cooldown_per))
         self.queries = QueryCache(float(settings.button_timeout))
@@ -303,6 +316,21 @@ class BriefingMixin:
         )
         return summary
 
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Discord allows ``max_concurrency`` IDENTIFYs per 5 seconds, one per bucket
+        ``shard_id % max_concurrency``. The library's default waits 5 s before every IDENTIFY but
+        the very first, which makes a big bot's start-up needlessly slow and leaves a bot whose
+        session was invalidated (close code 4009) deaf for 5 s; this waits only as long as the
+        limit requires."""
+        bucket = (shard_id or 0) % self._max_concurrency
+        loop = asyncio.get_running_loop()
+        last = self._identified_at.get(bucket)
+        if last is not None:
+            delay = IDENTIFY_WINDOW - (loop.time() - last)
+            if delay > 0:
+                await asyncio.sleep(delay)
+        self._identified_at[bucket] = loop.time()
+
     async def on_message(self, message: discord.Message) -> None:
         """Questions are handled by the ask cog's listener, never as prefix commands."""
 
@@ -340,8 +368,6 @@ class ShardedBriefingBot(BriefingMixin, commands.AutoShardedBot):
         if settings.shard_ids:
             options["shard_ids"] = [int(i) for i in settings.shard_ids]
         super().__init__(**options)
-        self._max_concurrency = 1
-        self._identified_at: dict[int, float] = {}
 
     async def setup_hook(self) -> None:
         await super().setup_hook()
@@ -359,19 +385,6 @@ class ShardedBriefingBot(BriefingMixin, commands.AutoShardedBot):
             mine,
             self.shard_count or recommended,
         )
-
-    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
-        """Discord allows ``max_concurrency`` IDENTIFYs per 5 seconds, one per bucket
-        ``shard_id % max_concurrency``; the library's default waits 5 s before every shard but
-        the first, which makes a big bot's start-up needlessly slow."""
-        bucket = (shard_id or 0) % self._max_concurrency
-        loop = asyncio.get_running_loop()
-        last = self._identified_at.get(bucket)
-        if last is not None:
-            delay = IDENTIFY_WINDOW - (loop.time() - last)
-            if delay > 0:
-                await asyncio.sleep(delay)
-        self._identified_at[bucket] = loop.time()
 
 
 def intents_for(config: Config) -> discord.Intents:

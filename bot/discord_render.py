@@ -30,6 +30,7 @@ FIELD_COUNT_LIMIT = 25
 FOOTER_LIMIT = 2048
 MESSAGE_EMBEDS_TOTAL = 6000
 CONTENT_LIMIT = 2000
+NOTE_LIMIT = 1000  # the engine's note above the excerpts, e.g. "No film called '…'"
 
 COLOUR_ANSWER = discord.Colour(0x2B6CB0)
 COLOUR_NOT_FOUND = discord.Colour(0x718096)
@@ -42,18 +43,33 @@ NOT_FOUND_HINT = (
     "or see which films they cover with /films."
 )
 
-# "<@id>", "<#id>", "<t:…>", "<:emoji:id>", "</cmd:id>": Discord renders these even when escaped
-# Markdown would not; a zero-width space after "<" keeps them as plain text.
-PILL_RE = re.compile(r"<(?=[@#:/]|a:|t:)")
+# "<@id>", "<#id>", "<t:…>", "<:emoji:id>", "<a:emoji:id>", "</cmd:id>", "<id:customize>" (and
+# whatever "<word:" Discord adds next): Discord renders these even when escaped Markdown would
+# not; a zero-width space after "<" keeps them as plain text.
+PILL_RE = re.compile(r"<(?=[@#:/]|[A-Za-z]+:)")
 ORDERED_LIST_RE = re.compile(r"(?m)^(\s*\d+)\.(?=\s)")
+# discord.py escapes an indented list item "  - x" as "\  - x": the backslash before a space
+# escapes nothing and shows; move it to the "-". Indented headings and quotes get one too.
+INDENTED_LIST_RE = re.compile(r"(?m)^\\(\s+)(?=-)")
+INDENTED_BLOCK_RE = re.compile(r"(?m)^([ \t]+)(?=[#>])")
 
 
-def escape(text: str) -> str:
-    """``text`` as plain text in Discord: Markdown, mentions and pills neutralised."""
-    text = discord.utils.escape_markdown(text)
+def escape(text: str, *, links: bool = True) -> str:
+    """``text`` as plain text in Discord: Markdown, mentions and pills neutralised. URLs are
+    left as they are (``links``), so that Discord still links them, except where Discord does
+    not link them anyway (titles, see ``escape_title``)."""
+    text = discord.utils.escape_markdown(text, ignore_links=links)
+    text = INDENTED_LIST_RE.sub(r"\1\\", text)
+    text = INDENTED_BLOCK_RE.sub(r"\1\\", text)
     text = discord.utils.escape_mentions(text)
     text = PILL_RE.sub("<\u200b", text)
     return ORDERED_LIST_RE.sub(r"\1\\.", text)
+
+
+def escape_title(text: str) -> str:
+    """``escape`` for an embed title, where Discord renders Markdown but does not link URLs, so
+    the Markdown characters in a URL must be escaped too."""
+    return escape(text, links=False)
 
 
 def fit(raw: str, limit: int, render: Callable[[str], str] = escape) -> str:
@@ -143,8 +159,8 @@ def answer_embed(
     """The reply to a question: excerpts as quotes with citations, or the friendly not-found."""
     if not answer.answered or not excerpts:
         return not_found_embed(answer)
-    title = fit(answer.question.strip() or "Your question", TITLE_LIMIT)
-    note = f"*{escape(answer.note)}*\n\n" if answer.note else ""
+    title = fit(answer.question.strip() or "Your question", TITLE_LIMIT, escape_title)
+    note = f"*{fit(answer.note, NOTE_LIMIT)}*\n\n" if answer.note else ""
     room = DESCRIPTION_LIMIT - len(note) - 2 * (len(excerpts) - 1)
     blocks = []
     for i, excerpt in enumerate(excerpts):
@@ -166,7 +182,7 @@ def not_found_embed(answer: Answer) -> discord.Embed:
     """Nothing answers: say so kindly and suggest what to try; never show a random excerpt."""
     lines = []
     if answer.note and answer.note.rstrip(".") != NOT_FOUND_TITLE:
-        lines.append(escape(answer.note))
+        lines.append(fit(answer.note, NOTE_LIMIT))  # it may quote what was typed
     lines.append(NOT_FOUND_HINT)
     embed = discord.Embed(
         title=NOT_FOUND_TITLE, description="\n".join(lines), colour=COLOUR_NOT_FOUND
@@ -182,7 +198,7 @@ def context_embeds(pairs: Sequence[tuple[Excerpt, str]]) -> list[discord.Embed]:
     embeds = []
     budget = MESSAGE_EMBEDS_TOTAL - 100
     for i, (excerpt, paragraph) in enumerate(pairs):
-        title = fit(excerpt.title, TITLE_LIMIT)
+        title = fit(excerpt.title, TITLE_LIMIT, escape_title)
         footer = f"{excerpt.source} · paragraph {excerpt.paragraph}"
         share = budget // (len(pairs) - i) - len(title) - len(footer)
         description = context_text(excerpt, paragraph, min(DESCRIPTION_LIMIT, share))

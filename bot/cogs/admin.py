@@ -18,7 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import NotAdmin
-from bot.discord_render import problem_embed, summary_embed
+from bot.discord_render import escape_title, problem_embed, summary_embed
 from bot.discord_views import list_reply
 from bot.index import BuildError
 from bot.uploads import UploadRejected, check_upload, save_upload
@@ -122,7 +122,7 @@ class Admin(commands.Cog):
                 return
             log.info("%s saved %s (%d bytes)", interaction.user.id, saved.name, len(data))
             verb = "Replaced" if saved.replaced else "Added"
-            embed = await self.build(f"{verb} {saved.name} and reindexed")
+            embed = await self.build(f"{verb} {escape_title(saved.name)} and reindexed")
             await interaction.edit_original_response(embed=embed)
 
 

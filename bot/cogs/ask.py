@@ -3,15 +3,24 @@
 A message is a question when it mentions the bot (the mention is stripped), when it is a DM, or
 when it is posted in one of the configured answer channels (that needs the Message Content
 intent). Every way of asking shares the per-user cooldown and the same reply.
+
+A message gets exactly one answer, whatever the network does: a question delivered twice by
+the gateway is answered once, and each reply carries a nonce made from the question's id with
+``enforce_nonce``, so a send that is retried after a 5xx (which may have reached Discord)
+returns the message already made instead of posting a second one. When Discord keeps failing,
+the user is told to ask again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
+from collections import OrderedDict
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -26,12 +35,33 @@ EMPTY_QUESTION = (
     "Ask me something about the articles, for example: "
     "*Where was the motorbike stunt filmed?* — or use /ask."
 )
+ASK_AGAIN = "Discord had trouble delivering my answer; please ask again in a moment."
+
+# Failures on the way to Discord that may pass: a 5xx discord.py gave up on (it does not retry
+# 503 at all), a dropped connection, a timeout.
+DELIVERY_ERRORS = (discord.DiscordServerError, aiohttp.ClientError, asyncio.TimeoutError)
+SEND_RETRY_DELAYS = (0.3, 1.0)  # seconds before the 2nd and 3rd attempt
+HANDLED_MEMORY = 10_000  # message ids remembered to answer a redelivered question only once
 
 
-async def reply(message: discord.Message, **kwargs: Any) -> discord.Message:
-    """Reply without pinging the author; if the question was deleted meanwhile, just post."""
+async def reply(message: discord.Message, *, nonce: str, **kwargs: Any) -> discord.Message:
+    """Reply without pinging the author; if the question was deleted meanwhile, just post.
+
+    ``nonce`` (at most 25 characters) makes the reply idempotent: Discord answers a second send
+    with the same nonce with the message the first one made, so retrying after a 5xx never
+    posts twice."""
     reference = message.to_reference(fail_if_not_exists=False)
-    return await message.channel.send(reference=reference, mention_author=False, **kwargs)
+    for delay in (*SEND_RETRY_DELAYS, None):
+        try:
+            return await message.channel.send(
+                reference=reference, mention_author=False, nonce=nonce, **kwargs
+            )
+        except DELIVERY_ERRORS as error:
+            if delay is None:
+                raise
+            log.warning("sending to channel %s failed (%s); retrying", message.channel.id, error)
+            await asyncio.sleep(delay)
+    raise AssertionError("unreachable")
 
 
 def check_cooldown(interaction: discord.Interaction) -> bool:
@@ -49,6 +79,17 @@ class Ask(commands.Cog):
         self.bot = bot
         self.answer_channels = {int(c) for c in bot.config.discord.answer_channels}
         self._warned_no_content = False
+        self._handled: OrderedDict[int, None] = OrderedDict()
+
+    def first_delivery(self, message_id: int) -> bool:
+        """False when this message was already taken as a question (the gateway may deliver an
+        event twice, e.g. around a reconnect)."""
+        if message_id in self._handled:
+            return False
+        self._handled[message_id] = None
+        if len(self._handled) > HANDLED_MEMORY:
+            self._handled.popitem(last=False)
+        return True
 
     @app_commands.command(name="ask", description="Ask a question about the articles.")
     @app_commands.describe(
@@ -94,16 +135,25 @@ class Ask(commands.Cog):
         question = self.question_in(message)
         if question is None:
             return
+        if not self.first_delivery(message.id):
+            log.info("message %s was delivered again; it is answered once", message.id)
+            return
         try:
             await self.answer_message(message, question)
-        except Exception:
-            log.exception("answering message %s failed", message.id)
-            with contextlib.suppress(discord.HTTPException):
-                await reply(message, content=SOMETHING_WENT_WRONG)
+        except Exception as error:
+            if isinstance(error, DELIVERY_ERRORS):
+                log.warning("could not deliver the answer to message %s: %s", message.id, error)
+                text = ASK_AGAIN
+            else:
+                log.exception("answering message %s failed", message.id)
+                text = SOMETHING_WENT_WRONG
+            with contextlib.suppress(discord.HTTPException, *DELIVERY_ERRORS):
+                await reply(message, nonce=f"e{message.id}", content=text)
 
     async def answer_message(self, message: discord.Message, question: str) -> None:
+        nonce = f"a{message.id}"
         if not question:
-            await reply(message, content=EMPTY_QUESTION)
+            await reply(message, nonce=nonce, content=EMPTY_QUESTION)
             return
         retry = self.bot.cooldowns.retry_after(message.author.id)
         if retry:
@@ -113,12 +163,12 @@ class Ask(commands.Cog):
         kwargs: dict[str, Any] = {"embed": answer.embed}
         if answer.view is not None:
             kwargs["view"] = answer.view
-        await reply(message, **kwargs)
+        await reply(message, nonce=nonce, **kwargs)
 
     async def tell_privately(self, message: discord.Message, text: str) -> None:
         """A message cannot get an ephemeral reply: DM the author, or react if DMs are closed."""
         try:
-            await message.author.send(text)
+            await message.author.send(text, nonce=f"c{message.id}")
         except discord.HTTPException:
             with contextlib.suppress(discord.HTTPException):
                 await message.add_reaction("\N{HOURGLASS WITH FLOWING SAND}")

@@ -9,11 +9,28 @@ with nothing to parse (a violation is recorded, and the test fails on it).
 The server runs on its own event loop in a background thread so tests stay plain synchronous
 functions: they inject gateway events (``send_message``, ``slash``, ``autocomplete``, ``click``)
 and wait for what the bot does with ``wait_for``.
+
+Like Discord, it keeps each session's events and replays the ones the bot missed when it
+RESUMEs; events for a dropped but resumable session wait for the RESUME. Faults, for the
+robustness tests (each is one call, documented on the method):
+
+- ``fail_requests``: the next matching REST calls answer 5xx or 429 (with ``retry_after``),
+  before or after doing what was asked (the ambiguous failure a retry must not duplicate);
+- ``drop_gateway``: close every connection now, with a close code or as a dead TCP link (1006);
+- ``drop_after_dispatch``: close the connection right after (or instead of) sending the next
+  event of a kind, e.g. in the middle of a MESSAGE_CREATE or INTERACTION_CREATE;
+- ``duplicate_next_dispatch``: deliver the next event of a kind twice;
+- ``refuse_gateway``: refuse new gateway connections for a while (an outage).
+
+Messages created with ``enforce_nonce`` are deduplicated by nonce, as Discord does, and every
+message is checked for whom it would ping (``would_ping``; a ping is a violation).
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
 import itertools
 import json
 import re
@@ -71,6 +88,7 @@ LIMITS = {
 
 
 BODY = web.RequestKey("body", object)
+RECORD = web.RequestKey("record", object)
 
 
 class _Ids:
@@ -102,6 +120,35 @@ class Recorded:
     status: int = 0
     response: Any = None
     at: float = field(default_factory=time.monotonic)
+    injected: bool = False  # the status came from ``fail_requests``
+    deduplicated: bool = False  # a message create answered with the message its nonce made
+    created: str | None = None  # the id of the message this request created
+
+
+@dataclass
+class HttpFault:
+    """``fail_requests``: statuses the next matching requests get, one each."""
+
+    pattern: re.Pattern[str]
+    method: str | None
+    statuses: list[int]
+    applied: bool
+    retry_after: float
+    hits: list[Recorded] = field(default_factory=list)
+
+
+@dataclass
+class DispatchFault:
+    """``drop_after_dispatch``/``duplicate_next_dispatch``: what to do at the next ``event``."""
+
+    event: str
+    action: str  # "drop-after", "drop-before" or "duplicate"
+    code: int | None
+
+
+# Close codes after which Discord does not let the session RESUME (4007 bad seq, 4009 timeout).
+UNRESUMABLE_CLOSE_CODES = {4007, 4009}
+REPLAY_BUFFER = 2000  # events kept per session for RESUME
 
 
 @dataclass
@@ -132,7 +179,8 @@ class InteractionRecord:
 
 @dataclass
 class Session:
-    """One gateway connection (one shard)."""
+    """One gateway connection (one shard). A RESUME makes a new ``Session`` that takes over the
+    old one's id, sequence and event buffer."""
 
     ws: web.WebSocketResponse
     compress: bool
@@ -143,6 +191,17 @@ class Session:
     identified: bool = False
     compressor: Any = None
     heartbeats: int = 0
+    transport: Any = None  # for dropping the TCP link without a close frame (1006)
+    dropped: bool = False  # closed by the stand-in: events wait in ``buffer`` for a RESUME
+    resumable: bool = True
+    buffer: collections.deque = field(
+        default_factory=lambda: collections.deque(maxlen=REPLAY_BUFFER)
+    )
+    owner: Any = None  # the DiscordStandIn, for dispatch faults
+
+    @property
+    def live(self) -> bool:
+        return not self.dropped and not self.ws.closed
 
     async def send(self, payload: dict) -> None:
         data = json.dumps(payload)
@@ -155,8 +214,22 @@ class Session:
             await self.ws.send_str(data)
 
     async def dispatch(self, event: str, data: dict) -> None:
+        """Number and keep the event (for RESUME); send it if the connection is up."""
         self.seq += 1
-        await self.send({"op": OP_DISPATCH, "t": event, "s": self.seq, "d": data})
+        payload = {"op": OP_DISPATCH, "t": event, "s": self.seq, "d": data}
+        self.buffer.append(payload)
+        fault = self.owner.take_dispatch_fault(event) if self.owner else None
+        if fault is not None and fault.action == "drop-before":
+            await self.owner.close_session(self, fault.code)
+            return
+        if self.live:
+            # if the link dies under us the event stays in the buffer for the RESUME
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await self.send(payload)
+        if fault is not None and fault.action == "drop-after":
+            await self.owner.close_session(self, fault.code)
+        elif fault is not None and fault.action == "duplicate":
+            await self.dispatch(event, data)
 
 
 class LimitError(Exception):
@@ -243,6 +316,35 @@ def check_allowed_mentions(body: dict) -> str | None:
     return None
 
 
+MENTION_RE = re.compile(r"<@!?(\d+)>|<@&(\d+)>|@(everyone|here)\b")
+
+
+def would_ping(body: dict, replied_author: str | None = None) -> list[str]:
+    """Whom Discord would notify for this message: the mentions in ``content`` (embeds never
+    ping) that ``allowed_mentions`` lets through, and the author of the message replied to.
+    Without ``allowed_mentions`` Discord parses every kind and pings the replied-to author."""
+    allowed = body.get("allowed_mentions")
+    if allowed is None:
+        parse, users, roles, replied = {"users", "roles", "everyone"}, set(), set(), True
+    else:
+        parse = set(allowed.get("parse") or [])
+        users = {str(u) for u in allowed.get("users") or []}
+        roles = {str(r) for r in allowed.get("roles") or []}
+        replied = bool(allowed.get("replied_user"))
+    pinged = []
+    for match in MENTION_RE.finditer(body.get("content") or ""):
+        user, role, everyone = match.groups()
+        if user and ("users" in parse or user in users):
+            pinged.append(f"user {user}")
+        elif role and ("roles" in parse or role in roles):
+            pinged.append(f"role {role}")
+        elif everyone and "everyone" in parse:
+            pinged.append(f"@{everyone}")
+    if replied_author and replied:
+        pinged.append(f"replied-to author {replied_author}")
+    return pinged
+
+
 class DiscordStandIn:
     """The fake Discord. Start with ``start()``; tests talk to it from their own thread."""
 
@@ -287,7 +389,15 @@ class DiscordStandIn:
         self.sessions: list[Session] = []
         self.closed_sessions: list[str] = []
         self.identify_payloads: list[dict] = []
+        self.identify_times: list[float] = []
+        self.resume_payloads: list[dict] = []
+        self.pings: list[str] = []  # whom a message would have notified (also a violation)
+        self.lost_events: list[tuple[str, str]] = []  # (event, message or interaction id)
         self._known_sessions: dict[str, Session] = {}
+        self._http_faults: list[HttpFault] = []
+        self._dispatch_faults: list[DispatchFault] = []
+        self._nonces: dict[tuple[int, str], int] = {}  # (channel, nonce) -> message id
+        self._refuse_gateway_until = 0.0
         self._cond = threading.Condition()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -578,10 +688,20 @@ class DiscordStandIn:
         self._run(self._dispatch_message(msg, guild))
         return msg
 
+    def _no_session(self, what: str, ident: str) -> None:
+        """No connection can carry the event: between a session Discord will not resume and the
+        next IDENTIFY, Discord drops it (recorded in ``lost_events``); before the bot ever
+        connected, the test is wrong."""
+        if not self._known_sessions:
+            raise RuntimeError("no gateway session for that guild")
+        with self._cond:
+            self.lost_events.append((what, ident))
+
     async def _dispatch_message(self, msg: dict, guild: dict | None) -> None:
         session = self._session_for(guild)
         if session is None:
-            raise RuntimeError("no gateway session for that guild")
+            self._no_session("MESSAGE_CREATE", msg["id"])
+            return
         need = INTENT_GUILD_MESSAGES if guild else INTENT_DIRECT_MESSAGES
         if not session.intents & need:
             return
@@ -592,8 +712,11 @@ class DiscordStandIn:
         await session.dispatch("MESSAGE_CREATE", data)
 
     def _session_for(self, guild: dict | None) -> Session | None:
+        """The connection carrying ``guild`` (None: DMs, shard 0); while it is down, the dropped
+        session that may still RESUME (its events are kept for the replay)."""
         live = [s for s in self.sessions if s.identified]
-        for s in live:
+        waiting = [s for s in reversed(self._known_sessions.values()) if s.resumable]
+        for s in live + waiting:
             shard_id, count = s.shard
             if guild is None and shard_id == 0:
                 return s
@@ -688,7 +811,8 @@ class DiscordStandIn:
         async def go() -> None:
             session = self._session_for(guild)
             if session is None:
-                raise RuntimeError("no gateway session for that guild")
+                self._no_session("INTERACTION_CREATE", payload["id"])
+                return
             await session.dispatch("INTERACTION_CREATE", payload)
 
         self._run(go())
@@ -741,16 +865,105 @@ class DiscordStandIn:
 
         self._run(go())
 
+    # -------------------------------------------------------------- faults
+    def fail_requests(
+        self,
+        pattern: str,
+        statuses: list[int],
+        *,
+        method: str | None = None,
+        applied: bool = False,
+        retry_after: float = 0.25,
+    ) -> HttpFault:
+        """The next ``len(statuses)`` REST calls whose path matches ``pattern`` (a regex, searched)
+        and ``method`` answer those statuses, one each, then calls go through again. A 429 carries
+        ``retry_after`` seconds, as Discord's rate limits do. ``applied=True`` does the work
+        first and answers the error anyway (a gateway timeout after the write: the message exists
+        though the bot was told it failed). The returned fault lists the requests it hit."""
+        fault = HttpFault(re.compile(pattern), method, list(statuses), applied, retry_after)
+        with self._cond:
+            self._http_faults.append(fault)
+        return fault
+
+    def drop_gateway(self, code: int | None = 4000) -> None:
+        """Close every gateway connection now: with close ``code``, or ``None`` for a dead TCP
+        link (no close frame: the bot sees 1006). After 4007/4009 the session cannot RESUME."""
+
+        async def go() -> None:
+            for session in list(self.sessions):
+                await self.close_session(session, code)
+
+        self._run(go())
+
+    def drop_after_dispatch(self, event: str, code: int | None = 4000, *, before: bool = False):
+        """Close the connection that sends the next ``event`` (e.g. "MESSAGE_CREATE") right after
+        sending it, or, with ``before=True``, instead of sending it (the bot gets it only if it
+        RESUMEs). ``code`` as in ``drop_gateway``."""
+        action = "drop-before" if before else "drop-after"
+        with self._cond:
+            self._dispatch_faults.append(DispatchFault(event, action, code))
+
+    def duplicate_next_dispatch(self, event: str) -> None:
+        """Deliver the next ``event`` twice (two sequence numbers, the same data)."""
+        with self._cond:
+            self._dispatch_faults.append(DispatchFault(event, "duplicate", None))
+
+    def refuse_gateway(self, seconds: float) -> None:
+        """Answer gateway connection attempts with 503 for ``seconds`` (an outage)."""
+        self._refuse_gateway_until = time.monotonic() + seconds
+
+    def take_dispatch_fault(self, event: str) -> DispatchFault | None:
+        with self._cond:
+            for fault in self._dispatch_faults:
+                if fault.event == event:
+                    self._dispatch_faults.remove(fault)
+                    return fault
+        return None
+
+    def _take_http_fault(self, method: str, path: str) -> tuple[HttpFault, int] | None:
+        with self._cond:
+            for fault in self._http_faults:
+                if fault.method not in (None, method) or not fault.pattern.search(path):
+                    continue
+                status = fault.statuses.pop(0)
+                if not fault.statuses:
+                    self._http_faults.remove(fault)
+                return fault, status
+        return None
+
+    async def close_session(self, session: Session, code: int | None) -> None:
+        """Drop one connection (see ``drop_gateway``); its events wait for a RESUME."""
+        session.dropped = True
+        if code in UNRESUMABLE_CLOSE_CODES:
+            session.resumable = False
+        with self._cond:
+            if session in self.sessions:
+                self.sessions.remove(session)
+            self._cond.notify_all()
+        if code is None:
+            if session.transport is not None:
+                session.transport.abort()
+        else:
+            await session.ws.close(code=code, message=b"stand-in fault")
+
     # ------------------------------------------------------------- gateway
     async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        if time.monotonic() < self._refuse_gateway_until:
+            return web.Response(status=503, text="gateway unavailable (stand-in outage)")
         ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
         await ws.prepare(request)
         compress = request.query.get("compress") == "zlib-stream"
-        session = Session(ws=ws, compress=compress, compressor=zlib.compressobj())
+        session = Session(
+            ws=ws,
+            compress=compress,
+            compressor=zlib.compressobj(),
+            transport=request.transport,
+            owner=self,
+        )
         await session.send({"op": OP_HELLO, "d": {"heartbeat_interval": 41250}})
         try:
             async for msg in ws:
-                if msg.type != WSMsgType.TEXT:
+                if msg.type != WSMsgType.TEXT or session.dropped:
                     continue
                 await self._gateway_message(session, json.loads(msg.data))
         finally:
@@ -777,6 +990,7 @@ class DiscordStandIn:
     async def _identify(self, session: Session, data: dict) -> None:
         redacted = {**data, "token": "<redacted>"}
         self.identify_payloads.append(redacted)
+        self.identify_times.append(time.monotonic())
         if data.get("token") != self.TOKEN:
             await session.ws.close(code=4004, message=b"Authentication failed.")
             return
@@ -809,21 +1023,33 @@ class DiscordStandIn:
             for guild in mine:
                 await session.dispatch("GUILD_CREATE", guild)
         with self._cond:
+            for other in self._known_sessions.values():  # a new session replaces the old one
+                if other.shard == session.shard:
+                    other.resumable = False
             session.identified = True
             self.sessions.append(session)
             self._known_sessions[session.session_id] = session
             self._cond.notify_all()
 
     async def _resume(self, session: Session, data: dict) -> None:
+        """Take over the old session and replay, in order, the events the bot has not seen
+        (those after its ``seq``), then RESUMED, as Discord does."""
+        self.resume_payloads.append({**data, "token": "<redacted>"})
         old = self._known_sessions.get(data.get("session_id", ""))
         if data.get("token") != self.TOKEN:
             await session.ws.close(code=4004, message=b"Authentication failed.")
             return
-        if old is None:
+        if old is None or not old.resumable:
             await session.send({"op": OP_INVALID_SESSION, "d": False})
             return
+        if old is not session and old.live:  # a RESUME while the old link is up replaces it
+            await self.close_session(old, 4000)
         session.session_id, session.shard, session.intents = old.session_id, old.shard, old.intents
-        session.seq = int(data.get("seq") or old.seq)
+        session.seq, session.buffer = old.seq, old.buffer
+        seen = int(data.get("seq") or 0)
+        for payload in list(session.buffer):
+            if payload["s"] > seen:
+                await session.send(payload)
         await session.dispatch("RESUMED", {})
         with self._cond:
             session.identified = True
@@ -856,16 +1082,25 @@ class DiscordStandIn:
             authorized=auth == f"Bot {self.TOKEN}",
         )
         request[BODY] = body
+        request[RECORD] = rec
         with self._cond:
             self.requests.append(rec)
         unauthenticated_ok = "/interactions/" in request.path or "/webhooks/" in request.path
+        fault = self._take_http_fault(request.method, request.path)
         if not rec.authorized and not unauthenticated_ok:
             response: web.StreamResponse = _error(401, 0, "401: Unauthorized")
+        elif fault is not None and not fault[0].applied:
+            response = _fault_response(*fault)
         else:
             try:
                 response = await handler(request)
             except LimitError as error:
                 response = _error(400, 50035, "Invalid Form Body", str(error))
+            if fault is not None:
+                response = _fault_response(*fault)
+        if fault is not None:
+            rec.injected = True
+            fault[0].hits.append(rec)
         rec.status = response.status
         if isinstance(response, web.Response) and response.body:
             try:
@@ -996,15 +1231,27 @@ class DiscordStandIn:
             }
         return msg
 
-    def _check_outgoing(self, body: dict, where: str, *, require_something: bool = True) -> None:
-        """Discord's limits (HTTP 400) and our own rule: mentions disabled on every message."""
+    def _check_outgoing(
+        self,
+        body: dict,
+        where: str,
+        *,
+        require_something: bool = True,
+        replied_author: str | None = None,
+    ) -> None:
+        """Discord's limits (HTTP 400) and our own rules: mentions disabled on every message,
+        and no message that would notify anyone."""
         problems = check_message_payload(body, require_something=require_something)
         if problems:
             raise LimitError("; ".join(problems))
         problem = check_allowed_mentions(body)
-        if problem:
-            with self._cond:
+        pinged = would_ping(body, replied_author)
+        with self._cond:
+            if problem:
                 self.violations.append(f"{where}: {problem}")
+            for who in pinged:
+                self.pings.append(f"{where}: {who}")
+                self.violations.append(f"{where}: would ping {who}")
 
     async def _post_message(self, request: web.Request) -> web.Response:
         cid = int(request.match_info["channel"])
@@ -1012,15 +1259,29 @@ class DiscordStandIn:
         if channel is None:
             return _error(404, 10003, "Unknown Channel")
         body = request[BODY] or {}
-        self._check_outgoing(body, f"POST /channels/{cid}/messages")
         ref = body.get("message_reference")
-        if ref and int(ref["message_id"]) not in self.messages:
+        replied = self.messages.get(int(ref["message_id"])) if ref else None
+        author = replied["author"]["id"] if replied else None
+        self._check_outgoing(body, f"POST /channels/{cid}/messages", replied_author=author)
+        if ref and replied is None:
             if ref.get("fail_if_not_exists", True):
                 return _error(400, 50035, "Invalid Form Body", "message_reference: Unknown message")
             body = {**body, "message_reference": None}
-        msg = self._message(channel, self.bot_user, body.get("content") or "", body=body)
+        nonce = body.get("nonce")
+        if nonce is not None and len(str(nonce)) > 25:
+            raise LimitError("nonce: must be 25 characters or fewer")
         with self._cond:
+            if nonce is not None and body.get("enforce_nonce"):
+                existing = self.messages.get(self._nonces.get((cid, str(nonce)), 0))
+                if existing is not None:  # Discord returns the message that nonce made
+                    request[RECORD].deduplicated = True  # type: ignore[attr-defined]
+                    return _json(existing)
+            msg = self._message(channel, self.bot_user, body.get("content") or "", body=body)
+            if nonce is not None:
+                msg["nonce"] = nonce
+                self._nonces[(cid, str(nonce))] = int(msg["id"])
             self.messages[int(msg["id"])] = msg
+            request[RECORD].created = msg["id"]  # type: ignore[attr-defined]
         return _json(msg)
 
     async def _get_message(self, request: web.Request) -> web.Response:
@@ -1062,8 +1323,11 @@ class DiscordStandIn:
         if time.monotonic() - rec.created > 3.0:
             with self._cond:
                 self.violations.append(f"interaction {rec.id}: no response within 3 s")
+                rec.errors.append({"code": 10062, "body": request[BODY]})
             return _error(404, 10062, "Unknown interaction")
         if rec.callbacks:
+            with self._cond:
+                rec.errors.append({"code": 40060, "body": request[BODY]})
             return _error(400, 40060, "Interaction has already been acknowledged.")
         body = request[BODY] or {}
         ctype, data = body.get("type"), body.get("data") or {}
@@ -1196,6 +1460,25 @@ def _json(data: Any, status: int = 200) -> web.Response:
     return web.Response(
         body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"}
     )
+
+
+def _fault_response(fault: HttpFault, status: int) -> web.Response:
+    """An injected failure the way Discord (or Cloudflare in front of it) answers it."""
+    if status == 429:
+        body = {"message": "You are being rate limited.", "retry_after": fault.retry_after}
+        body["global"] = False
+        response = _json(body, status=429)
+        response.headers.update(
+            {
+                "Via": "1.1 google",  # discord.py treats a 429 without it as a Cloudflare ban
+                "Retry-After": str(max(1, round(fault.retry_after))),
+                "X-RateLimit-Scope": "user",
+            }
+        )
+        return response
+    if status == 502:
+        return web.Response(status=502, text="<html><h1>502 Bad Gateway</h1></html>")
+    return _json({"message": f"{status}: stand-in failure", "code": 0}, status=status)
 
 
 def _error(status: int, code: int, message: str, detail: str | None = None) -> web.Response:

@@ -150,7 +150,7 @@ def test_admin_adds_an_article_with_a_safe_name(standin, bot):
     body = responded(standin, rec)
     assert body["type"] == 5
     embed = embed_of(finished(standin, rec))
-    assert embed["title"] == "Added evil_name.md and reindexed"
+    assert embed["title"] == "Added evil\\_name.md and reindexed"  # shown as typed
     assert fields(embed)["Added (1)"] == "evil\\_name.md"
     assert (bot.sources / "evil_name.md").read_bytes() == data
     assert not (bot.sources.parent.parent / "evil name!.md").exists()
@@ -161,7 +161,7 @@ def test_admin_adds_an_article_with_a_safe_name(standin, bot):
     embed = embed_of(finished(standin, again))
     assert embed["title"] == "Article not added" and "already exists" in embed["description"]
     replaced = standin.slash("sources add", user="carol", file=attachment, replace=True)
-    assert embed_of(finished(standin, replaced))["title"] == "Replaced evil_name.md and reindexed"
+    assert embed_of(finished(standin, replaced))["title"] == "Replaced evil\\_name.md and reindexed"
 
 
 @pytest.mark.parametrize(
