@@ -245,6 +245,10 @@ def write_index(
         write_meta(db, sources)
         summary.articles = db["articles"].count
         summary.passages = db["passages"].count
+        db.conn.execute(  # for the searcher, which would otherwise count them at every open
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('passages', ?)",
+            (str(summary.passages),),
+        )
         db.execute("PRAGMA optimize")
         db.conn.commit()
         db.execute("PRAGMA journal_mode = DELETE")

