@@ -51,7 +51,7 @@ class SearcherPool:
 
     def __init__(self, db_path: Any) -> None:
         self.db_path = db_path
-        self._current = Searcher(db_path)
+        self._current = open_warm(db_path)
         self._in_use: Counter[int] = Counter()
         self._retired: dict[int, Searcher] = {}
 
@@ -71,9 +71,10 @@ class SearcherPool:
                 self._retired.pop(id(searcher)).close()
                 del self._in_use[id(searcher)]
 
-    def swap(self) -> None:
-        """Open the index file afresh (after a rebuild renamed a new one into place)."""
-        fresh = Searcher(self.db_path)
+    def swap(self, fresh: Searcher | None = None) -> None:
+        """Answer from ``fresh`` (default: the index file opened afresh, after a rebuild renamed
+        a new one into place) from now on."""
+        fresh = fresh or Searcher(self.db_path)
         old, self._current = self._current, fresh
         if self._in_use[id(old)] > 0:
             self._retired[id(old)] = old
@@ -86,6 +87,15 @@ class SearcherPool:
         for searcher in self._retired.values():
             searcher.close()
         self._retired.clear()
+
+
+def open_warm(db_path: Any) -> Searcher:
+    """A searcher whose lazily loaded parts (the film index: most of a second for thousands of
+    articles) are loaded, so that the first question after a start or a reindex doesn't wait
+    for them. Blocking: call it in a worker thread."""
+    searcher = Searcher(db_path)
+    searcher.ask("warm up")
+    return searcher
 
 
 class UserCooldowns:
@@ -313,7 +323,7 @@ class BriefingMixin:
         bot stops meanwhile the worker is killed; the build is atomic, so the index stays as
         it was."""
         summary = await in_worker_process(build_index, self.config.sources, self.config.db)
-        self.searchers.swap()
+        self.searchers.swap(await asyncio.to_thread(open_warm, self.config.db))
         log.info(
             "reindexed: %d added, %d changed, %d removed, %d skipped, %d passages",
             len(summary.added),
