@@ -1,6 +1,6 @@
 """Soak test: the real bot, through the Discord stand-in, under a steady stream of questions.
 
-    python bench/soak.py [--seconds 60] [--rate 40] [--articles 8000] [--batch 2000] [--faults]
+    python bench/soak.py [--seconds 60] [--rate 30] [--articles 6000] [--batch 1000] [--faults]
 
 Starts the Discord stand-in (tests/e2e/standin.py, 127.0.0.1 only) and ``briefing run`` in its
 own process over a sources folder of the seed articles plus ``--articles`` synthetic ones
@@ -340,9 +340,9 @@ def check(soak: Soak, sent_until: float) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=60.0, help="how long to send (60)")
-    parser.add_argument("--rate", type=float, default=40.0, help="questions a second (40)")
-    parser.add_argument("--articles", type=int, default=8000, help="synthetic articles (8000)")
-    parser.add_argument("--batch", type=int, default=2000, help="rewritten per reindex (2000)")
+    parser.add_argument("--rate", type=float, default=30.0, help="questions a second (30)")
+    parser.add_argument("--articles", type=int, default=6000, help="synthetic articles (6000)")
+    parser.add_argument("--batch", type=int, default=1000, help="rewritten per reindex (1000)")
     parser.add_argument("--faults", action="store_true", help="drop the gateway, fail REST")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="also write the figures here")
@@ -424,7 +424,8 @@ def report(f: dict) -> None:
         f"{f['asked_during_reindex']:,} asked during a reindex"
     )
     print(
-        f"  reply latency: p50 {lat['p50']} ms, p99 {lat['p99']} ms, max {lat['max']} ms; "
+        f"  latency (to the reply; for a slash command, to its first response): "
+        f"p50 {lat['p50']} ms, p99 {lat['p99']} ms, max {lat['max']} ms; "
         f"slash commands after 3 s: {f['slash_after_3s']}"
     )
     each = ", ".join(f"{r['seconds']} s ({r['changed']})" for r in f["reindexes"])

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import secrets
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -49,7 +51,7 @@ class SearcherPool:
 
     def __init__(self, db_path: Any) -> None:
         self.db_path = db_path
-        self._current = Searcher(db_path)
+        self._current = open_warm(db_path)
         self._in_use: Counter[int] = Counter()
         self._retired: dict[int, Searcher] = {}
 
@@ -69,9 +71,10 @@ class SearcherPool:
                 self._retired.pop(id(searcher)).close()
                 del self._in_use[id(searcher)]
 
-    def swap(self) -> None:
-        """Open the index file afresh (after a rebuild renamed a new one into place)."""
-        fresh = Searcher(self.db_path)
+    def swap(self, fresh: Searcher | None = None) -> None:
+        """Answer from ``fresh`` (default: the index file opened afresh, after a rebuild renamed
+        a new one into place) from now on."""
+        fresh = fresh or Searcher(self.db_path)
         old, self._current = self._current, fresh
         if self._in_use[id(old)] > 0:
             self._retired[id(old)] = old
@@ -84,6 +87,15 @@ class SearcherPool:
         for searcher in self._retired.values():
             searcher.close()
         self._retired.clear()
+
+
+def open_warm(db_path: Any) -> Searcher:
+    """A searcher whose lazily loaded parts (the film index: most of a second for thousands of
+    articles) are loaded, so that the first question after a start or a reindex doesn't wait
+    for them. Blocking: call it in a worker thread."""
+    searcher = Searcher(db_path)
+    searcher.ask("warm up")
+    return searcher
 
 
 class UserCooldowns:
@@ -301,11 +313,17 @@ class BriefingMixin:
             log.info("synced %d commands globally (may take a while to appear)", len(synced))
 
     async def reindex(self) -> BuildSummary:
-        """Rebuild the index in a worker thread, then swap the searcher. Callers hold
+        """Rebuild the index in a worker process, then swap the searcher. Callers hold
         ``reindex_lock`` (one reindex at a time in this process; the engine's file lock covers
-        other processes). ``bot.index.BuildError`` propagates with the old index answering."""
-        summary = await asyncio.to_thread(build_index, self.config.sources, self.config.db)
-        self.searchers.swap()
+        other processes). ``bot.index.BuildError`` propagates with the old index answering.
+
+        A process, not a thread: a build is CPU-bound Python, and in a thread it holds the GIL
+        against the event loop and the searches, so every question asked during a reindex
+        waited several times longer (and the build itself took three times as long). If the
+        bot stops meanwhile the worker is killed; the build is atomic, so the index stays as
+        it was."""
+        summary = await in_worker_process(build_index, self.config.sources, self.config.db)
+        self.searchers.swap(await asyncio.to_thread(open_warm, self.config.db))
         log.info(
             "reindexed: %d added, %d changed, %d removed, %d skipped, %d passages",
             len(summary.added),
@@ -385,6 +403,20 @@ class ShardedBriefingBot(BriefingMixin, commands.AutoShardedBot):
             mine,
             self.shard_count or recommended,
         )
+
+
+async def in_worker_process(function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` in a fresh process (spawned: no copy of this one's threads or
+    sockets); its exceptions are raised here. Cancelling kills the process."""
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
+    except asyncio.CancelledError:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+        raise
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def intents_for(config: Config) -> discord.Intents:

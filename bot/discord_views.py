@@ -8,6 +8,7 @@ expired (``button_timeout``) or the bot restarted, the click gets a polite priva
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -80,6 +81,52 @@ async def answer_reply(
     return Reply(answer_embed(answer, shown, first=start + 1, more=more), view, True)
 
 
+# Discord wants a response within 3 seconds of creating an interaction. A reply not ready this
+# long after that is deferred ("thinking…") and edited in when ready; the wait is at most
+# DEFER_WAIT, leaving room for a clock that runs behind Discord's and for the defer itself.
+DEFER_BY = 2.0
+DEFER_WAIT = 1.5
+
+
+def message_kwargs(reply: Reply) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"embed": reply.embed}
+    if reply.view is not None:
+        kwargs["view"] = reply.view
+    return kwargs
+
+
+async def respond(
+    interaction: discord.Interaction,
+    make: Awaitable[dict[str, Any]],
+    *,
+    ephemeral: bool = False,
+    update: bool = False,
+) -> None:
+    """Answer ``interaction`` with the message ``make`` builds (``send_message`` keyword
+    arguments), in time however long ``make`` takes: sent at once when ready within the
+    deadline, else deferred first and put in place when ready. ``update`` edits the message the
+    clicked button is on instead of sending a new one."""
+    task = asyncio.ensure_future(make)
+    try:
+        age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+        await asyncio.wait({task}, timeout=min(DEFER_WAIT, max(0.0, DEFER_BY - age)))
+        if task.done():
+            kwargs = task.result()
+            if update:
+                await interaction.response.edit_message(**kwargs)
+            else:
+                await interaction.response.send_message(**kwargs, ephemeral=ephemeral)
+            return
+        log.info("interaction %s: the reply takes a while; deferring", interaction.id)
+        if update:
+            await interaction.response.defer()
+        else:
+            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        await interaction.edit_original_response(**await task)
+    finally:
+        task.cancel()  # only if the defer failed: nobody will take the reply any more
+
+
 async def guarded(interaction: discord.Interaction, work: Callable[[], Awaitable[None]]) -> None:
     """Run a button's work; failures go to the same handler as commands."""
     try:
@@ -120,11 +167,14 @@ class MoreButton(
             if query is None:
                 await reply_private(interaction, expired_text(bot))
                 return
-            reply = await answer_reply(bot, query.kind, query.text, start=self.start, key=self.key)
-            kwargs: dict[str, Any] = {"embed": reply.embed, "ephemeral": True}
-            if reply.view is not None:
-                kwargs["view"] = reply.view
-            await interaction.response.send_message(**kwargs)
+
+            async def make() -> dict[str, Any]:
+                reply = await answer_reply(
+                    bot, query.kind, query.text, start=self.start, key=self.key
+                )
+                return message_kwargs(reply)
+
+            await respond(interaction, make(), ephemeral=True)
 
         await guarded(interaction, work)
 
@@ -158,13 +208,16 @@ class ContextButton(
             if query is None:
                 await reply_private(interaction, expired_text(bot))
                 return
-            answer, _ = await fetch_page(bot, query.kind, query.text, self.start)
-            shown = answer.excerpts[self.start : self.start + bot.page_size]
-            if not shown:
-                await reply_private(interaction, "The articles changed since; ask again.")
-                return
-            pairs = await bot.searchers.run(contexts, shown)
-            await interaction.response.send_message(embeds=context_embeds(pairs), ephemeral=True)
+
+            async def make() -> dict[str, Any]:
+                answer, _ = await fetch_page(bot, query.kind, query.text, self.start)
+                shown = answer.excerpts[self.start : self.start + bot.page_size]
+                if not shown:
+                    return {"content": "The articles changed since; ask again."}
+                pairs = await bot.searchers.run(contexts, shown)
+                return {"embeds": context_embeds(pairs)}
+
+            await respond(interaction, make(), ephemeral=True)
 
         await guarded(interaction, work)
 
@@ -218,9 +271,12 @@ class PageButton(
         return cls(match["which"], int(match["page"]), label)
 
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        async def work() -> None:
+        async def make() -> dict[str, Any]:
             embed, view = await list_reply(interaction.client, self.which, self.page)  # type: ignore[arg-type]
-            await interaction.response.edit_message(embed=embed, view=view)
+            return {"embed": embed, "view": view}
+
+        async def work() -> None:
+            await respond(interaction, make(), update=True)
 
         await guarded(interaction, work)
 

@@ -45,7 +45,6 @@ from bot.passages import Passage, split_article
 from bot.sources import (
     Article,
     Skipped,
-    fingerprint_bytes,
     list_source_files,
     read_source,
     source_id_of,
@@ -656,6 +655,5 @@ __all__ = [
     "SCHEMA_VERSION",
     "build_index",
     "index_problem",
-    "fingerprint_bytes",
     "stale_sources",
 ]

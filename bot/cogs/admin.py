@@ -19,7 +19,7 @@ from discord.ext import commands
 
 from bot.client import NotAdmin
 from bot.discord_render import escape_title, problem_embed, summary_embed
-from bot.discord_views import list_reply
+from bot.discord_views import list_reply, respond
 from bot.index import BuildError
 from bot.uploads import UploadRejected, check_upload, save_upload
 
@@ -83,11 +83,12 @@ class Admin(commands.Cog):
 
     @sources.command(name="list", description="List the indexed articles.")
     async def list_sources(self, interaction: discord.Interaction) -> None:
-        embed, view = await list_reply(self.bot, "sources", 0)
-        kwargs: dict[str, Any] = {"embed": embed}
-        if view is not None:
-            kwargs["view"] = view
-        await interaction.response.send_message(**kwargs)
+
+        async def make() -> dict[str, Any]:
+            embed, view = await list_reply(self.bot, "sources", 0)
+            return {"embed": embed} if view is None else {"embed": embed, "view": view}
+
+        await respond(interaction, make())
 
     @sources.command(name="add", description="Add an article (.txt or .md) and reindex.")
     @app_commands.describe(

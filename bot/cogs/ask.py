@@ -26,7 +26,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import SOMETHING_WENT_WRONG, AskingTooFast, cooldown_text
-from bot.discord_views import answer_reply
+from bot.discord_views import answer_reply, message_kwargs, respond
 from bot.search import MAX_QUESTION_CHARS
 
 log = logging.getLogger("briefing.bot")
@@ -103,11 +103,11 @@ class Ask(commands.Cog):
         question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
         private: bool = False,
     ) -> None:
-        reply = await answer_reply(self.bot, "ask", question)
-        kwargs: dict[str, Any] = {"embed": reply.embed, "ephemeral": private}
-        if reply.view is not None:
-            kwargs["view"] = reply.view
-        await interaction.response.send_message(**kwargs)
+
+        async def make() -> dict[str, Any]:
+            return message_kwargs(await answer_reply(self.bot, "ask", question))
+
+        await respond(interaction, make(), ephemeral=private)
 
     def question_in(self, message: discord.Message) -> str | None:
         """The question a message asks, or None when it is not addressed to the bot."""

@@ -11,7 +11,7 @@ from discord.ext import commands
 from rapidfuzz import fuzz, process, utils
 
 from bot.cogs.ask import check_cooldown
-from bot.discord_views import answer_reply, list_reply
+from bot.discord_views import answer_reply, list_reply, message_kwargs, respond
 
 log = logging.getLogger("briefing.bot")
 
@@ -60,11 +60,12 @@ class Films(commands.Cog):
 
     @app_commands.command(name="films", description="List the films the articles talk about.")
     async def films(self, interaction: discord.Interaction) -> None:
-        embed, view = await list_reply(self.bot, "films", 0)
-        kwargs: dict[str, Any] = {"embed": embed}
-        if view is not None:
-            kwargs["view"] = view
-        await interaction.response.send_message(**kwargs)
+
+        async def make() -> dict[str, Any]:
+            embed, view = await list_reply(self.bot, "films", 0)
+            return {"embed": embed} if view is None else {"embed": embed, "view": view}
+
+        await respond(interaction, make())
 
     @app_commands.command(name="film", description="What the articles say about one film.")
     @app_commands.describe(title="The film (start typing for suggestions).")
@@ -72,11 +73,11 @@ class Films(commands.Cog):
     async def film(
         self, interaction: discord.Interaction, title: app_commands.Range[str, 1, 200]
     ) -> None:
-        reply = await answer_reply(self.bot, "film", title)
-        kwargs: dict[str, Any] = {"embed": reply.embed}
-        if reply.view is not None:
-            kwargs["view"] = reply.view
-        await interaction.response.send_message(**kwargs)
+
+        async def make() -> dict[str, Any]:
+            return message_kwargs(await answer_reply(self.bot, "film", title))
+
+        await respond(interaction, make())
 
     @film.autocomplete("title")
     async def film_autocomplete(

@@ -4,11 +4,16 @@ Usage: python tests/e2e/launch_bot.py API_BASE GATEWAY_URL run --config PATH
 
 Only the two addresses change (REST base and gateway); everything else is the production entry
 point, ``bot.cli.main``, in its own process, exactly as an admin would start it.
+
+For robustness tests, ``BRIEFING_E2E_SLOW=MARKER=SECONDS`` makes every search for a question
+containing MARKER take SECONDS longer (a slow engine, without touching it).
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 
 import discord.gateway
 import discord.http
@@ -24,9 +29,26 @@ def main() -> None:
     discord.http.Route.BASE = api_base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
+    if os.environ.get("BRIEFING_E2E_SLOW"):
+        marker, seconds = os.environ["BRIEFING_E2E_SLOW"].split("=", 1)
+        slow_down_questions(marker, float(seconds))
+
     from bot.cli import main as briefing
 
     briefing(args=args, prog_name="briefing")
+
+
+def slow_down_questions(marker: str, seconds: float) -> None:
+    from bot.search import Searcher
+
+    ask = Searcher.ask
+
+    def slow_ask(self: Searcher, question: str, *args, **kwargs):  # noqa: ANN002, ANN003
+        if marker in question:
+            time.sleep(seconds)  # in the search's worker thread, like a slow query
+        return ask(self, question, *args, **kwargs)
+
+    Searcher.ask = slow_ask  # type: ignore[method-assign]
 
 
 if __name__ == "__main__":

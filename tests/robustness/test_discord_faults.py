@@ -15,9 +15,10 @@ import pytest
 
 from bot.cogs.ask import ASK_AGAIN
 from tests.e2e.conftest import responded, wait_a_little
-from tests.e2e.standin import DiscordStandIn, InteractionRecord
+from tests.e2e.standin import EPHEMERAL, DiscordStandIn, InteractionRecord
 
 BOT_SETTINGS = {"cooldown_rate": 0}  # many questions from few users
+BOT_ENV = {"BRIEFING_E2E_SLOW": "slowpoke=3.5"}  # searches for "slowpoke …" take 3.5 s more
 QUESTION = "Where was the motorbike jump filmed?"
 ANSWER_WORD = "Helsetkopen"
 MESSAGES = r"^/api/v10/channels/\d+/messages$"
@@ -194,6 +195,26 @@ def test_many_drops_during_a_burst_lose_nothing(standin, bot):
             slash_answered_once(standin, rec, timeout=10, settle=0)
     assert len(lost) <= 6
     still_serving(standin)
+
+
+# --- a slow engine ---------------------------------------------------------------------------
+
+
+def test_a_slow_answer_is_deferred_in_time_then_delivered_once(standin, bot):
+    """A search that outlasts Discord's 3 seconds: the bot acknowledges in time ("thinking…")
+    and edits the answer in when it is ready; the user never sees "did not respond"."""
+    connected(standin)
+    rec = standin.slash("ask", question=f"slowpoke {QUESTION}", private=True)
+    body = responded(standin, rec, timeout=3)
+    assert body["type"] == 5 and body["data"]["flags"] & EPHEMERAL
+    standin.wait_for(lambda: rec.edits, 10, "the answer")
+    wait_a_little(standin, 0.3)
+    assert len(rec.callbacks) == 1 and len(rec.edits) == 1 and rec.followups == []
+    assert ANSWER_WORD in rec.original["embeds"][0]["description"]
+    buttons = {b["label"] for row in rec.original["components"] for b in row["components"]}
+    assert "Show in context" in buttons
+    message = mention(standin, f"slowpoke {QUESTION}")  # a message has no deadline: just later
+    assert is_answer(answered_once(standin, message, timeout=10))
 
 
 # --- REST -------------------------------------------------------------------------------------
