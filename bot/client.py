@@ -27,7 +27,7 @@ from discord.ext import commands
 
 from bot.config import Config
 from bot.index import BuildBusy, BuildSummary, build_index, index_problem
-from bot.search import Searcher
+from bot.search import MAX_QUESTION_CHARS, Searcher
 
 log = logging.getLogger("briefing.bot")
 
@@ -138,7 +138,8 @@ class QueryCache:
 
     def put(self, kind: str, text: str) -> str:
         key = secrets.token_hex(6)
-        self._items[key] = Query(kind, text, time.monotonic())
+        # the engine reads no further; a 6,000-character /ask option would cost 3 times more
+        self._items[key] = Query(kind, text[:MAX_QUESTION_CHARS], time.monotonic())
         while len(self._items) > self.max_items:
             self._items.popitem(last=False)
         return key

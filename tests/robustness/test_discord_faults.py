@@ -71,10 +71,15 @@ def is_answer(reply: dict) -> bool:
 def slash_answered_once(
     standin: DiscordStandIn, rec: InteractionRecord, timeout: float = 5, settle: float = 0.3
 ):
+    """The one response to ``rec`` holds the answer (a deferred one, once edited in: a busy
+    machine can make the bot defer)."""
     body = responded(standin, rec, timeout)
+    if body["type"] == 5:
+        standin.wait_for(lambda: rec.edits, timeout, f"the deferred answer to {rec.id}")
     wait_a_little(standin, settle)
     assert len(rec.callbacks) == 1 and rec.followups == [], (rec.callbacks, rec.followups)
-    assert ANSWER_WORD in body["data"]["embeds"][0]["description"]
+    assert len(rec.edits) <= 1, rec.edits
+    assert ANSWER_WORD in rec.original["embeds"][0]["description"]
     return body
 
 
