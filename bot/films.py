@@ -115,6 +115,10 @@ class Mention:
     number: int | None = None  # NUMBERED, INITIALISM, ORDINAL: the franchise's film number
     series: str | None = None  # for those: the franchise as written ("MI", "Mission"), if any
     same_as: str | None = None  # ALIAS, OVERRIDE: the title this is another name for
+    # The index hands ``merge_films`` each distinct mention once, with how often it occurs and
+    # its own row id (so that it can tell which of its rows name which film).
+    count: int = 1
+    ref: int | None = None
 
 
 @dataclass(frozen=True)
@@ -714,7 +718,7 @@ class _Franchises:
     by_initials: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     by_prefix: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
-    def add(self, surface: str) -> None:
+    def add(self, surface: str, count: int = 1) -> None:
         franchise_key = key(surface)
         if not franchise_key:
             return
@@ -724,7 +728,7 @@ class _Franchises:
                 self.by_initials[initials(franchise_key)].add(franchise_key)
             for cut in range(1, len(words)):
                 self.by_prefix[" ".join(words[:cut])].add(franchise_key)
-        self.names[franchise_key][surface] += 1
+        self.names[franchise_key][surface] += count
 
     def resolve(self, series_key: str) -> tuple[str | None, bool]:
         """(franchise key, named in full) for a franchise as written: in full ("mission
@@ -770,6 +774,7 @@ def merge_films(mentions: Iterable[Mention], overrides: Overrides | None = None)
     franchises = _find_franchises(mentions)
     dsu = _DisjointSets()
     placed: list[tuple[Mention, Identity, bool]] = []  # (mention, identity, strong)
+    plain: list[tuple[Mention, Identity, bool]] = []
     ordinals: list[Mention] = []
     article_franchises: dict[str, Counter[str]] = defaultdict(Counter)
     for mention in mentions:
@@ -780,17 +785,23 @@ def merge_films(mentions: Iterable[Mention], overrides: Overrides | None = None)
         if identity is None:  # names the series, not a film
             series = franchises.of_title(key(mention.surface))
             if series:
-                article_franchises[mention.article_id][series] += 1
+                article_franchises[mention.article_id][series] += mention.count
+            continue
+        series = identity[1] if identity[0] == "#" else franchises.of_title(identity[1])
+        if series:
+            article_franchises[mention.article_id][series] += mention.count
+        if mention.cue == Cue.PLAIN:
+            plain.append((mention, identity, strong))
             continue
         placed.append((mention, identity, strong))
         dsu.add(identity)
-        series = identity[1] if identity[0] == "#" else franchises.of_title(identity[1])
-        if series:
-            article_franchises[mention.article_id][series] += 1
         if mention.same_as is not None:
             other = _identity_of(mention.same_as, franchises)
             dsu.add(other)
             dsu.union(other, identity)
+    # A plain phrase joins a film only under a name a cued mention gives it; most capitalised
+    # phrases are people and places, and the index leaves those in SQLite (bot/index.py).
+    placed += [item for item in plain if item[1] in dsu.parent]
     for mention in ordinals:
         if mention.series:
             series, _ = franchises.resolve(key(mention.series))
@@ -825,7 +836,7 @@ def _find_franchises(mentions: list[Mention]) -> _Franchises:
     numbered: list[Mention] = []
     for mention in mentions:
         if mention.cue == Cue.FRANCHISE:
-            franchises.add(mention.surface)
+            franchises.add(mention.surface, mention.count)
         elif mention.cue == Cue.NUMBERED and mention.series:
             numbered.append(mention)
             if ":" in mention.series:
@@ -964,23 +975,21 @@ class _Draft:
         """The longest complete form seen, typeset: "Mission: Impossible – Fallout"."""
         if self.rename:
             return self.rename
-        counts: Counter[str] = Counter(
-            m.surface for m, _, _ in self.items if m.cue in TITLE_FORM_CUES
-        )
+        counts = _tally((m.surface, m) for m, _, _ in self.items if m.cue in TITLE_FORM_CUES)
         if self.identity[0] == "#":
             _, series, number = self.identity
             full = f"{series} {number}"
             counts = Counter({s: c for s, c in counts.items() if key(s) == full})
             counts[f"{franchises.display(series)} {number}"] += 0
         if not counts:
-            counts = Counter(m.same_as or m.surface for m, _, _ in self.items)
+            counts = _tally((m.same_as or m.surface, m) for m, _, _ in self.items)
         best = max(counts, key=lambda s: (len(key(s)), counts[s], _punctuation(s), len(s), s))
         return re.sub(r"[ \u00a0]+[-—][ \u00a0]+", " – ", best)
 
     def names(self, franchises: _Franchises) -> list[str]:
         """Title first, then the names seen (commonest first), then derived short forms."""
         title = self.title(franchises)
-        counts = Counter(m.surface for m, _, _ in self.items if m.cue != Cue.OVERRIDE)
+        counts = _tally((m.surface, m) for m, _, _ in self.items if m.cue != Cue.OVERRIDE)
         seen = sorted(counts, key=lambda s: (-counts[s], len(s), s))
         names = list(dict.fromkeys([title, *self.extra_aliases, *seen]))  # every spelling
         have = {_compact(name) for name in names}
@@ -1011,7 +1020,7 @@ class _Draft:
 
     def film(self, franchises: _Franchises) -> Film:
         mentions = sorted((m for m, _, _ in self.items), key=lambda m: (m.article_id, m.start))
-        years = Counter(m.year for m in mentions if m.year)
+        years = _tally((m.year, m) for m in mentions if m.year)
         year = self.year or (max(years, key=lambda y: (years[y], -y)) if years else None)
         series = self._franchise_key(franchises)
         names = self.names(franchises)
@@ -1023,6 +1032,14 @@ class _Draft:
             franchise=franchises.display(series) if series else None,
             number=self.identity[2] if self.identity[0] == "#" else None,
         )
+
+
+def _tally(pairs: Iterable[tuple[object, Mention]]) -> Counter:
+    """How often each value is written, counting every occurrence of each mention."""
+    counts: Counter = Counter()
+    for value, mention in pairs:
+        counts[value] += mention.count
+    return counts
 
 
 def _film_order(film: Film) -> tuple:

@@ -17,30 +17,25 @@ that, content hash) are unchanged keeps its passages; the new file starts as a c
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import fcntl
-import json
+import multiprocessing
 import os
 import shutil
 import sqlite3
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 
 import sqlite_utils
 
-from bot.films import (
-    Mention,
-    Overrides,
-    find_mentions,
-    load_overrides,
-    merge_films,
-    override_mentions,
-)
+from bot.films import find_mentions, load_overrides
+from bot.index_films import TitleRows, create_film_tables, rebuild_films, titles_of
 from bot.passages import Passage, split_article
 from bot.sources import (
     Article,
@@ -51,7 +46,7 @@ from bot.sources import (
 )
 from bot.words import FTS_TOKENIZER, stem, tokens
 
-SCHEMA_VERSION = 3  # 2: film tables; 3: film mentions keep their cue, number and franchise
+SCHEMA_VERSION = 4  # 2: film tables; 3: mentions keep their cue; 4: distinct titles, counted
 
 ProgressCallback = Callable[[int, int], None]  # (files done, files in all)
 
@@ -86,6 +81,13 @@ class BuildSummary:
 
 
 @dataclass(frozen=True)
+class BuildOptions:
+    progress: ProgressCallback | None
+    allow_empty: bool
+    workers: int
+
+
+@dataclass(frozen=True)
 class SourceStat:
     """What the index remembers of a file to tell cheaply whether it changed."""
 
@@ -101,11 +103,14 @@ def build_index(
     progress: ProgressCallback | None = None,
     allow_empty: bool = False,
     full: bool = False,
+    workers: int | None = None,
 ) -> BuildSummary:
     """(Re)build the index at ``db_path`` from the files in ``sources``; see the module doc.
 
     ``full``: ignore the current index and read every file again (the benchmark's rebuild
-    under load; a way out should an index ever disagree with its files)."""
+    under load; a way out should an index ever disagree with its files). ``workers``: processes
+    that read changed files (default: one per core, when there are enough files to read)."""
+    options = BuildOptions(progress, allow_empty, workers or available_cores())
     started = time.perf_counter()
     if not sources.is_dir():
         raise BuildError(f"sources folder not found: {sources}")
@@ -116,13 +121,13 @@ def build_index(
         temp_path = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
         try:
             try:
-                summary = write_index(sources, db_path, temp_path, previous, progress, allow_empty)
+                summary = write_index(sources, db_path, temp_path, previous, options)
             except sqlite3.DatabaseError:
                 if previous is None:
                     raise
                 # The old index is damaged in a way only a write shows: start from nothing.
                 temp_path.unlink(missing_ok=True)
-                summary = write_index(sources, db_path, temp_path, None, progress, allow_empty)
+                summary = write_index(sources, db_path, temp_path, None, options)
             os.replace(temp_path, db_path)
         except sqlite3.Error as error:
             temp_path.unlink(missing_ok=True)
@@ -206,8 +211,7 @@ def write_index(
     db_path: Path,
     temp_path: Path,
     previous: dict[str, SourceStat] | None,
-    progress: ProgressCallback | None,
-    allow_empty: bool,
+    options: BuildOptions,
 ) -> BuildSummary:
     """Write the new index into ``temp_path``, starting from a copy of the old one if usable."""
     files = list_source_files(sources)
@@ -228,8 +232,9 @@ def write_index(
         # of 1,000 articles into an index of 100,000 spent 3 of its 4 seconds merging.
         db.execute("INSERT INTO passages_fts (passages_fts, rank) VALUES ('automerge', 16)")
         summary = BuildSummary()
-        kept = update_articles(db, sources, files, previous or {}, summary, progress)
-        if not kept and previous and not allow_empty:
+        titles = TitleRows(db, fresh=previous is None)
+        kept = update_articles(db, titles, sources, files, previous or {}, summary, options)
+        if not kept and previous and not options.allow_empty:
             raise BuildError(
                 f"no readable articles in {sources}: refusing to replace an index of "
                 f"{len(previous)} articles with an empty one (use --allow-empty to do it anyway)"
@@ -240,7 +245,8 @@ def write_index(
             rebuild_vocabulary(db)
         else:
             update_vocabulary(db)
-        rebuild_films(db, sources, summary)
+        overrides, summary.warnings = load_overrides(sources / "films.toml")
+        summary.films = rebuild_films(db, titles, overrides)
         write_meta(db, sources)
         summary.articles = db["articles"].count
         summary.passages = db["passages"].count
@@ -294,40 +300,6 @@ def create_schema(db: sqlite_utils.Database) -> None:
     create_film_tables(db)
 
 
-def create_film_tables(db: sqlite_utils.Database) -> None:
-    """Film titles as found in each article (kept across incremental builds), and the films
-    they merge into (rebuilt by every build from the titles: merging is global)."""
-    db["title_mentions"].create(
-        {
-            "article_id": str,
-            "position": int,
-            "surface": str,
-            "cue": str,
-            "strong": int,
-            "year": int,
-            "number": int,
-            "series": str,
-            "same_as": str,
-        }
-    )
-    db["title_mentions"].create_index(["article_id"])
-    db["films"].create(
-        {
-            "id": int,
-            "title": str,
-            "year": int,
-            "aliases": str,
-            "articles": int,
-            "mentions": int,
-            "franchise": str,
-            "number": int,
-        },
-        pk="id",
-    )
-    db["film_passages"].create({"film_id": int, "passage_id": int}, pk=("film_id", "passage_id"))
-    db["film_passages"].create_index(["passage_id"])
-
-
 def suspend_fts_triggers(db: sqlite_utils.Database) -> list[str]:
     """Drop the triggers that keep ``passages_fts`` in step with ``passages``; return their SQL.
 
@@ -356,22 +328,26 @@ def resume_fts_triggers(db: sqlite_utils.Database, triggers: list[str]) -> None:
 
 def update_articles(
     db: sqlite_utils.Database,
+    titles: TitleRows,
     sources: Path,
     files: list[Path],
     previous: dict[str, SourceStat],
     summary: BuildSummary,
-    progress: ProgressCallback | None,
+    options: BuildOptions,
 ) -> set[str]:
     """Bring ``articles`` and ``passages`` in line with ``files``; return the ids kept."""
     kept: set[str] = set()
     first_with: dict[str, str] = {}  # fingerprint -> the file that has it
     db["skipped"].delete_where()
-    for done, path in enumerate(files, start=1):
-        source_id = source_id_of(path, sources)
-        outcome = classify_source(path, sources, previous.get(source_id))
-        fingerprint = previous[source_id].fingerprint if outcome is None else None
-        if isinstance(outcome, Article):
-            fingerprint = outcome.fingerprint
+    ids = [source_id_of(path, sources) for path in files]
+    olds = [previous.get(source_id) for source_id in ids]
+    outcomes = read_changed(files, olds, sources, options.workers)
+    for done, (source_id, path, old, outcome) in enumerate(
+        zip(ids, files, olds, outcomes, strict=True), start=1
+    ):
+        fingerprint = old.fingerprint if outcome is None and old else None
+        if isinstance(outcome, ReadArticle):
+            fingerprint = outcome.article.fingerprint
             if fingerprint in first_with:
                 outcome = Skipped(source_id, f"same content as {first_with[fingerprint]}")
         if fingerprint and not isinstance(outcome, Skipped):
@@ -382,32 +358,107 @@ def update_articles(
                 {"id": outcome.id, "reason": outcome.reason, **file_stat(path)}, replace=True
             )
         elif outcome is None:
+            assert old is not None
             summary.unchanged += 1
             kept.add(source_id)
-            refresh_stat(db, source_id, path, previous[source_id])
+            refresh_stat(db, source_id, path, old)
         else:
-            (summary.changed if source_id in previous else summary.added).append(source_id)
-            replace_article(db, outcome, path)
+            existed = source_id in previous
+            (summary.changed if existed else summary.added).append(source_id)
+            replace_article(db, titles, outcome, path, existed)
             kept.add(source_id)
-        if progress:
-            progress(done, len(files))
+        if options.progress:
+            options.progress(done, len(files))
     for source_id in sorted(set(previous) - kept):
         if source_id not in {name for name, _ in summary.skipped}:
             summary.removed.append(source_id)
-        delete_article(db, source_id)
+        delete_article(db, titles, source_id)
     return kept
 
 
-def classify_source(path: Path, sources: Path, old: SourceStat | None) -> Article | Skipped | None:
-    """None if the file is unchanged since the last build, else what it now holds."""
-    if old is not None:
-        stat = file_stat(path)
-        if (stat["size"], stat["mtime_ns"]) == (old.size, old.mtime_ns):
-            return None
+@dataclass(frozen=True)
+class ReadArticle:
+    """A changed source read, split into passages and scanned for film titles: the part of a
+    build that needs no database, which worker processes do when there are many files."""
+
+    article: Article  # without its text: the passages carry it
+    passages: list[Passage]
+    titles: list[tuple]  # (passage position, title): see bot.index_films
+
+
+def read_changed(
+    files: list[Path], olds: list[SourceStat | None], sources: Path, workers: int
+) -> Iterator[ReadArticle | Skipped | None]:
+    """What each file holds, in order; None for a file unchanged since the last build.
+
+    A file whose size and mtime are as the index remembers is not read at all."""
+    unchanged = [same_stat(path, old) for path, old in zip(files, olds, strict=True)]
+    to_read = [
+        (path, sources, old.fingerprint if old else None)
+        for path, old, same in zip(files, olds, unchanged, strict=True)
+        if not same
+    ]
+    outcomes = parallel_map(read_articles, to_read, workers)
+    for same in unchanged:
+        yield None if same else next(outcomes)
+
+
+def same_stat(path: Path, old: SourceStat | None) -> bool:
+    if old is None:
+        return False
+    stat = file_stat(path)
+    return (stat["size"], stat["mtime_ns"]) == (old.size, old.mtime_ns)
+
+
+def read_article(
+    path: Path, sources: Path, old_fingerprint: str | None
+) -> ReadArticle | Skipped | None:
     outcome = read_source(path, sources)
-    if isinstance(outcome, Article) and old is not None and outcome.fingerprint == old.fingerprint:
-        return None
-    return outcome
+    if isinstance(outcome, Skipped):
+        return outcome
+    if outcome.fingerprint == old_fingerprint:
+        return None  # touched, not changed
+    passages = split_article(outcome.id, outcome.text)
+    titles = titles_of(outcome.id, find_mentions(outcome.id, outcome.text), passages)
+    return ReadArticle(replace(outcome, text=""), passages, titles)
+
+
+def read_articles(batch: Sequence[tuple]) -> list[ReadArticle | Skipped | None]:
+    return [read_article(*arguments) for arguments in batch]
+
+
+PARALLEL_FROM = 200  # files to read: fewer are read faster than worker processes start
+BATCH = 32  # files a worker reads per task
+IN_FLIGHT = 3  # tasks queued per worker: bounds the memory of results not yet written
+
+
+def parallel_map(function: Callable, items: list[tuple], workers: int) -> Iterator:
+    """``function`` (which takes a batch of argument tuples) over ``items``, in order.
+
+    Worker processes come from a fork server, never a fork of this process: the bot calls this
+    from a thread while its event loop runs. Only a few batches are queued at a time, so a
+    fast reader never piles up results the writer has not taken."""
+    if workers <= 1 or len(items) < PARALLEL_FROM:
+        for start in range(0, len(items), BATCH):
+            yield from function(items[start : start + BATCH])
+        return
+    batches = (items[start : start + BATCH] for start in range(0, len(items), BATCH))
+    context = multiprocessing.get_context("forkserver")
+    pool = ProcessPoolExecutor(workers, mp_context=context)
+    try:
+        queued = deque(pool.submit(function, b) for b in islice(batches, workers * IN_FLIGHT))
+        while queued:
+            results = queued.popleft().result()
+            batch = next(batches, None)
+            if batch is not None:
+                queued.append(pool.submit(function, batch))
+            yield from results
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def file_stat(path: Path) -> dict[str, int]:
@@ -431,14 +482,17 @@ def refresh_stat(db: sqlite_utils.Database, source_id: str, path: Path, old: Sou
         )
 
 
-def replace_article(db: sqlite_utils.Database, article: Article, path: Path) -> None:
-    """Insert or replace one article and its passages (the FTS triggers follow).
+def replace_article(
+    db: sqlite_utils.Database, titles: TitleRows, read: ReadArticle, path: Path, existed: bool
+) -> None:
+    """Insert or replace one article, its passages (the FTS triggers follow) and its titles.
 
     Plain ``executemany`` rather than sqlite-utils' ``insert_all``: a full build inserts
     millions of passage rows, and sqlite-utils' per-row work was most of the build time.
     """
-    delete_article(db, article.id)
-    passages = split_article(article.id, article.text)
+    article = read.article
+    if existed:
+        delete_article(db, titles, article.id)
     stat = file_stat(path)
     db.conn.execute(
         "INSERT INTO articles (id, title, url, published, outlet, fingerprint, size, mtime_ns, "
@@ -452,104 +506,25 @@ def replace_article(db: sqlite_utils.Database, article: Article, path: Path) -> 
             article.fingerprint,
             stat["size"],
             stat["mtime_ns"],
-            len(passages),
+            len(read.passages),
             datetime.now(UTC).isoformat(timespec="seconds"),
         ),
     )
+    # Ids chosen here, so that the titles can point at their passages without a query.
+    first_id = (db.conn.execute("SELECT max(id) FROM passages").fetchone()[0] or 0) + 1
     db.conn.executemany(
-        'INSERT INTO passages (article_id, paragraph, position, start, "end", text) '
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        [(p.article_id, p.paragraph, p.position, p.start, p.end, p.text) for p in passages],
+        'INSERT INTO passages (id, article_id, paragraph, position, start, "end", text) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (first_id + p.position, p.article_id, p.paragraph, p.position, p.start, p.end, p.text)
+            for p in read.passages
+        ],
     )
-    db.conn.executemany(
-        "INSERT INTO title_mentions (article_id, position, surface, cue, strong, year, number, "
-        "series, same_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        title_mention_rows(article, passages),
-    )
+    titles.add((first_id + position, title) for position, title in read.titles)
 
 
-def title_mention_rows(article: Article, passages: list[Passage]) -> list[tuple]:
-    """Film title candidates (``bot.films.find_mentions``) with the passage they stand in."""
-    if not passages:
-        return []
-    starts = [p.start for p in passages]
-
-    def position(offset: int) -> int:
-        return passages[max(bisect.bisect_right(starts, offset) - 1, 0)].position
-
-    return [
-        (article.id, position(m.start), *mention_columns(m))
-        for m in find_mentions(article.id, article.text)
-    ]
-
-
-def mention_columns(m: Mention) -> tuple:
-    return (m.surface, m.cue, int(m.strong), m.year, m.number, m.series, m.same_as)
-
-
-def rebuild_films(db: sqlite_utils.Database, sources: Path, summary: BuildSummary) -> None:
-    """Merge every article's titles into films, with ``films.toml`` applied."""
-    overrides, warnings = load_overrides(sources / "films.toml")
-    summary.warnings += warnings
-    rows = db.conn.execute(
-        "SELECT article_id, position, surface, cue, strong, year, number, series, same_as "
-        "FROM title_mentions"
-    ).fetchall()
-    # A mention's offsets are not needed after indexing: the passage position stands in.
-    mentions = [
-        Mention(a, pos, pos, surface, cue, bool(strong), year, number, series, same_as)
-        for a, pos, surface, cue, strong, year, number, series, same_as in rows
-    ]
-    mentions += films_toml_mentions(db, overrides)
-    films = merge_films(mentions, overrides)
-    db.conn.execute("DELETE FROM films")
-    db.conn.execute("DELETE FROM film_passages")
-    for film_id, film in enumerate(films, start=1):
-        db.conn.execute(
-            "INSERT INTO films (id, title, year, aliases, articles, mentions, franchise, number) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                film_id,
-                film.title,
-                film.year,
-                json.dumps(list(film.aliases), ensure_ascii=False),
-                len(film.articles),
-                len(film.mentions),
-                film.franchise,
-                film.number,
-            ),
-        )
-        db.conn.executemany(
-            "INSERT OR IGNORE INTO film_passages (film_id, passage_id) SELECT ?, id "
-            "FROM passages WHERE article_id = ? AND position = ?",
-            [(film_id, m.article_id, m.start) for m in film.mentions],
-        )
-    summary.films = len(films)
-
-
-def films_toml_mentions(db: sqlite_utils.Database, overrides: Overrides) -> list[Mention]:
-    """Where the passages use a name from films.toml. Found at every build, not stored with
-    the article, so that an edited films.toml applies to articles that did not change; FTS5
-    finds the few passages to read."""
-    if overrides.pattern is None:
-        return []
-    phrases = " OR ".join('"' + " ".join(tokens(name)) + '"' for name in overrides.names)
-    rows = db.conn.execute(
-        "SELECT article_id, position, text FROM passages WHERE id IN "
-        "(SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?)",
-        (phrases,),
-    )
-    found = []
-    for article_id, position, text in rows:
-        for m in override_mentions(article_id, text, overrides):
-            found.append(
-                Mention(article_id, position, position, m.surface, m.cue, True, same_as=m.same_as)
-            )
-    return found
-
-
-def delete_article(db: sqlite_utils.Database, source_id: str) -> None:
-    db.conn.execute("DELETE FROM title_mentions WHERE article_id = ?", (source_id,))
+def delete_article(db: sqlite_utils.Database, titles: TitleRows, source_id: str) -> None:
+    titles.remove("article_id = ?", (source_id,))
     db.conn.execute("DELETE FROM passages WHERE article_id = ?", (source_id,))
     db.conn.execute("DELETE FROM articles WHERE id = ?", (source_id,))
 

@@ -145,3 +145,27 @@ def test_leftover_temp_files_are_cleaned(sources: Path, tmp_path: Path) -> None:
     leftover.write_bytes(b"half a build")
     build_index(sources, db)
     assert not leftover.exists()
+
+
+def test_worker_processes_build_the_same_index(sources: Path, tmp_path: Path) -> None:
+    """Enough files to read go to worker processes; the index must not tell (same rows, same
+    order-dependent choices: which of two duplicates is kept, which file is skipped)."""
+    for n in range(bot.index.PARALLEL_FROM):
+        (sources / f"note-{n:03}.md").write_text(
+            f"Note {n}: the 2019 film Oblivion Rising {n % 7} was shot in {n} days.\n"
+        )
+    (sources / "note-copy.md").write_text((sources / "note-007.md").read_text())
+    (sources / "note-bad.md").write_bytes(b"\xff\xfe\x00binary")
+    serial, parallel = tmp_path / "serial.db", tmp_path / "parallel.db"
+    build_index(sources, serial, workers=1)
+    summary = build_index(sources, parallel, workers=2)
+    assert ("note-copy.md", "same content as note-007.md") in summary.skipped
+    for sql in (
+        "SELECT id, title, fingerprint, passages FROM articles ORDER BY id",
+        "SELECT * FROM passages ORDER BY id",
+        "SELECT * FROM skipped ORDER BY id",
+        "SELECT * FROM films ORDER BY id",
+        "SELECT * FROM film_passages ORDER BY film_id, passage_id",
+        "SELECT * FROM vocabulary ORDER BY word",
+    ):
+        assert rows(serial, sql) == rows(parallel, sql)

@@ -29,3 +29,38 @@ def test_incremental_vocabulary_equals_a_full_build(sources: Path, tmp_path: Pat
             assert sorted(conn.execute(fts).fetchall()) == dump(
                 db, "SELECT word, df FROM vocabulary"
             )
+
+
+FILMS = (
+    "SELECT f.title, f.year, f.aliases, f.articles, f.mentions, f.franchise, f.number, "
+    "p.article_id, p.position FROM films f JOIN film_passages fp ON fp.film_id = f.id "
+    "JOIN passages p ON p.id = fp.passage_id"
+)
+
+
+def test_incremental_films_equal_a_full_build(sources: Path, tmp_path: Path) -> None:
+    """Titles are kept per article and films merged again from them: after articles change,
+    go and come, the films (names, counts, the passages that mention them) are a full build's."""
+    incremental, full = tmp_path / "incremental.db", tmp_path / "full.db"
+    (sources / "extra.md").write_text(
+        "The 2019 film Oblivion Rising starred a stunt team. Oblivion Rising made money.\n"
+    )
+    build_index(sources, incremental)
+    first, second, _ = sorted(sources.glob("*.txt"))
+    first.write_text(
+        first.read_text() + "\n\nFallout was the sixth installment. The 2021 movie Dune Rising "
+        "opened; Oblivion Rising did not.\n"
+    )
+    second.unlink()
+    (sources / "extra.md").unlink()
+    (sources / "new.md").write_text("Critics saw the 2022 film Oblivion Rising Again twice.\n")
+    build_index(sources, incremental)
+    build_index(sources, full)
+    assert dump(incremental, FILMS) == dump(full, FILMS)
+    films = {row[0] for row in dump(incremental, FILMS)}
+    assert {"Dune Rising", "Oblivion Rising Again"} <= films
+    assert "Oblivion Rising" not in films  # the article that made it a film is gone
+    titles = (
+        "SELECT surface, cue, strong, year, number, series, same_as, context, mentions FROM titles"
+    )
+    assert dump(incremental, titles) == dump(full, titles)

@@ -1,0 +1,295 @@
+"""The index's film tables: titles as the articles write them, and the films they merge into.
+
+Part of the build (``bot/index.py`` calls it; nothing else writes these tables):
+
+- ``titles``: each distinct candidate title (a ``bot.films.Mention`` without its place: the
+  surface, its cue, year, number...) with ``mentions``, how many places use it, and ``key``,
+  the form two spellings of one title share (``bot.films.key``).
+- ``title_mentions``: which passage uses which title. Kept with its article across
+  incremental builds, like the passages.
+- ``films``, and ``film_titles`` (which titles name which film): made again by every build,
+  because merging is global (a title in one article can make a film of a phrase in another).
+- ``film_passages``: a view, the passages that mention each film.
+
+Why titles rather than every mention: 100,000 articles hold 3.4 million candidate mentions but
+only 360,000 distinct titles, and 86% of the mentions are plain capitalised phrases (people,
+places) that can only join a film under a name a cued mention uses. Merging reads the titles
+that can matter, with their counts, so a build where 1% of the articles changed merges in a
+second instead of re-reading every mention.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections import Counter
+from collections.abc import Iterable
+
+import sqlite_utils
+
+from bot.films import Cue, Mention, Overrides, key, merge_films, override_mentions
+from bot.passages import Passage
+from bot.words import tokens
+
+# (surface, cue, strong, year, number, series, same_as, context): a title as stored. Context
+# is the article's id for an ordinal that names no franchise ("the seventh installment"):
+# which film it means depends on the article, so it is a title of that article alone.
+Title = tuple
+SHAPE_COLUMNS = ("surface", "cue", "strong", "year", "number", "series", "same_as", "context")
+
+
+def create_film_tables(db: sqlite_utils.Database) -> None:
+    db["titles"].create(
+        {
+            "id": int,
+            "surface": str,
+            "cue": str,
+            "strong": int,
+            "year": int,
+            "number": int,
+            "series": str,
+            "same_as": str,
+            "context": str,
+            "key": str,
+            "same_key": str,
+            "mentions": int,
+        },
+        pk="id",
+    )
+    db["titles"].create_index(["key"])
+    db["title_mentions"].create({"passage_id": int, "title_id": int})  # indexed in rebuild_films
+    db["films"].create(
+        {
+            "id": int,
+            "title": str,
+            "year": int,
+            "aliases": str,
+            "articles": int,
+            "mentions": int,
+            "franchise": str,
+            "number": int,
+        },
+        pk="id",
+    )
+    db["film_titles"].create({"film_id": int, "title_id": int}, pk=("film_id", "title_id"))
+    db["film_titles"].create_index(["title_id"])
+    db.create_view(
+        "film_passages",
+        "SELECT film_titles.film_id, title_mentions.passage_id FROM film_titles "
+        "JOIN title_mentions ON title_mentions.title_id = film_titles.title_id",
+    )
+
+
+def titles_of(article_id: str, mentions: Iterable[Mention], passages: list[Passage]) -> list:
+    """(passage position, title) for each mention (``bot.films.find_mentions``) of an article.
+
+    Pure, so that it runs in the build's worker processes."""
+    if not passages:
+        return []
+    starts = [p.start for p in passages]
+    rows = []
+    for m in mentions:
+        position = passages[max(bisect.bisect_right(starts, m.start) - 1, 0)].position
+        rows.append((position, title_of(m, article_id)))
+    return rows
+
+
+def title_of(m: Mention, article_id: str) -> Title:
+    context = article_id if m.cue == Cue.ORDINAL and m.series is None else None
+    return (m.surface, m.cue, int(m.strong), m.year, m.number, m.series, m.same_as, context)
+
+
+class TitleRows:
+    """Adds and removes title mentions during a build, keeping ``titles.mentions`` counted.
+
+    Title ids are handed out here; new titles and the count changes reach the database in
+    ``flush``, in two statements' worth of rows rather than one update per mention."""
+
+    def __init__(self, db: sqlite_utils.Database, *, fresh: bool) -> None:
+        self.conn = db.conn
+        self.fresh = fresh  # an empty table: nothing to look up
+        self.ids: dict[Title, int] = {}
+        self.new: dict[int, Title] = {}
+        self.counts: Counter[int] = Counter()
+        self.next_id = (self.conn.execute("SELECT max(id) FROM titles").fetchone()[0] or 0) + 1
+
+    def add(self, rows: Iterable[tuple[int, Title]]) -> None:
+        """Record title mentions: (passage id, title)."""
+        mention_rows = [(passage_id, self.id_of(title)) for passage_id, title in rows]
+        self.counts.update(title_id for _, title_id in mention_rows)
+        self.conn.executemany(
+            "INSERT INTO title_mentions (passage_id, title_id) VALUES (?, ?)", mention_rows
+        )
+
+    def remove(self, where: str, params: tuple) -> None:
+        """Forget the title mentions of the passages ``where`` selects."""
+        selected = f"SELECT id FROM passages WHERE {where}"
+        for title_id, count in self.conn.execute(
+            "SELECT title_id, count(*) FROM title_mentions "
+            f"WHERE passage_id IN ({selected}) GROUP BY title_id",
+            params,
+        ):
+            self.counts[title_id] -= count
+        self.conn.execute(f"DELETE FROM title_mentions WHERE passage_id IN ({selected})", params)
+
+    def remove_cue(self, cue: str) -> None:
+        """Forget every mention of titles with this cue (those a build finds again)."""
+        selected = "SELECT id FROM titles WHERE cue = ?"
+        for title_id, count in self.conn.execute(
+            "SELECT title_id, count(*) FROM title_mentions "
+            f"WHERE title_id IN ({selected}) GROUP BY title_id",
+            (cue,),
+        ):
+            self.counts[title_id] -= count
+        self.conn.execute(f"DELETE FROM title_mentions WHERE title_id IN ({selected})", (cue,))
+
+    def id_of(self, title: Title) -> int:
+        title_id = self.ids.get(title)
+        if title_id is None:
+            title_id = None if self.fresh else self.find(title)
+            if title_id is None:
+                title_id, self.next_id = self.next_id, self.next_id + 1
+                self.new[title_id] = title
+            self.ids[title] = title_id
+        return title_id
+
+    def find(self, title: Title) -> int | None:
+        row = self.conn.execute(
+            "SELECT id FROM titles WHERE key = ? AND "
+            + " AND ".join(f"{column} IS ?" for column in SHAPE_COLUMNS),
+            (key(title[0]), *title),
+        ).fetchone()
+        return row[0] if row else None
+
+    def flush(self) -> None:
+        """Write new titles and counts; drop titles no passage uses any more."""
+        self.conn.executemany(
+            f"INSERT INTO titles (id, {', '.join(SHAPE_COLUMNS)}, key, same_key, mentions) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (title_id, *title, *keys_of(title), self.counts.pop(title_id, 0))
+                for title_id, title in self.new.items()
+            ),
+        )
+        self.conn.executemany(
+            "UPDATE titles SET mentions = mentions + ? WHERE id = ?",
+            ((count, title_id) for title_id, count in self.counts.items() if count),
+        )
+        self.conn.execute("DELETE FROM titles WHERE mentions <= 0")
+        self.new.clear()
+        self.counts.clear()
+        self.ids.clear()  # some were deleted just now
+        self.fresh = False
+
+
+def keys_of(title: Title) -> tuple[str, str | None]:
+    """The keys of a title's surface and of the title it is another name for, if any."""
+    same_as = title[6]
+    return key(title[0]), same_as and key(same_as)
+
+
+def rebuild_films(db: sqlite_utils.Database, titles: TitleRows, overrides: Overrides) -> int:
+    """Merge the titles into films (with ``films.toml`` applied); return how many films."""
+    # Indexed here rather than at creation, so that a fresh build loads the table first.
+    db["title_mentions"].create_index(["passage_id"], if_not_exists=True)
+    db["title_mentions"].create_index(["title_id"], if_not_exists=True)
+    titles.remove_cue(Cue.OVERRIDE)
+    titles.add(films_toml_titles(db, overrides))
+    titles.flush()
+    films = merge_films(titles_to_merge(db), overrides)
+    db.conn.execute("DELETE FROM films")
+    db.conn.execute("DELETE FROM film_titles")
+    for film_id, film in enumerate(films, start=1):
+        db.conn.execute(
+            "INSERT INTO films (id, title, year, aliases, articles, mentions, franchise, number) "
+            "VALUES (?, ?, ?, ?, 0, 0, ?, ?)",
+            (
+                film_id,
+                film.title,
+                film.year,
+                json.dumps(list(film.aliases), ensure_ascii=False),
+                film.franchise,
+                film.number,
+            ),
+        )
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO film_titles (film_id, title_id) VALUES (?, ?)",
+            [(film_id, m.ref) for m in film.mentions],
+        )
+    db.conn.execute(
+        "UPDATE films SET (articles, mentions) = (SELECT count(DISTINCT passages.article_id), "
+        "count(*) FROM film_passages JOIN passages ON passages.id = film_passages.passage_id "
+        "WHERE film_passages.film_id = films.id)"
+    )
+    return len(films)
+
+
+def films_toml_titles(db: sqlite_utils.Database, overrides: Overrides) -> list[tuple]:
+    """Where the passages use a name from films.toml: (passage id, title). Found at every
+    build, not stored with the article, so that an edited films.toml applies to articles that
+    did not change; FTS5 finds the few passages to read."""
+    if overrides.pattern is None:
+        return []
+    phrases = " OR ".join('"' + " ".join(tokens(name)) + '"' for name in overrides.names)
+    rows = db.conn.execute(
+        "SELECT id, article_id, text FROM passages WHERE id IN "
+        "(SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?)",
+        (phrases,),
+    )
+    return [
+        (passage_id, title_of(m, article_id))
+        for passage_id, article_id, text in rows
+        for m in override_mentions(article_id, text, overrides)
+    ]
+
+
+def titles_to_merge(db: sqlite_utils.Database) -> list[Mention]:
+    """The titles ``merge_films`` needs, each once with its count, plus every mention of the
+    articles with an ordinal of their own (their franchise is the article's commonest).
+
+    Plain phrases are left out here, in SQL, unless a cued title has their name: the rule
+    ``merge_films`` applies anyway (see there), pushed down so that they stay in SQLite."""
+    rows = db.conn.execute(
+        f"SELECT id, {', '.join(SHAPE_COLUMNS)}, mentions FROM titles "
+        "WHERE cue != ? OR key IN (SELECT key FROM titles WHERE cue != ? "
+        "UNION SELECT same_key FROM titles WHERE same_key IS NOT NULL)",
+        (Cue.PLAIN, Cue.PLAIN),
+    ).fetchall()
+    counts = {row[0]: row[-1] for row in rows}
+    single = db.conn.execute(
+        f"SELECT titles.id, {', '.join(SHAPE_COLUMNS)}, passages.article_id, passages.id "
+        "FROM passages JOIN title_mentions ON title_mentions.passage_id = passages.id "
+        "JOIN titles ON titles.id = title_mentions.title_id WHERE passages.article_id IN "
+        "(SELECT context FROM titles WHERE context IS NOT NULL)"
+    ).fetchall()
+    mentions = []
+    for title_id, *title, article_id, passage_id in single:
+        if title_id in counts:
+            counts[title_id] -= 1
+        mentions.append(mention(title_id, title, article_id, passage_id, 1))
+    for title_id, *title, _ in rows:
+        if counts[title_id] > 0:
+            mentions.append(mention(title_id, title, "", title_id, counts[title_id]))
+    return mentions
+
+
+def mention(title_id: int, title: list, article_id: str, place: int, count: int) -> Mention:
+    """A stored title as ``merge_films`` takes it; ``place`` stands in for the offsets."""
+    surface, cue, strong, year, number, series, same_as, _ = title
+    return Mention(
+        article_id,
+        place,
+        place,
+        surface,
+        cue,
+        bool(strong),
+        year,
+        number,
+        series,
+        same_as,
+        count=count,
+        ref=title_id,
+    )
+
+
+__all__ = ["TitleRows", "create_film_tables", "rebuild_films", "titles_of"]
