@@ -121,27 +121,21 @@ class TitleRows:
             "INSERT INTO title_mentions (passage_id, title_id) VALUES (?, ?)", mention_rows
         )
 
-    def remove(self, where: str, params: tuple) -> None:
-        """Forget the title mentions of the passages ``where`` selects."""
-        selected = f"SELECT id FROM passages WHERE {where}"
-        for title_id, count in self.conn.execute(
-            "SELECT title_id, count(*) FROM title_mentions "
-            f"WHERE passage_id IN ({selected}) GROUP BY title_id",
-            params,
-        ):
-            self.counts[title_id] -= count
-        self.conn.execute(f"DELETE FROM title_mentions WHERE passage_id IN ({selected})", params)
+    def remove_article(self, article_id: str) -> None:
+        """Forget the title mentions of an article (before its passages go)."""
+        self._remove("passage_id IN (SELECT id FROM passages WHERE article_id = ?)", article_id)
 
     def remove_cue(self, cue: str) -> None:
         """Forget every mention of titles with this cue (those a build finds again)."""
-        selected = "SELECT id FROM titles WHERE cue = ?"
+        self._remove("title_id IN (SELECT id FROM titles WHERE cue = ?)", cue)
+
+    def _remove(self, where: str, parameter: str) -> None:
         for title_id, count in self.conn.execute(
-            "SELECT title_id, count(*) FROM title_mentions "
-            f"WHERE title_id IN ({selected}) GROUP BY title_id",
-            (cue,),
+            f"SELECT title_id, count(*) FROM title_mentions WHERE {where} GROUP BY title_id",
+            (parameter,),
         ):
             self.counts[title_id] -= count
-        self.conn.execute(f"DELETE FROM title_mentions WHERE title_id IN ({selected})", (cue,))
+        self.conn.execute(f"DELETE FROM title_mentions WHERE {where}", (parameter,))
 
     def id_of(self, title: Title) -> int:
         title_id = self.ids.get(title)

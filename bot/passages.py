@@ -69,12 +69,11 @@ def paragraph_spans(text: str) -> Iterator[tuple[int, int]]:
 
 def strip_span(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """The span without surrounding white space, or nothing if it is blank."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if start < end:
-        yield start, end
+    piece = text[start:end]
+    stripped = piece.strip()  # str.strip removes what str.isspace calls white space
+    if stripped:
+        start += len(piece) - len(piece.lstrip())
+        yield start, start + len(stripped)
 
 
 def sentence_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
