@@ -46,7 +46,7 @@ from bot.sources import (
 )
 from bot.words import FTS_TOKENIZER, stem, tokens
 
-SCHEMA_VERSION = 4  # 2: film tables; 3: mentions keep their cue; 4: distinct titles, counted
+SCHEMA_VERSION = 5  # 2: film tables; 3: mentions keep their cue; 5: distinct titles, counted
 
 ProgressCallback = Callable[[int, int], None]  # (files done, files in all)
 
@@ -497,7 +497,7 @@ def replace_article(
     if existed:
         delete_article(db, titles, article.id)
     stat = file_stat(path)
-    db.conn.execute(
+    article_row = db.conn.execute(
         "INSERT INTO articles (id, title, url, published, outlet, fingerprint, size, mtime_ns, "
         "passages, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -520,7 +520,9 @@ def replace_article(
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(first_id + row[1], article.id, *row) for row in read.passages],
     )
-    titles.add((first_id + position, title) for position, title in read.titles)
+    titles.add(
+        article_row.lastrowid, ((first_id + position, title) for position, title in read.titles)
+    )
 
 
 def delete_article(db: sqlite_utils.Database, titles: TitleRows, source_id: str) -> None:

@@ -5,8 +5,8 @@ Part of the build (``bot/index.py`` calls it; nothing else writes these tables):
 - ``titles``: each distinct candidate title (a ``bot.films.Mention`` without its place: the
   surface, its cue, year, number...) with ``mentions``, how many places use it, and ``key``,
   the form two spellings of one title share (``bot.films.key``).
-- ``title_mentions``: which passage uses which title. Kept with its article across
-  incremental builds, like the passages.
+- ``title_mentions``: which passage (and article: the ``articles`` rowid) uses which title.
+  Kept with its article across incremental builds, like the passages.
 - ``films``, and ``film_titles`` (which titles name which film): made again by every build,
   because merging is global (a title in one article can make a film of a phrase in another).
 - ``film_passages``: a view, the passages that mention each film.
@@ -24,6 +24,8 @@ import bisect
 import json
 from collections import Counter
 from collections.abc import Iterable
+from itertools import groupby
+from operator import itemgetter
 
 import sqlite_utils
 
@@ -57,7 +59,8 @@ def create_film_tables(db: sqlite_utils.Database) -> None:
         pk="id",
     )
     db["titles"].create_index(["key"])
-    db["title_mentions"].create({"passage_id": int, "title_id": int})  # indexed in rebuild_films
+    # Indexed in rebuild_films.
+    db["title_mentions"].create({"passage_id": int, "title_id": int, "article": int})
     db["films"].create(
         {
             "id": int,
@@ -113,12 +116,13 @@ class TitleRows:
         self.counts: Counter[int] = Counter()
         self.next_id = (self.conn.execute("SELECT max(id) FROM titles").fetchone()[0] or 0) + 1
 
-    def add(self, rows: Iterable[tuple[int, Title]]) -> None:
-        """Record title mentions: (passage id, title)."""
-        mention_rows = [(passage_id, self.id_of(title)) for passage_id, title in rows]
-        self.counts.update(title_id for _, title_id in mention_rows)
+    def add(self, article: int, rows: Iterable[tuple[int, Title]]) -> None:
+        """Record title mentions of an article (its rowid): (passage id, title)."""
+        mention_rows = [(passage_id, self.id_of(title), article) for passage_id, title in rows]
+        self.counts.update(title_id for _, title_id, _ in mention_rows)
         self.conn.executemany(
-            "INSERT INTO title_mentions (passage_id, title_id) VALUES (?, ?)", mention_rows
+            "INSERT INTO title_mentions (passage_id, title_id, article) VALUES (?, ?, ?)",
+            mention_rows,
         )
 
     def remove_article(self, article_id: str) -> None:
@@ -186,9 +190,11 @@ def rebuild_films(db: sqlite_utils.Database, titles: TitleRows, overrides: Overr
     """Merge the titles into films (with ``films.toml`` applied); return how many films."""
     # Indexed here rather than at creation, so that a fresh build loads the table first.
     db["title_mentions"].create_index(["passage_id"], if_not_exists=True)
-    db["title_mentions"].create_index(["title_id"], if_not_exists=True)
+    # Covering: a film's passages and articles are read from the index alone.
+    db["title_mentions"].create_index(["title_id", "passage_id", "article"], if_not_exists=True)
     titles.remove_cue(Cue.OVERRIDE)
-    titles.add(films_toml_titles(db, overrides))
+    for article, rows in groupby(films_toml_titles(db, overrides), key=itemgetter(0)):
+        titles.add(article, (row[1:] for row in rows))
     titles.flush()
     films = merge_films(titles_to_merge(db), overrides)
     db.conn.execute("DELETE FROM films")
@@ -211,28 +217,29 @@ def rebuild_films(db: sqlite_utils.Database, titles: TitleRows, overrides: Overr
             [(film_id, m.ref) for m in film.mentions],
         )
     db.conn.execute(
-        "UPDATE films SET (articles, mentions) = (SELECT count(DISTINCT passages.article_id), "
-        "count(*) FROM film_passages JOIN passages ON passages.id = film_passages.passage_id "
-        "WHERE film_passages.film_id = films.id)"
+        "UPDATE films SET (articles, mentions) = (SELECT count(DISTINCT article), count(*) "
+        "FROM film_titles JOIN title_mentions USING (title_id) WHERE film_id = films.id)"
     )
     return len(films)
 
 
 def films_toml_titles(db: sqlite_utils.Database, overrides: Overrides) -> list[tuple]:
-    """Where the passages use a name from films.toml: (passage id, title). Found at every
+    """Where the passages use a name from films.toml: (article rowid, passage id, title),
+    by article. Found at every
     build, not stored with the article, so that an edited films.toml applies to articles that
     did not change; FTS5 finds the few passages to read."""
     if overrides.pattern is None:
         return []
     phrases = " OR ".join('"' + " ".join(tokens(name)) + '"' for name in overrides.names)
     rows = db.conn.execute(
-        "SELECT id, article_id, text FROM passages WHERE id IN "
-        "(SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?)",
+        "SELECT articles.rowid, passages.id, article_id, text FROM passages "
+        "JOIN articles ON articles.id = passages.article_id WHERE passages.id IN "
+        "(SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?) ORDER BY passages.id",
         (phrases,),
     )
     return [
-        (passage_id, title_of(m, article_id))
-        for passage_id, article_id, text in rows
+        (article, passage_id, title_of(m, article_id))
+        for article, passage_id, article_id, text in rows
         for m in override_mentions(article_id, text, overrides)
     ]
 
