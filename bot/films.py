@@ -11,9 +11,10 @@ The pipeline is text in, films out. It knows nothing about SQLite or Discord:
 1. ``find_mentions(article_id, text)`` runs on every article at index time. It uses regexes only
    (about 0.3 ms for a 3 KB article) and returns candidate ``Mention``s with the cue that
    found each one (see ``Cue``).
-2. ``merge_films(mentions, overrides)`` runs once over all the mentions. It works out the
-   franchises, resolves numbers, initialisms and ordinals, merges the aliases of each film,
-   applies ``films.toml`` and keeps the films backed by strong evidence.
+2. ``merge_films(mentions, overrides)`` runs once over all the mentions (the index passes
+   each distinct one once, with its count). It works out the franchises, resolves numbers,
+   initialisms and ordinals, merges the aliases of each film, applies ``films.toml`` and keeps
+   the films backed by strong evidence.
 3. ``films_in_question`` and ``match_film`` run per question through a ``FilmIndex``, which
    indexes aliases by token so that a question costs a few dict lookups, not a fuzzy scan.
 
