@@ -33,11 +33,14 @@ from bot.films import Cue, Mention, Overrides, key, merge_films, override_mentio
 from bot.passages import Passage
 from bot.words import tokens
 
-# (surface, cue, strong, year, number, series, same_as, context): a title as stored. Context
-# is the article's id for an ordinal that names no franchise ("the seventh installment"):
-# which film it means depends on the article, so it is a title of that article alone.
+# (surface, cue, strong, year, number, series, same_as, context, key, same_key): a title as
+# stored. Context is the article's id for an ordinal that names no franchise ("the seventh
+# installment"): which film it means depends on the article, so it is a title of that article
+# alone. The keys follow from the surface and same_as; they are worked out with the title, in
+# the build's worker processes.
 Title = tuple
 SHAPE_COLUMNS = ("surface", "cue", "strong", "year", "number", "series", "same_as", "context")
+TITLE_COLUMNS = (*SHAPE_COLUMNS, "key", "same_key")
 
 
 def create_film_tables(db: sqlite_utils.Database) -> None:
@@ -99,7 +102,9 @@ def titles_of(article_id: str, mentions: Iterable[Mention], passages: list[Passa
 
 def title_of(m: Mention, article_id: str) -> Title:
     context = article_id if m.cue == Cue.ORDINAL and m.series is None else None
-    return (m.surface, m.cue, int(m.strong), m.year, m.number, m.series, m.same_as, context)
+    same_key = key(m.same_as) if m.same_as is not None else None
+    shape = (m.surface, m.cue, int(m.strong), m.year, m.number, m.series, m.same_as, context)
+    return (*shape, key(m.surface), same_key)
 
 
 class TitleRows:
@@ -155,17 +160,17 @@ class TitleRows:
         row = self.conn.execute(
             "SELECT id FROM titles WHERE key = ? AND "
             + " AND ".join(f"{column} IS ?" for column in SHAPE_COLUMNS),
-            (key(title[0]), *title),
+            (title[-2], *title[: len(SHAPE_COLUMNS)]),
         ).fetchone()
         return row[0] if row else None
 
     def flush(self) -> None:
         """Write new titles and counts; drop titles no passage uses any more."""
         self.conn.executemany(
-            f"INSERT INTO titles (id, {', '.join(SHAPE_COLUMNS)}, key, same_key, mentions) "
+            f"INSERT INTO titles (id, {', '.join(TITLE_COLUMNS)}, mentions) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                (title_id, *title, *keys_of(title), self.counts.pop(title_id, 0))
+                (title_id, *title, self.counts.pop(title_id, 0))
                 for title_id, title in self.new.items()
             ),
         )
@@ -178,12 +183,6 @@ class TitleRows:
         self.counts.clear()
         self.ids.clear()  # some were deleted just now
         self.fresh = False
-
-
-def keys_of(title: Title) -> tuple[str, str | None]:
-    """The keys of a title's surface and of the title it is another name for, if any."""
-    same_as = title[6]
-    return key(title[0]), same_as and key(same_as)
 
 
 def rebuild_films(db: sqlite_utils.Database, titles: TitleRows, overrides: Overrides) -> int:

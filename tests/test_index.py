@@ -147,9 +147,13 @@ def test_leftover_temp_files_are_cleaned(sources: Path, tmp_path: Path) -> None:
     assert not leftover.exists()
 
 
-def test_worker_processes_build_the_same_index(sources: Path, tmp_path: Path) -> None:
+def test_worker_processes_build_the_same_index(
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Enough files to read go to worker processes; the index must not tell (same rows, same
-    order-dependent choices: which of two duplicates is kept, which file is skipped)."""
+    order-dependent choices: which of two duplicates is kept, which file is skipped). The
+    full-text index is filled in chunks as passages arrive: it must hold every passage."""
+    monkeypatch.setattr(bot.index.FtsBackfill, "CHUNK", 50)
     for n in range(bot.index.PARALLEL_FROM):
         (sources / f"note-{n:03}.md").write_text(
             f"Note {n}: the 2019 film Oblivion Rising {n % 7} was shot in {n} days.\n"
@@ -167,5 +171,11 @@ def test_worker_processes_build_the_same_index(sources: Path, tmp_path: Path) ->
         "SELECT * FROM films ORDER BY id",
         "SELECT * FROM film_passages ORDER BY film_id, passage_id",
         "SELECT * FROM vocabulary ORDER BY word",
+        "SELECT rowid FROM passages_fts WHERE passages_fts MATCH 'oblivion OR cruise'",
     ):
         assert rows(serial, sql) == rows(parallel, sql)
+    assert rows(parallel, "SELECT count(*) FROM passages_fts") == rows(
+        parallel, "SELECT count(*) FROM passages"
+    )
+    with sqlite3.connect(parallel) as conn:  # raises if the index and the table disagree
+        conn.execute("INSERT INTO passages_fts (passages_fts, rank) VALUES ('integrity-check', 1)")
