@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import multiprocessing
 import os
 import shutil
@@ -27,6 +28,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import islice
@@ -45,6 +47,8 @@ from bot.sources import (
     source_id_of,
 )
 from bot.words import FTS_TOKENIZER, stem, tokens
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 5  # 2: film tables; 3: mentions keep their cue; 5: distinct titles, counted
 
@@ -462,16 +466,28 @@ IN_FLIGHT = 8  # tasks queued per worker: bounds the memory of results not yet w
 def parallel_map(function: Callable, items: list[tuple], workers: int) -> Iterator:
     """``function`` (which takes a batch of argument tuples) over ``items``, in order.
 
-    Worker processes come from a fork server, never a fork of this process: the bot calls this
-    from a thread while its event loop runs. Only a few batches are queued at a time, so a
-    fast reader never piles up results the writer has not taken."""
-    if workers <= 1 or len(items) < PARALLEL_FROM:
-        for start in range(0, len(items), BATCH):
-            yield from function(items[start : start + BATCH])
-        return
+    In worker processes when there are enough items; should the workers fail (killed, or unable
+    to start: they re-import the caller's main script, so scripts must guard it with
+    ``if __name__ == "__main__"``), the rest is done in this process.
+    """
+    done = 0
+    if workers > 1 and len(items) >= PARALLEL_FROM:
+        try:
+            for result in map_in_workers(function, items, workers):
+                yield result
+                done += 1
+        except BrokenProcessPool:
+            log.warning("worker processes failed; reading the other files in the build process")
+    for start in range(done, len(items), BATCH):
+        yield from function(items[start : start + BATCH])
+
+
+def map_in_workers(function: Callable, items: list[tuple], workers: int) -> Iterator:
+    """Worker processes come from a fork server, never a fork of this process: the bot calls
+    this from a thread while its event loop runs. Only a few batches are queued at a time, so
+    fast readers never pile up results the writer has not taken."""
     batches = (items[start : start + BATCH] for start in range(0, len(items), BATCH))
-    context = multiprocessing.get_context("forkserver")
-    pool = ProcessPoolExecutor(workers, mp_context=context)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
     try:
         queued = deque(pool.submit(function, b) for b in islice(batches, workers * IN_FLIGHT))
         while queued:

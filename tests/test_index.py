@@ -1,3 +1,4 @@
+import multiprocessing
 import os
 import sqlite3
 from pathlib import Path
@@ -179,3 +180,18 @@ def test_worker_processes_build_the_same_index(
     )
     with sqlite3.connect(parallel) as conn:  # raises if the index and the table disagree
         conn.execute("INSERT INTO passages_fts (passages_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def double_unless_in_a_worker(batch: list[tuple[int]]) -> list[int]:
+    if multiprocessing.parent_process() is not None:
+        os._exit(3)  # a worker killed mid-batch (out of memory, say)
+    return [2 * n for (n,) in batch]
+
+
+def test_reading_goes_on_in_the_build_process_when_workers_die(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    items = [(n,) for n in range(bot.index.PARALLEL_FROM)]
+    results = list(bot.index.parallel_map(double_unless_in_a_worker, items, workers=2))
+    assert results == [2 * n for n in range(bot.index.PARALLEL_FROM)]
+    assert "worker processes failed" in caplog.text
