@@ -24,6 +24,7 @@ import multiprocessing
 import os
 import shutil
 import sqlite3
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
@@ -487,7 +488,11 @@ def map_in_workers(function: Callable, items: list[tuple], workers: int) -> Iter
     this from a thread while its event loop runs. Only a few batches are queued at a time, so
     fast readers never pile up results the writer has not taken."""
     batches = (items[start : start + BATCH] for start in range(0, len(items), BATCH))
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=leave_with_builder,
+    )
     try:
         queued = deque(pool.submit(function, b) for b in islice(batches, workers * IN_FLIGHT))
         while queued:
@@ -498,6 +503,14 @@ def map_in_workers(function: Callable, items: list[tuple], workers: int) -> Iter
             yield from results
     finally:
         pool.shutdown(cancel_futures=True)
+
+
+def leave_with_builder() -> None:
+    """A worker's first step: a build process killed outright (SIGKILL) can't stop its workers,
+    which would wait for work for ever, so they watch it and exit when it does."""
+    builder = multiprocessing.parent_process()
+    if builder is not None:
+        threading.Thread(target=lambda: (builder.join(), os._exit(1)), daemon=True).start()
 
 
 def available_cores() -> int:

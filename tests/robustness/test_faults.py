@@ -40,13 +40,30 @@ def add_articles(sources: Path, count: int, tag: str) -> None:
         (sources / f"{tag}-{i:04d}.txt").write_text("\n\n".join(paragraphs))
 
 
+def worker_processes() -> set[int]:
+    """Processes of multiprocessing's fork server: the build's worker processes and their
+    server."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if entry.name.isdigit() and b"multiprocessing.forkserver" in command:
+            found.add(int(entry.name))
+    return found
+
+
 def test_reindex_killed_at_random_points(sources: Path, tmp_path: Path) -> None:
+    """... with its worker processes reading files (600 is enough to use them): they leave
+    with it rather than wait for work for ever."""
     db = tmp_path / "briefing.db"
     build_index(sources, db)
     good = Searcher(db).ask(QUESTION).excerpts[0].text
     add_articles(sources, 600, "bulk")
     rng = random.Random(7)
     killed_while_running = 0
+    before = worker_processes()
     for _ in range(4):
         process = briefing("index", "--sources", str(sources), "--db", str(db))
         time.sleep(rng.uniform(0.3, 0.9))
@@ -56,6 +73,10 @@ def test_reindex_killed_at_random_points(sources: Path, tmp_path: Path) -> None:
         assert index_problem(db, thorough=True) is None
         assert Searcher(db).ask(QUESTION).excerpts[0].text == good
     assert killed_while_running >= 2
+    deadline = time.monotonic() + 10
+    while worker_processes() - before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not worker_processes() - before
     summary = build_index(sources, db)
     assert summary.articles == 603
     assert not list(tmp_path.glob("briefing.db.tmp-*"))
