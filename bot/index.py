@@ -19,20 +19,14 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import logging
-import multiprocessing
 import os
 import shutil
 import sqlite3
-import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 
 import sqlite_utils
@@ -48,8 +42,7 @@ from bot.sources import (
     source_id_of,
 )
 from bot.words import FTS_TOKENIZER, stem, tokens
-
-log = logging.getLogger(__name__)
+from bot.workers import available_cores, parallel_map
 
 SCHEMA_VERSION = 5  # 2: film tables; 3: mentions keep their cue; 5: distinct titles, counted
 
@@ -457,64 +450,6 @@ def read_article(
 
 def read_articles(batch: Sequence[tuple]) -> list[ReadArticle | Skipped | None]:
     return [read_article(*arguments) for arguments in batch]
-
-
-PARALLEL_FROM = 200  # files to read: fewer are read faster than worker processes start
-BATCH = 32  # files a worker reads per task
-IN_FLIGHT = 8  # tasks queued per worker: bounds the memory of results not yet written
-
-
-def parallel_map(function: Callable, items: list[tuple], workers: int) -> Iterator:
-    """``function`` (which takes a batch of argument tuples) over ``items``, in order.
-
-    In worker processes when there are enough items; should the workers fail (killed, or unable
-    to start: they re-import the caller's main script, so scripts must guard it with
-    ``if __name__ == "__main__"``), the rest is done in this process.
-    """
-    done = 0
-    if workers > 1 and len(items) >= PARALLEL_FROM:
-        try:
-            for result in map_in_workers(function, items, workers):
-                yield result
-                done += 1
-        except BrokenProcessPool:
-            log.warning("worker processes failed; reading the other files in the build process")
-    for start in range(done, len(items), BATCH):
-        yield from function(items[start : start + BATCH])
-
-
-def map_in_workers(function: Callable, items: list[tuple], workers: int) -> Iterator:
-    """Worker processes come from a fork server, never a fork of this process: the bot calls
-    this from a thread while its event loop runs. Only a few batches are queued at a time, so
-    fast readers never pile up results the writer has not taken."""
-    batches = (items[start : start + BATCH] for start in range(0, len(items), BATCH))
-    pool = ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context("forkserver"),
-        initializer=leave_with_builder,
-    )
-    try:
-        queued = deque(pool.submit(function, b) for b in islice(batches, workers * IN_FLIGHT))
-        while queued:
-            results = queued.popleft().result()
-            batch = next(batches, None)
-            if batch is not None:
-                queued.append(pool.submit(function, batch))
-            yield from results
-    finally:
-        pool.shutdown(cancel_futures=True)
-
-
-def leave_with_builder() -> None:
-    """A worker's first step: a build process killed outright (SIGKILL) can't stop its workers,
-    which would wait for work for ever, so they watch it and exit when it does."""
-    builder = multiprocessing.parent_process()
-    if builder is not None:
-        threading.Thread(target=lambda: (builder.join(), os._exit(1)), daemon=True).start()
-
-
-def available_cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def file_stat(path: Path) -> dict[str, int]:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 import bot.index
+import bot.workers
 from bot.index import SCHEMA_VERSION, BuildError, build_index, stale_sources
 from bot.search import Searcher
 
@@ -155,7 +156,7 @@ def test_worker_processes_build_the_same_index(
     order-dependent choices: which of two duplicates is kept, which file is skipped). The
     full-text index is filled in chunks as passages arrive: it must hold every passage."""
     monkeypatch.setattr(bot.index.FtsBackfill, "CHUNK", 50)
-    for n in range(bot.index.PARALLEL_FROM):
+    for n in range(bot.workers.PARALLEL_FROM):
         (sources / f"note-{n:03}.md").write_text(
             f"Note {n}: the 2019 film Oblivion Rising {n % 7} was shot in {n} days.\n"
         )
@@ -191,7 +192,7 @@ def double_unless_in_a_worker(batch: list[tuple[int]]) -> list[int]:
 def test_reading_goes_on_in_the_build_process_when_workers_die(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    items = [(n,) for n in range(bot.index.PARALLEL_FROM)]
-    results = list(bot.index.parallel_map(double_unless_in_a_worker, items, workers=2))
-    assert results == [2 * n for n in range(bot.index.PARALLEL_FROM)]
+    items = [(n,) for n in range(bot.workers.PARALLEL_FROM)]
+    results = list(bot.workers.parallel_map(double_unless_in_a_worker, items, workers=2))
+    assert results == [2 * n for n in range(bot.workers.PARALLEL_FROM)]
     assert "worker processes failed" in caplog.text
