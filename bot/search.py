@@ -64,6 +64,15 @@ ADJACENCY_BONUS = 0.05
 
 MIN_SPECIFICITY = 0.35  # the weight share an everyday English word keeps when unknown
 
+# Chance: in a large index every English word is somewhere, and two or three of a question's
+# words meet in some sentence by coincidence ("godfather" beside "directions"). A sentence
+# answers only if its match is unlikely by chance: the passages expected to hold the same
+# question words if words were scattered independently, at the index's own rates or at
+# English's (wordfreq), whichever is rarer, must be at most ``MAX_CHANCE_MATCHES``.
+MAX_CHANCE_MATCHES = 4.0
+MAX_CHANCE = math.log(MAX_CHANCE_MATCHES)
+PASSAGE_WORDS = 20  # tokens in a passage, for a word's English rate per passage
+
 NOT_FOUND = "I couldn't find that in the articles."
 
 
@@ -109,6 +118,8 @@ class Term:
     film_id: int | None = None  # a film named by any of its titles: matched by the passages
     # that mention the film, not by words; the words of its titles are only highlighted
     title_words: frozenset[str] = frozenset()
+    # The share of passages holding it by chance: its index rate, or its English rate if rarer.
+    rate: float = 1.0
 
 
 @dataclass
@@ -117,6 +128,7 @@ class Question:
     terms: list[Term]
     wants: str | None  # "number", "date", "person", "place", "reason" or None
     asked_tokens: frozenset[str]
+    passages: int = 1  # in the index: chance matches scale with it
 
 
 @dataclass
@@ -131,6 +143,7 @@ class Sentence:
     matched: frozenset[int] = frozenset()  # indexes into Question.terms
     score: float = 0.0
     coverage: float = 0.0  # the question's share found here and around: decides abstention
+    chance: float = 0.0  # passages expected to match as well by coincidence (log): see below
 
 
 # --- reading the question -------------------------------------------------------------------
@@ -348,9 +361,11 @@ class Searcher:
             if known / total < MIN_KNOWN_SHARE:
                 return Answer(question, (), False, NOT_FOUND)
             sentences = self.rank(conn, parsed)
-            if not sentences or max(s.coverage for s in sentences) < MIN_ANSWER_SCORE:
+            # Sentences matching by coincidence are no answer, nor do they count as one.
+            answers = [s for s in sentences if s.chance <= MAX_CHANCE]
+            if not answers or max(s.coverage for s in answers) < MIN_ANSWER_SCORE:
                 return Answer(question, (), False, NOT_FOUND)
-            excerpts = self.excerpts(conn, parsed, sentences, top)
+            excerpts = self.excerpts(conn, parsed, answers, top, sentences)
             return Answer(question, tuple(excerpts), True, disagreement_note(parsed, excerpts))
 
     def read_question(self, question: str) -> Question:
@@ -367,6 +382,7 @@ class Searcher:
             terms=terms[:MAX_TERMS],
             wants=answer_type(" ".join(corrections(text, terms))),
             asked_tokens=frozenset(tokens(text)),
+            passages=self.passage_count,
         )
 
     def film_terms(self, question: str) -> tuple[list[Term], set[int]]:
@@ -392,6 +408,7 @@ class Searcher:
                     True,
                     film_id=film_id,
                     title_words=names,
+                    rate=df / self.passage_count,
                 )
             )
             covered.update(range(start, end))
@@ -458,15 +475,17 @@ class Searcher:
         family = self.vocabulary.stem_family(known.stem) or [known]
         df = min(sum(k.df for k in family), self.passage_count)
         weight = inverse_document_frequency(df, self.passage_count)
+        words = frozenset(k.word for k in family) | {known.word}
         return Term(
             asked=asked,
-            words=frozenset(k.word for k in family) | {known.word},
+            words=words,
             parts=parts,
             stem=known.stem,
             df=df,
             weight=weight,
             known=True,
             corrected=corrected,
+            rate=min(df / self.passage_count, english_rate(words)),
         )
 
     # ranking
@@ -548,12 +567,19 @@ class Searcher:
     # excerpts
 
     def excerpts(
-        self, conn: sqlite3.Connection, question: Question, ranked: list[Sentence], top: int
+        self,
+        conn: sqlite3.Connection,
+        question: Question,
+        ranked: list[Sentence],
+        top: int,
+        around: list[Sentence] | None = None,
     ) -> list[Excerpt]:
+        """Excerpts from the ``ranked`` sentences, each joined by a neighbour from ``around``
+        (all the sentences read; ``ranked`` by default) when that adds to the answer."""
         best = ranked[0].score
         chosen: list[Excerpt] = []
         used: set[tuple[str, int]] = set()
-        by_position = {(s.article_id, s.position): s for s in ranked}
+        by_position = {(s.article_id, s.position): s for s in (around or ranked)}
         for sentence in ranked:
             if len(chosen) >= top or sentence.score < best * MIN_RELATIVE_SCORE:
                 break
@@ -717,6 +743,12 @@ def has_run(words: list[str], run: tuple[str, ...]) -> bool:
     return any(tuple(words[i : i + len(run)]) == run for i in range(len(words) - len(run) + 1))
 
 
+def english_rate(words: Iterable[str]) -> float:
+    """The share of passages of ordinary English text holding any of ``words``."""
+    per_token = sum(10 ** (english_zipf_frequency(w) - 9) for w in words)
+    return min(1.0, PASSAGE_WORDS * per_token)
+
+
 def score_sentence(
     sentence: Sentence, sentences: dict[int, Sentence], question: Question, total: float
 ) -> float:
@@ -728,10 +760,19 @@ def score_sentence(
         neighbour = sentences.get(neighbour_id)
         if neighbour and neighbour.article_id == sentence.article_id:
             around |= neighbour.matched
-    context = sum(terms[i].weight for i in around - sentence.matched) / total
+    around -= sentence.matched
+    context = sum(terms[i].weight for i in around) / total
     # Side by side needs two matched terms: most candidates have one, so skip the word scan.
     pairs = adjacent_pairs(sentence.text, terms) if len(sentence.matched) > 1 else 0
     sentence.coverage = own + NEIGHBOUR_WEIGHT * context
+    # The passages expected to hold these words by chance: each word at its rate, a word of a
+    # neighbour in either one, and two question words side by side as in 1 of PASSAGE_WORDS.
+    sentence.chance = (
+        math.log(question.passages)
+        + sum(math.log(max(terms[i].rate, 1e-12)) for i in sentence.matched)
+        + sum(math.log(min(1.0, 2 * max(terms[i].rate, 1e-12))) for i in around)
+        - pairs * math.log(PASSAGE_WORDS)
+    )
     score = sentence.coverage + ADJACENCY_BONUS * pairs
     if question.wants and own > 0:
         if has_answer_type(question.wants, sentence.text, question.asked_tokens):
