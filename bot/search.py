@@ -5,14 +5,21 @@
 2. Resolve each word against the index's vocabulary: as it is, corrected for typos, or split
    into two words; then widen it to every word of the same stem. Each resolved word is a *term*,
    weighted by how rare it is (BM25's inverse document frequency).
-3. Fetch candidate sentences with FTS5 (bm25 order), and their neighbours.
-4. Score each sentence by the share of the question's weight it covers, what its neighbours add,
-   adjacent question words found side by side, and whether it holds the kind of answer asked for.
-5. Abstain when the question's key words are not in the articles, or no sentence covers enough.
+3. Fetch candidate sentences with FTS5 (the rarest terms first), and their neighbours.
+4. Keep the sentences whose match is unlikely to be a coincidence (a large index holds every
+   English word, and two of a question's words meet somewhere by chance), and take the articles
+   of the best of them as the question's *topic*.
+5. Read every sentence of those articles and score each by the share of the question's weight
+   it covers, half weighed over the whole index and half over the topic articles alone (in an
+   article about Tom Cruise, "Cruise" tells sentences apart no more than "the"), plus what its
+   neighbours add, question words side by side, and whether it holds the kind of answer asked.
+6. Abstain when the question's key words are not in the articles, no match is beyond chance, or
+   no sentence covers enough.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -25,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.films import Film, FilmIndex, match_film
-from bot.spelling import Known, Vocabulary
+from bot.spelling import FAMILY_LIMIT, Known, Vocabulary
 from bot.words import (
     TOKEN_RE,
     english_zipf_frequency,
@@ -39,6 +46,7 @@ from bot.words import (
 )
 
 MAX_QUESTION_CHARS = 2000
+RESOLVED_WORDS = 20_000  # question words whose terms are remembered per index
 MAX_TERMS = 24
 CANDIDATES = 120
 MAX_EXCERPT_CHARS = 400
@@ -65,13 +73,24 @@ ADJACENCY_BONUS = 0.05
 MIN_SPECIFICITY = 0.35  # the weight share an everyday English word keeps when unknown
 
 # Chance: in a large index every English word is somewhere, and two or three of a question's
-# words meet in some sentence by coincidence ("godfather" beside "directions"). A sentence
-# answers only if its match is unlikely by chance: the passages expected to hold the same
-# question words if words were scattered independently, at the index's own rates or at
-# English's (wordfreq), whichever is rarer, must be at most ``MAX_CHANCE_MATCHES``.
-MAX_CHANCE_MATCHES = 4.0
-MAX_CHANCE = math.log(MAX_CHANCE_MATCHES)
+# words meet in some sentence by coincidence ("godfather" beside "directions"). A sentence (with
+# its neighbours) counts only if fewer than one passage of the index is expected to match as
+# well by chance: words scattered independently, each at its rate in the index or in English
+# (wordfreq), whichever is rarer, and as many tries as there are ways to pick that many of the
+# question's words. One word alone passes if it is in at most ``SPECIFIC_WORD_PASSAGES``.
 PASSAGE_WORDS = 20  # tokens in a passage, for a word's English rate per passage
+SPECIFIC_WORD_PASSAGES = 4
+MIN_RATE = 1e-12
+
+# The topic: the articles of the best sentences beyond chance, up to ``TOPIC_ARTICLES``, each
+# covering at least ``MIN_TOPIC_COVERAGE`` of the question and ``TOPIC_SHARE`` of the best.
+TOPIC_ARTICLES = 5
+MIN_TOPIC_COVERAGE = 0.3
+TOPIC_SHARE = 0.3
+TOPIC_WEIGHT = 0.75  # the share of a sentence's score weighed over the topic articles alone
+# Topic weights count a small topic as if it had this many passages, the others holding none
+# of the question's words: in one short article about a word, that word is still telling.
+MIN_TOPIC_PASSAGES = 50
 
 NOT_FOUND = "I couldn't find that in the articles."
 
@@ -120,6 +139,10 @@ class Term:
     title_words: frozenset[str] = frozenset()
     # The share of passages holding it by chance: its index rate, or its English rate if rarer.
     rate: float = 1.0
+    span: int = 1  # question words it stands for (a film's name)
+    factor: float = 1.0  # ANSWER_NOUN_WEIGHT for a noun naming the kind of answer
+    specific: float = 1.0  # the share of its weight it keeps where it is not found
+    stems: bool = False  # its family was cut short: match sentence words by stem too
 
 
 @dataclass
@@ -140,10 +163,11 @@ class Sentence:
     paragraph: int
     position: int
     text: str
-    matched: frozenset[int] = frozenset()  # indexes into Question.terms
+    matched: int = 0  # bit i set: Question.terms[i] is in the sentence
     score: float = 0.0
     coverage: float = 0.0  # the question's share found here and around: decides abstention
-    chance: float = 0.0  # passages expected to match as well by coincidence (log): see below
+    chance: float = 0.0  # passages expected to match as well by coincidence (log)
+    words: list[str] | None = None  # its tokens, kept when two or more terms matched
 
 
 # --- reading the question -------------------------------------------------------------------
@@ -328,6 +352,7 @@ class Searcher:
             counted = conn.execute("SELECT count(*) FROM passages").fetchone()
         self.passage_count = int(counted[0]) or 1
         self._films: tuple[FilmIndex, dict[int, int]] | None = None  # loaded on first use
+        self._resolved: dict[tuple[str, bool], tuple[Term, ...]] = {}  # see resolve
         self._film_mentions: dict[int, int] = {}  # film id -> how many mentions
 
     def _refresh(self) -> sqlite3.Connection:
@@ -360,12 +385,10 @@ class Searcher:
             known = sum(t.weight for t in parsed.terms if t.known)
             if known / total < MIN_KNOWN_SHARE:
                 return Answer(question, (), False, NOT_FOUND)
-            sentences = self.rank(conn, parsed)
-            # Sentences matching by coincidence are no answer, nor do they count as one.
-            answers = [s for s in sentences if s.chance <= MAX_CHANCE]
-            if not answers or max(s.coverage for s in answers) < MIN_ANSWER_SCORE:
+            ranked, weights = self.rank(conn, parsed)
+            if not ranked:
                 return Answer(question, (), False, NOT_FOUND)
-            excerpts = self.excerpts(conn, parsed, answers, top, sentences)
+            excerpts = self.excerpts(conn, parsed, ranked, top, weights)
             return Answer(question, tuple(excerpts), True, disagreement_note(parsed, excerpts))
 
     def read_question(self, question: str) -> Question:
@@ -377,6 +400,7 @@ class Searcher:
         for term in terms:
             if term.asked in ANSWER_NOUNS and (not term.known or asks_for(text, term.asked)):
                 term.weight *= ANSWER_NOUN_WEIGHT
+                term.factor = ANSWER_NOUN_WEIGHT
         return Question(
             text=question,
             terms=terms[:MAX_TERMS],
@@ -409,6 +433,7 @@ class Searcher:
                     film_id=film_id,
                     title_words=names,
                     rate=df / self.passage_count,
+                    span=end - start,
                 )
             )
             covered.update(range(start, end))
@@ -435,6 +460,22 @@ class Searcher:
         return self._films
 
     def resolve(self, word: str, names: frozenset[str] = frozenset()) -> list[Term]:
+        """One question word as terms (see ``resolve_word``), remembered for the next question
+        that asks it: the same words come back ("cruise", "stunt"), and correcting a typo
+        reads a few thousand vocabulary words."""
+        key = (word, word in names)
+        found = self._resolved.get(key)
+        if found is None:
+            found = tuple(self.resolve_word(word, names))
+            specific = 1.0 if word in names else specificity(word)
+            for term in found:
+                term.specific = specific
+            if len(self._resolved) >= RESOLVED_WORDS:
+                self._resolved.clear()
+            self._resolved[key] = found
+        return [dataclasses.replace(term) for term in found]
+
+    def resolve_word(self, word: str, names: frozenset[str] = frozenset()) -> list[Term]:
         """One question word as terms: found, corrected, split, or unknown.
 
         An unknown word weighs the most when it names something (capitalised, or rare in
@@ -473,6 +514,7 @@ class Searcher:
         self, asked: str, known: Known, corrected: bool = False, parts: tuple[str, ...] = ()
     ) -> Term:
         family = self.vocabulary.stem_family(known.stem) or [known]
+        cut_short = len(family) >= FAMILY_LIMIT
         df = min(sum(k.df for k in family), self.passage_count)
         weight = inverse_document_frequency(df, self.passage_count)
         words = frozenset(k.word for k in family) | {known.word}
@@ -486,28 +528,96 @@ class Searcher:
             known=True,
             corrected=corrected,
             rate=min(df / self.passage_count, english_rate(words)),
+            stems=cut_short,
         )
 
     # ranking
 
-    def rank(self, conn: sqlite3.Connection, question: Question) -> list[Sentence]:
+    def rank(
+        self, conn: sqlite3.Connection, question: Question
+    ) -> tuple[list[Sentence], list[float]]:
+        """The sentences of the question's topic articles, best first, and the terms' weights
+        they were scored with; no sentences when the articles do not answer the question."""
         ids = self.candidate_ids(conn, question)
         if not ids:
-            return []
+            return [], []
+        matcher = Matcher(question.terms)
         sentences = fetch_with_neighbours(conn, ids)
-        total = sum(t.weight for t in question.terms)
-        about_film = {
-            i: films_among(conn, t.film_id, list(sentences))
-            for i, t in enumerate(question.terms)
-            if t.film_id is not None
-        }
+        self.match(conn, question, matcher, sentences)
+        weights = [t.weight for t in question.terms]
+        measure = Measure(question, weights)
         for sentence in sentences.values():
-            sentence.matched = matched_terms(sentence.text, question.terms) | {
-                i for i, ids_ in about_film.items() if sentence.id in ids_
-            }
+            measure.cover(sentence, sentences)
+            sentence.chance = measure.chance(sentence, sentences, matcher)
+        topic = topic_articles(sentences.values())
+        if not topic:
+            return [], []
+        return self.rank_topic(conn, question, matcher, topic, sentences)
+
+    def rank_topic(
+        self,
+        conn: sqlite3.Connection,
+        question: Question,
+        matcher: Matcher,
+        articles: list[str],
+        seen: dict[int, Sentence],
+    ) -> tuple[list[Sentence], list[float]]:
+        """Every sentence of the topic ``articles``, scored half with the index's weights and
+        half with weights counted over these articles alone, as if they were all there is."""
+        marks = ",".join("?" * len(articles))
+        rows = conn.execute(
+            "SELECT id, article_id, paragraph, position, text FROM passages "
+            f"WHERE article_id IN ({marks})",
+            articles,
+        )
+        sentences = {row[0]: seen.get(row[0]) or Sentence(*row) for row in rows}
+        self.match(conn, question, matcher, {i: s for i, s in sentences.items() if i not in seen})
+        terms = question.terms
+        found = [0] * len(terms)
         for sentence in sentences.values():
-            sentence.score = score_sentence(sentence, sentences, question, total)
-        return sorted(sentences.values(), key=lambda s: (-s.score, s.id))
+            mask = sentence.matched
+            while mask:
+                bit = mask & -mask
+                found[bit.bit_length() - 1] += 1
+                mask ^= bit
+        local = []
+        size = max(len(sentences), MIN_TOPIC_PASSAGES)
+        for term, count in zip(terms, found, strict=True):
+            weight = inverse_document_frequency(count, size) * term.span * term.factor
+            local.append(weight if count else weight * term.specific)
+        known = sum(w for w, count in zip(local, found, strict=True) if count)
+        if known < MIN_KNOWN_SHARE * sum(local):
+            return [], []
+        weights = [
+            (1 - TOPIC_WEIGHT) * term.weight / sum(t.weight for t in terms)
+            + TOPIC_WEIGHT * weight / sum(local)
+            for term, weight in zip(terms, local, strict=True)
+        ]
+        measure = Measure(question, weights)
+        best = 0.0
+        for sentence in sentences.values():
+            measure.cover(sentence, sentences)
+            best = max(best, sentence.coverage)
+        if best < MIN_ANSWER_SCORE:
+            return [], []
+        for sentence in sentences.values():
+            sentence.score = measure.score(sentence, matcher)
+        return sorted(sentences.values(), key=lambda s: (-s.score, s.id)), weights
+
+    def match(
+        self,
+        conn: sqlite3.Connection,
+        question: Question,
+        matcher: Matcher,
+        sentences: dict[int, Sentence],
+    ) -> None:
+        """Set which terms each sentence holds: words by ``matcher``, films by their mentions."""
+        for sentence in sentences.values():
+            sentence.matched, sentence.words = matcher.match(sentence.text)
+        for i, term in enumerate(question.terms):
+            if term.film_id is not None and sentences:
+                for passage_id in films_among(conn, term.film_id, list(sentences)):
+                    sentences[passage_id].matched |= 1 << i
 
     def candidate_ids(self, conn: sqlite3.Connection, question: Question) -> list[int]:
         """The passages covering the most of the question's weight (idf of the terms present).
@@ -572,20 +682,20 @@ class Searcher:
         question: Question,
         ranked: list[Sentence],
         top: int,
-        around: list[Sentence] | None = None,
+        weights: list[float],
     ) -> list[Excerpt]:
-        """Excerpts from the ``ranked`` sentences, each joined by a neighbour from ``around``
-        (all the sentences read; ``ranked`` by default) when that adds to the answer."""
+        """Excerpts from the ``ranked`` sentences, each joined by the neighbour that adds the
+        most of the question's ``weights``, if enough (see ``excerpt_group``)."""
         best = ranked[0].score
         chosen: list[Excerpt] = []
         used: set[tuple[str, int]] = set()
-        by_position = {(s.article_id, s.position): s for s in (around or ranked)}
+        by_position = {(s.article_id, s.position): s for s in ranked}
         for sentence in ranked:
             if len(chosen) >= top or sentence.score < best * MIN_RELATIVE_SCORE:
                 break
             if (sentence.article_id, sentence.position) in used:
                 continue
-            group = excerpt_group(sentence, by_position, used, question)
+            group = excerpt_group(sentence, by_position, used, weights)
             used.update((s.article_id, s.position) for s in group)
             chosen.append(self.make_excerpt(conn, group, sentence.score, question))
         return chosen
@@ -647,10 +757,10 @@ class Searcher:
             passage_ids = film_passages(conn, [ids[id(film)]], None, FILM_PASSAGES)
             sentences = fetch_with_neighbours(conn, passage_ids)
             for sentence in sentences.values():
-                sentence.matched = frozenset({0}) if sentence.id in passage_ids else frozenset()
+                sentence.matched = int(sentence.id in passage_ids)
                 sentence.score = informativeness(sentence, question) if sentence.matched else 0
             ranked = sorted(sentences.values(), key=lambda s: (-s.score, s.id))
-            excerpts = self.excerpts(conn, question, ranked, top)
+            excerpts = self.excerpts(conn, question, ranked, top, [term.weight])
             return Answer(film.title, tuple(excerpts), bool(excerpts), None)
 
     def articles(self) -> list[dict]:
@@ -724,16 +834,63 @@ def fetch_with_neighbours(conn: sqlite3.Connection, ids: list[int]) -> dict[int,
     return {row[0]: Sentence(*row) for row in rows}
 
 
-def matched_terms(text: str, terms: list[Term]) -> frozenset[int]:
-    words = tokens(text)
-    present = set(words)
-    stems = set(map(stem, present))
-    return frozenset(
-        i
-        for i, t in enumerate(terms)
-        if t.known
-        and (not t.words.isdisjoint(present) or t.stem in stems or has_run(words, t.parts))
-    )
+def english_rate(words: Iterable[str]) -> float:
+    """The share of passages of ordinary English text holding any of ``words``."""
+    per_token = sum(10 ** (english_zipf_frequency(w) - 9) for w in words)
+    return min(1.0, PASSAGE_WORDS * per_token)
+
+
+class Matcher:
+    """Which of a question's terms a sentence holds, as a bit mask (bit i: ``terms[i]``): a
+    set intersection of the sentence's words with the terms' words, in C for the most part."""
+
+    def __init__(self, terms: list[Term]) -> None:
+        self.terms = terms
+        self.bits: dict[str, int] = {}
+        for i, term in enumerate(terms):
+            if term.known and term.film_id is None:
+                for word in term.words:
+                    self.bits[word] = self.bits.get(word, 0) | 1 << i
+        self.words = frozenset(self.bits)
+        self.stems = {t.stem: 1 << i for i, t in enumerate(terms) if t.known and t.stems and t.stem}
+        self.runs = [(1 << i, t.parts) for i, t in enumerate(terms) if t.known and t.parts]
+        # Consecutive question terms, for "side by side" (see ``Measure.score``).
+        self.pairs = [
+            (1 << i, 1 << (i + 1))
+            for i in range(len(terms) - 1)
+            if terms[i].known and terms[i + 1].known
+        ]
+
+    def match(self, text: str) -> tuple[int, list[str] | None]:
+        """The terms in ``text``, and its words when two or more terms are (for pairs)."""
+        words = tokens(text)
+        mask = 0
+        for word in self.words.intersection(words):
+            mask |= self.bits[word]
+        if self.stems:
+            for word in words:
+                mask |= self.stems.get(stem(word), 0)
+        for bit, run in self.runs:
+            if not mask & bit and has_run(words, run):
+                mask |= bit
+        return mask, (words if mask & (mask - 1) else None)
+
+    def side_by_side(self, sentence: Sentence) -> int:
+        """How many consecutive question terms stand side by side here ("Rogue Nation"), at
+        most 3."""
+        words = sentence.words
+        if not words or not self.pairs:
+            return 0
+        bits = [self.bits.get(word, 0) for word in words]
+        found = 0
+        for first, second in self.pairs:
+            if (
+                sentence.matched & first
+                and sentence.matched & second
+                and any(a & first and b & second for a, b in zip(bits, bits[1:], strict=False))
+            ):
+                found += 1
+        return min(found, 3)
 
 
 def has_run(words: list[str], run: tuple[str, ...]) -> bool:
@@ -743,71 +900,96 @@ def has_run(words: list[str], run: tuple[str, ...]) -> bool:
     return any(tuple(words[i : i + len(run)]) == run for i in range(len(words) - len(run) + 1))
 
 
-def english_rate(words: Iterable[str]) -> float:
-    """The share of passages of ordinary English text holding any of ``words``."""
-    per_token = sum(10 ** (english_zipf_frequency(w) - 9) for w in words)
-    return min(1.0, PASSAGE_WORDS * per_token)
+class Measure:
+    """A sentence's coverage of the question, its chance, and its score, under one weighting
+    of the question's terms; sums over bit masks are remembered (few distinct masks)."""
+
+    def __init__(self, question: Question, weights: list[float]) -> None:
+        self.question = question
+        self.weights = weights
+        self.total = sum(weights) or 1.0
+        self.log_rates = [math.log(max(t.rate, MIN_RATE)) for t in question.terms]
+        self.known = sum(1 for t in question.terms if t.known)
+        self._sums: dict[int, float] = {}
+
+    def share(self, mask: int) -> float:
+        """The share of the question's weight the terms in ``mask`` carry."""
+        found = self._sums.get(mask)
+        if found is None:
+            found = sum(w for i, w in enumerate(self.weights) if mask >> i & 1) / self.total
+            self._sums[mask] = found
+        return found
+
+    def around(self, sentence: Sentence, sentences: dict[int, Sentence]) -> int:
+        """The terms its neighbours (same article) hold that it does not."""
+        mask = 0
+        for neighbour_id in (sentence.id - 1, sentence.id + 1):
+            neighbour = sentences.get(neighbour_id)
+            if neighbour is not None and neighbour.article_id == sentence.article_id:
+                mask |= neighbour.matched
+        return mask & ~sentence.matched
+
+    def cover(self, sentence: Sentence, sentences: dict[int, Sentence]) -> None:
+        """Share of the question covered here, plus a discounted share from the neighbours."""
+        around = self.around(sentence, sentences)
+        sentence.coverage = self.share(sentence.matched) + NEIGHBOUR_WEIGHT * self.share(around)
+
+    def chance(self, sentence: Sentence, sentences: dict[int, Sentence], matcher: Matcher) -> float:
+        """How many passages of the index would match as well by coincidence (log): each
+        word at its rate, a word of a neighbour in either one, two question words side by
+        side as 1 in ``PASSAGE_WORDS``, times the ways to pick that many of the question's
+        words; one word alone as its passages over ``SPECIFIC_WORD_PASSAGES``."""
+        own, around = sentence.matched, self.around(sentence, sentences)
+        if not own:
+            return math.inf
+        expected = math.log(self.question.passages)
+        for i, log_rate in enumerate(self.log_rates):
+            if own >> i & 1:
+                expected += log_rate
+            elif around >> i & 1:
+                expected += min(0.0, math.log(2) + log_rate)
+        count = (own | around).bit_count()
+        if count == 1:
+            return expected - math.log(SPECIFIC_WORD_PASSAGES)
+        pairs = matcher.side_by_side(sentence)
+        return expected - pairs * math.log(PASSAGE_WORDS) + math.log(math.comb(self.known, count))
+
+    def score(self, sentence: Sentence, matcher: Matcher) -> float:
+        """Coverage, plus side-by-side pairs, plus whether it holds the kind of answer asked
+        for (a missing date or figure, reliably spotted, tells too)."""
+        question = self.question
+        score = sentence.coverage + ADJACENCY_BONUS * matcher.side_by_side(sentence)
+        if question.wants and sentence.matched:
+            if has_answer_type(question.wants, sentence.text, question.asked_tokens):
+                score += ANSWER_TYPE_BONUS
+            elif question.wants in ("number", "date"):  # reliably spotted: its absence tells
+                score *= MISSING_TYPE_FACTOR
+        return score
 
 
-def score_sentence(
-    sentence: Sentence, sentences: dict[int, Sentence], question: Question, total: float
-) -> float:
-    """Share of the question covered here, plus a discounted share from the neighbours."""
-    terms = question.terms
-    own = sum(terms[i].weight for i in sentence.matched) / total
-    around: set[int] = set()
-    for neighbour_id in (sentence.id - 1, sentence.id + 1):
-        neighbour = sentences.get(neighbour_id)
-        if neighbour and neighbour.article_id == sentence.article_id:
-            around |= neighbour.matched
-    around -= sentence.matched
-    context = sum(terms[i].weight for i in around) / total
-    # Side by side needs two matched terms: most candidates have one, so skip the word scan.
-    pairs = adjacent_pairs(sentence.text, terms) if len(sentence.matched) > 1 else 0
-    sentence.coverage = own + NEIGHBOUR_WEIGHT * context
-    # The passages expected to hold these words by chance: each word at its rate, a word of a
-    # neighbour in either one, and two question words side by side as in 1 of PASSAGE_WORDS.
-    sentence.chance = (
-        math.log(question.passages)
-        + sum(math.log(max(terms[i].rate, 1e-12)) for i in sentence.matched)
-        + sum(math.log(min(1.0, 2 * max(terms[i].rate, 1e-12))) for i in around)
-        - pairs * math.log(PASSAGE_WORDS)
-    )
-    score = sentence.coverage + ADJACENCY_BONUS * pairs
-    if question.wants and own > 0:
-        if has_answer_type(question.wants, sentence.text, question.asked_tokens):
-            score += ANSWER_TYPE_BONUS
-        elif question.wants in ("number", "date"):  # reliably spotted: its absence tells
-            score *= MISSING_TYPE_FACTOR
-    return score
-
-
-def adjacent_pairs(text: str, terms: list[Term]) -> int:
-    """How many consecutive question terms stand side by side here ("Rogue Nation")."""
-    words = tokens(text)
-    found = 0
-    for first, second in zip(terms, terms[1:], strict=False):
-        if not (first.known and second.known):
-            continue
-        for a, b in zip(words, words[1:], strict=False):
-            if (a in first.words or stem(a) == first.stem) and (
-                b in second.words or stem(b) == second.stem
-            ):
-                found += 1
-                break
-    return min(found, 3)
+def topic_articles(sentences: Iterable[Sentence]) -> list[str]:
+    """The articles of the best sentences beyond chance (see ``TOPIC_ARTICLES``)."""
+    best: dict[str, float] = {}
+    for sentence in sentences:
+        if sentence.chance <= 0 and sentence.coverage >= MIN_TOPIC_COVERAGE:
+            best[sentence.article_id] = max(best.get(sentence.article_id, 0.0), sentence.coverage)
+    if not best:
+        return []
+    floor = TOPIC_SHARE * max(best.values())
+    ranked = sorted(best, key=lambda article: (-best[article], article))
+    return [article for article in ranked if best[article] >= floor][:TOPIC_ARTICLES]
 
 
 def excerpt_group(
     sentence: Sentence,
     by_position: dict[tuple[str, int], Sentence],
     used: set[tuple[str, int]],
-    question: Question,
+    weights: list[float],
 ) -> list[Sentence]:
     """The sentence, joined by the neighbour in its paragraph that adds the most of the
     question's weight, if that is at least ``JOIN_MIN_SHARE`` and the two fit in
     ``MAX_EXCERPT_CHARS``: a second sentence must earn its place in a short answer."""
-    total = sum(t.weight for t in question.terms)
+    total = sum(weights)
     best: Sentence | None = None
     best_share = JOIN_MIN_SHARE
     for offset in (-1, 1):
@@ -819,7 +1001,8 @@ def excerpt_group(
             or len(sentence.text) + 1 + len(neighbour.text) > MAX_EXCERPT_CHARS
         ):
             continue
-        share = sum(question.terms[i].weight for i in neighbour.matched - sentence.matched) / total
+        gain = neighbour.matched & ~sentence.matched
+        share = sum(w for i, w in enumerate(weights) if gain >> i & 1) / total
         if share >= best_share:
             best, best_share = neighbour, share
     group = [sentence] if best is None else [sentence, best]

@@ -23,6 +23,7 @@ from bot.words import english_zipf_frequency
 MIN_SPLIT_PART = 3
 REAL_WORD_ZIPF = 4.0
 MIN_DERIVATION_STEM = 6
+FAMILY_LIMIT = 50  # words of one stem family at most, the commonest
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,8 @@ class Vocabulary:
         upper = stem + "\U0010ffff" if len(stem) >= MIN_DERIVATION_STEM else stem
         rows = self.conn.execute(
             "SELECT word, stem, df FROM vocabulary WHERE stem >= ? AND stem <= ? "
-            "ORDER BY df DESC LIMIT 50",
-            (stem, upper),
+            "ORDER BY df DESC LIMIT ?",
+            (stem, upper, FAMILY_LIMIT),
         )
         return [Known(*row) for row in rows]
 
