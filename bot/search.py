@@ -48,7 +48,9 @@ from bot.words import (
 MAX_QUESTION_CHARS = 2000
 RESOLVED_WORDS = 20_000  # question words whose terms are remembered per index
 MAX_TERMS = 24
-CANDIDATES = 120
+# Candidates only need to find the topic articles, whose sentences are then all read: 60 find
+# them as well as 120 did, in half the time.
+CANDIDATES = 60
 MAX_EXCERPT_CHARS = 400
 # A term in more passages than this is too slow to fetch candidates by when rarer ones exist;
 # it still counts in the scoring.
@@ -547,8 +549,8 @@ class Searcher:
         weights = [t.weight for t in question.terms]
         measure = Measure(question, weights)
         for sentence in sentences.values():
-            measure.cover(sentence, sentences)
-            sentence.chance = measure.chance(sentence, sentences, matcher)
+            around = measure.cover(sentence, sentences)
+            sentence.chance = measure.chance(sentence, around, matcher)
         topic = topic_articles(sentences.values())
         if not topic:
             return [], []
@@ -929,17 +931,19 @@ class Measure:
                 mask |= neighbour.matched
         return mask & ~sentence.matched
 
-    def cover(self, sentence: Sentence, sentences: dict[int, Sentence]) -> None:
-        """Share of the question covered here, plus a discounted share from the neighbours."""
+    def cover(self, sentence: Sentence, sentences: dict[int, Sentence]) -> int:
+        """Share of the question covered here, plus a discounted share from the neighbours;
+        returns the terms only the neighbours hold."""
         around = self.around(sentence, sentences)
         sentence.coverage = self.share(sentence.matched) + NEIGHBOUR_WEIGHT * self.share(around)
+        return around
 
-    def chance(self, sentence: Sentence, sentences: dict[int, Sentence], matcher: Matcher) -> float:
+    def chance(self, sentence: Sentence, around: int, matcher: Matcher) -> float:
         """How many passages of the index would match as well by coincidence (log): each
         word at its rate, a word of a neighbour in either one, two question words side by
         side as 1 in ``PASSAGE_WORDS``, times the ways to pick that many of the question's
         words; one word alone as its passages over ``SPECIFIC_WORD_PASSAGES``."""
-        own, around = sentence.matched, self.around(sentence, sentences)
+        own = sentence.matched
         if not own:
             return math.inf
         expected = math.log(self.question.passages)
