@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.films import Film, FilmIndex, match_film
-from bot.spelling import FAMILY_LIMIT, Known, Vocabulary
+from bot.spelling import FAMILY_LIMIT, REAL_WORD_ZIPF, Known, Vocabulary
 from bot.words import (
     TOKEN_RE,
     english_zipf_frequency,
@@ -47,6 +47,8 @@ from bot.words import (
 
 MAX_QUESTION_CHARS = 2000
 RESOLVED_WORDS = 20_000  # question words whose terms are remembered per index
+# Nats of evidence for a less common correction of a typo to win (see choose_correction).
+CORRECTION_EVIDENCE = 2.0
 MAX_TERMS = 24
 # Candidates only need to find the topic articles, whose sentences are then all read: 60 find
 # them as well as 120 did, in half the time.
@@ -146,6 +148,8 @@ class Term:
     factor: float = 1.0  # ANSWER_NOUN_WEIGHT for a noun naming the kind of answer
     specific: float = 1.0  # the share of its weight it keeps where it is not found
     stems: bool = False  # its family was cut short: match sentence words by stem too
+    # A typo's equally close corrections, ``words``' first (see ``Searcher.choose_correction``).
+    alternatives: tuple[Known, ...] = ()
 
 
 @dataclass
@@ -235,6 +239,11 @@ def proper_names(question: str) -> frozenset[str]:
     """Capitalised words after the first: "Who directed The Godfather" names "the", "godfather"."""
     words = TOKEN_RE.findall(question)
     return frozenset(normalise(w) for w in words[1:] if w[:1].isupper())
+
+
+def everyday(word: str) -> bool:
+    """Is ``word`` everyday English, not to be read as a typo or two words run together?"""
+    return english_zipf_frequency(word) >= REAL_WORD_ZIPF
 
 
 def specificity(word: str) -> float:
@@ -400,6 +409,9 @@ class Searcher:
         names = proper_names(text)
         for word in question_words(text, skip=film_words):
             terms.extend(self.resolve(word, names))
+        for i, term in enumerate(terms):
+            if term.alternatives:
+                terms[i] = self.choose_correction(term, terms)
         for term in terms:
             if term.asked in ANSWER_NOUNS and (not term.known or asks_for(text, term.asked)):
                 term.weight *= ANSWER_NOUN_WEIGHT
@@ -488,7 +500,9 @@ class Searcher:
         """
         found = self.vocabulary.lookup(word)
         if found:
-            return [self.term(word, found)]
+            # "skydiving" is in a large index, and the articles may still write "sky diving".
+            split = None if everyday(word) else self.vocabulary.split(word)
+            return [self.term(word, found, parts=tuple(k.word for k in split or ()))]
         found = self.vocabulary.lookup_stem(stem(word))
         if found:
             split = self.vocabulary.split(word)
@@ -500,11 +514,13 @@ class Searcher:
             known_parts = [self.vocabulary.lookup(part) for part in parts]
             if all(known_parts):
                 return [self.term(part, k) for part, k in zip(parts, known_parts, strict=True)]
-        corrected = self.vocabulary.correct(word)
-        if corrected and not is_content_word(corrected.word):
+        corrections = self.vocabulary.corrections(word)
+        if corrections and not is_content_word(corrections[0].word):
             return []  # "manny" is "many": a typo of a word we would have ignored anyway
-        if corrected:
-            return [self.term(word, corrected, corrected=True)]
+        if corrections:
+            term = self.term(word, corrections[0], corrected=True)
+            term.alternatives = tuple(corrections) if len(corrections) > 1 else ()
+            return [term]
         split = self.vocabulary.split(word)
         if split:
             return [self.term(k.word, k) for k in split]
@@ -512,6 +528,32 @@ class Searcher:
         if word not in names:
             weight *= specificity(word)
         return [Term(word, frozenset(), (), stem(word), 0, weight, known=False)]
+
+    def choose_correction(self, term: Term, terms: list[Term]) -> Term:
+        """Of a typo's equally close corrections, the one whose passages hold the question's
+        other words far more often than chance would put them there ("mcquarie instagram":
+        "mcquarrie", 2 of its 5 passages with "instagram" or "post", rather than "macquarie",
+        1 of 73: chance gives either about 0.5); the commonest when none stands out."""
+        others = [t for t in terms if t is not term and t.known and t.film_id is None]
+        if not others or self._conn is None:
+            return term
+        context = match_any(w for t in others for w in t.words)
+        absent = math.prod(1 - min(t.df / self.passage_count, 1.0) for t in others)
+        best, best_evidence = term, CORRECTION_EVIDENCE
+        for known in term.alternatives:
+            together = self._conn.execute(
+                "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?",
+                (f'"{known.word}" AND ({context})',),
+            ).fetchone()[0]
+            expected = max(known.df * (1 - absent), 1e-9)
+            if together <= expected:
+                continue
+            # Poisson evidence (half the G statistic) that ``together`` beats ``expected``.
+            evidence = together * math.log(together / expected) - together + expected
+            if evidence > best_evidence:
+                best, best_evidence = self.term(term.asked, known, corrected=True), evidence
+        best.specific, best.alternatives = term.specific, ()
+        return best
 
     def term(
         self, asked: str, known: Known, corrected: bool = False, parts: tuple[str, ...] = ()
@@ -647,7 +689,7 @@ class Searcher:
         ):
             postings += rare[drivers].df
             drivers += 1
-        anchor = match_any(w for t in rare[:drivers] for w in t.words)
+        anchor = " OR ".join(fts_query(t) for t in rare[:drivers])
         window = ""
         if postings > MAX_SCANNED_POSTINGS:
             # Even the rarest word is everywhere ("well", "swim": 50,000+ passages at 100,000
@@ -663,7 +705,7 @@ class Searcher:
                 "SELECT rowid AS id, ? AS weight FROM passages_fts WHERE passages_fts MATCH ?"
                 + window
             )
-            query = match_any(term.words)
+            query = fts_query(term)
             params += [term.weight, query if i < drivers else f"({query}) AND ({anchor})"]
         rows = conn.execute(
             f"SELECT id FROM ({' UNION ALL '.join(selects)}) GROUP BY id "
@@ -827,6 +869,15 @@ def film_passages(
 def match_any(words: Iterable[str]) -> str:
     """An FTS5 query for passages with any of ``words`` (index tokens: no quotes inside)."""
     return " OR ".join(f'"{w}"' for w in sorted(set(words)))
+
+
+def fts_query(term: Term) -> str:
+    """An FTS5 query for the passages holding ``term``: any of its words, or its parts side by
+    side ("sky diving" for "skydiving")."""
+    query = match_any(term.words)
+    if term.parts:
+        query += ' OR "' + " ".join(term.parts) + '"'
+    return query
 
 
 def fetch_with_neighbours(conn: sqlite3.Connection, ids: list[int]) -> dict[int, Sentence]:
