@@ -85,6 +85,7 @@ MIN_SPECIFICITY = 0.35  # the weight share an everyday English word keeps when u
 # question's words. One word alone passes if it is in at most ``SPECIFIC_WORD_PASSAGES``.
 PASSAGE_WORDS = 20  # tokens in a passage, for a word's English rate per passage
 SPECIFIC_WORD_PASSAGES = 4
+CHANCE_TOLERANCE = 1e-9  # log(4 / 4) is not always 0.0 in floating point
 MIN_RATE = 1e-12
 
 # The topic: the articles of the best sentences beyond chance, up to ``TOPIC_ARTICLES``, each
@@ -430,6 +431,7 @@ class Searcher:
         question's token positions they cover."""
         index, ids = self.film_index()
         terms, covered = [], set()
+        words = tokens(question)
         for film, (start, end) in index.named_in(question):
             film_id = ids[id(film)]
             df = min(self._film_mentions.get(film_id) or 1, self.passage_count)
@@ -447,7 +449,7 @@ class Searcher:
                     True,
                     film_id=film_id,
                     title_words=names,
-                    rate=df / self.passage_count,
+                    rate=min(df / self.passage_count, phrase_rate(words[start:end])),
                     span=end - start,
                 )
             )
@@ -891,6 +893,12 @@ def fetch_with_neighbours(conn: sqlite3.Connection, ids: list[int]) -> dict[int,
     return {row[0]: Sentence(*row) for row in rows}
 
 
+def phrase_rate(words: list[str]) -> float:
+    """The share of passages of ordinary English text holding ``words`` side by side."""
+    rate = PASSAGE_WORDS * math.prod(english_rate([w]) / PASSAGE_WORDS for w in words)
+    return min(1.0, rate)
+
+
 def english_rate(words: Iterable[str]) -> float:
     """The share of passages of ordinary English text holding any of ``words``."""
     per_token = sum(10 ** (english_zipf_frequency(w) - 9) for w in words)
@@ -1028,7 +1036,7 @@ def topic_articles(sentences: Iterable[Sentence]) -> list[str]:
     """The articles of the best sentences beyond chance (see ``TOPIC_ARTICLES``)."""
     best: dict[str, float] = {}
     for sentence in sentences:
-        if sentence.chance <= 0 and sentence.coverage >= MIN_TOPIC_COVERAGE:
+        if sentence.chance <= CHANCE_TOLERANCE and sentence.coverage >= MIN_TOPIC_COVERAGE:
             best[sentence.article_id] = max(best.get(sentence.article_id, 0.0), sentence.coverage)
     if not best:
         return []
