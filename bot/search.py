@@ -93,7 +93,7 @@ MIN_RATE = 1e-12
 TOPIC_ARTICLES = 5
 MIN_TOPIC_COVERAGE = 0.3
 TOPIC_SHARE = 0.3
-TOPIC_WEIGHT = 0.75  # the share of a sentence's score weighed over the topic articles alone
+TOPIC_WEIGHT = 0.9  # the share of a sentence's score weighed over the topic articles alone
 # Topic weights count a small topic as if it had this many passages, the others holding none
 # of the question's words: in one short article about a word, that word is still telling.
 MIN_TOPIC_PASSAGES = 50
@@ -612,8 +612,9 @@ class Searcher:
         articles: list[str],
         seen: dict[int, Sentence],
     ) -> tuple[list[Sentence], list[float]]:
-        """Every sentence of the topic ``articles``, scored half with the index's weights and
-        half with weights counted over these articles alone, as if they were all there is."""
+        """Every sentence of the topic ``articles`` (those about the question beyond chance, if
+        any is), scored mostly with weights counted over these articles alone, as if they were
+        all there is (``TOPIC_WEIGHT``), the rest with the index's."""
         marks = ",".join("?" * len(articles))
         rows = conn.execute(
             "SELECT id, article_id, paragraph, position, text FROM passages "
@@ -623,13 +624,21 @@ class Searcher:
         sentences = {row[0]: seen.get(row[0]) or Sentence(*row) for row in rows}
         self.match(conn, question, matcher, {i: s for i, s in sentences.items() if i not in seen})
         terms = question.terms
-        found = [0] * len(terms)
+        counts: dict[str, list[int]] = {}  # per article, passages holding each term
         for sentence in sentences.values():
+            found = counts.setdefault(sentence.article_id, [0] * (len(terms) + 1))
+            found[-1] += 1
             mask = sentence.matched
             while mask:
                 bit = mask & -mask
                 found[bit.bit_length() - 1] += 1
                 mask ^= bit
+        articles_total = self.passage_count * len(counts) / len(sentences)
+        about = [a for a, found in counts.items() if article_chance(found, terms, articles_total)]
+        if about and len(about) < len(counts):
+            sentences = {i: s for i, s in sentences.items() if s.article_id in about}
+            counts = {a: counts[a] for a in about}
+        found = [sum(c[i] for c in counts.values()) for i in range(len(terms))]
         local = []
         size = max(len(sentences), MIN_TOPIC_PASSAGES)
         for term, count in zip(terms, found, strict=True):
@@ -1030,6 +1039,26 @@ class Measure:
             elif question.wants in ("number", "date"):  # reliably spotted: its absence tells
                 score *= MISSING_TYPE_FACTOR
         return score
+
+
+def article_chance(found: list[int], terms: list[Term], articles: float) -> bool:
+    """Is an article about the question beyond chance? ``found[i]``: its passages holding
+    ``terms[i]``, ``found[-1]``: all its passages. How many of the index's ``articles`` would
+    hold the same words as often by coincidence (each count a Poisson tail at the term's rate,
+    times the ways to pick that many of the question's words) must be at most one: an article
+    about Tom Cruise names him in a dozen passages, where chance gives 0.01."""
+    expected = math.log(articles)
+    picked = 0
+    for term, count in zip(terms, found, strict=False):
+        if count:
+            picked += 1
+            mean = found[-1] * max(term.rate, MIN_RATE)
+            if mean < count:  # log P(X >= count), by its leading term
+                expected += count * math.log(mean) - mean - math.lgamma(count + 1)
+    known = sum(1 for t in terms if t.known)
+    if 1 < picked <= known:
+        expected += math.log(math.comb(known, picked))
+    return expected <= CHANCE_TOLERANCE
 
 
 def topic_articles(sentences: Iterable[Sentence]) -> list[str]:
