@@ -97,6 +97,7 @@ TOPIC_WEIGHT = 0.9  # the share of a sentence's score weighed over the topic art
 # Topic weights count a small topic as if it had this many passages, the others holding none
 # of the question's words: in one short article about a word, that word is still telling.
 MIN_TOPIC_PASSAGES = 50
+MAX_TOPIC_PASSAGES = 2_000  # read whole; of a longer article, the candidates' surroundings
 
 NOT_FOUND = "I couldn't find that in the articles."
 
@@ -616,18 +617,30 @@ class Searcher:
         any is), scored mostly with weights counted over these articles alone, as if they were
         all there is (``TOPIC_WEIGHT``), the rest with the index's."""
         marks = ",".join("?" * len(articles))
+        sizes = dict(
+            conn.execute(f"SELECT id, passages FROM articles WHERE id IN ({marks})", articles)
+        )
+        whole, total = [], 0  # the articles read whole: as many as fit in MAX_TOPIC_PASSAGES
+        for article in articles:
+            size = sizes.get(article) or MAX_TOPIC_PASSAGES + 1
+            if total + size <= MAX_TOPIC_PASSAGES:
+                whole.append(article)
+                total += size
         rows = conn.execute(
             "SELECT id, article_id, paragraph, position, text FROM passages "
-            f"WHERE article_id IN ({marks})",
-            articles,
+            f"WHERE article_id IN ({','.join('?' * len(whole))})",
+            whole,
         )
         sentences = {row[0]: seen.get(row[0]) or Sentence(*row) for row in rows}
+        # of a longer article, the sentences around its candidates only
+        partial = set(articles) - set(whole)
+        sentences.update((i, s) for i, s in seen.items() if s.article_id in partial)
         self.match(conn, question, matcher, {i: s for i, s in sentences.items() if i not in seen})
         terms = question.terms
         counts: dict[str, list[int]] = {}  # per article, passages holding each term
         for sentence in sentences.values():
-            found = counts.setdefault(sentence.article_id, [0] * (len(terms) + 1))
-            found[-1] += 1
+            found = counts.setdefault(sentence.article_id, [0] * len(terms) + [0])
+            found[-1] = sizes.get(sentence.article_id) or found[-1] + 1
             mask = sentence.matched
             while mask:
                 bit = mask & -mask
