@@ -938,9 +938,10 @@ class Matcher:
             if term.known and term.film_id is None:
                 for word in term.words:
                     self.bits[word] = self.bits.get(word, 0) | 1 << i
-        self.words = frozenset(self.bits)
-        self.stems = {t.stem: 1 << i for i, t in enumerate(terms) if t.known and t.stems and t.stem}
         self.runs = [(1 << i, t.parts) for i, t in enumerate(terms) if t.known and t.parts]
+        # the words to look for: the terms' own, and the first of each run
+        self.words = frozenset(self.bits) | {run[0] for _, run in self.runs}
+        self.stems = {t.stem: 1 << i for i, t in enumerate(terms) if t.known and t.stems and t.stem}
         # Consecutive question terms, for "side by side" (see ``Measure.score``).
         self.pairs = [
             (1 << i, 1 << (i + 1))
@@ -952,13 +953,14 @@ class Matcher:
         """The terms in ``text``, and its words when two or more terms are (for pairs)."""
         words = tokens(text)
         mask = 0
-        for word in self.words.intersection(words):
-            mask |= self.bits[word]
+        found = self.words.intersection(words)
+        for word in found:
+            mask |= self.bits.get(word, 0)
         if self.stems:
             for word in words:
                 mask |= self.stems.get(stem(word), 0)
         for bit, run in self.runs:
-            if not mask & bit and has_run(words, run):
+            if not mask & bit and run[0] in found and has_run(words, run):
                 mask |= bit
         return mask, (words if mask & (mask - 1) else None)
 
