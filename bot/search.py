@@ -586,21 +586,28 @@ class Searcher:
     ) -> tuple[list[Sentence], list[float]]:
         """The sentences of the question's topic articles, best first, and the terms' weights
         they were scored with; no sentences when the articles do not answer the question."""
-        ids = self.candidate_ids(conn, question)
-        if not ids:
-            return [], []
         matcher = Matcher(question.terms)
-        sentences = fetch_with_neighbours(conn, ids)
-        self.match(conn, question, matcher, sentences)
-        weights = [t.weight for t in question.terms]
-        measure = Measure(question, weights)
-        for sentence in sentences.values():
-            if sentence.matched:  # one only read as a neighbour can't be a topic's best
-                around = measure.cover(sentence, sentences)
-                sentence.chance = measure.chance(sentence, around, matcher)
-            else:
-                sentence.chance = math.inf
-        topic = topic_articles(sentences.values())
+        measure = Measure(question, [t.weight for t in question.terms])
+        sentences: dict[int, Sentence] = {}
+        topic: list[str] = []
+        for find in (self.candidate_ids, self.more_candidate_ids):
+            ids = [i for i in find(conn, question) if i not in sentences]
+            if not ids:
+                continue
+            found = fetch_with_neighbours(conn, ids)
+            self.match(
+                conn, question, matcher, {i: s for i, s in found.items() if i not in sentences}
+            )
+            sentences = {**found, **sentences}
+            for sentence in sentences.values():
+                if sentence.matched:  # one only read as a neighbour can't be a topic's best
+                    around = measure.cover(sentence, sentences)
+                    sentence.chance = measure.chance(sentence, around, matcher)
+                else:
+                    sentence.chance = math.inf
+            topic = topic_articles(sentences.values())
+            if topic:
+                break
         if not topic:
             return [], []
         return self.rank_topic(conn, question, matcher, topic, sentences)
@@ -700,19 +707,10 @@ class Searcher:
         matches by bm25 instead costs about 2 µs a passage: 50 ms for a question whose words
         are in 25,000 passages. An index with fewer matches than ``CANDIDATES`` gets them all.
         """
-        known = sorted(
-            (t for t in question.terms if t.known and t.film_id is None), key=lambda t: t.df
-        )
-        rare = [t for t in known if t.df <= COMMON_TERM_PASSAGES] or known
+        rare, drivers, postings = candidate_terms(question)
         films = [t.film_id for t in question.terms if t.film_id is not None]
         if not rare:
             return film_passages(conn, films, None, CANDIDATES)
-        drivers, postings = 0, 0
-        while drivers < len(rare) and (
-            not drivers or postings + rare[drivers].df <= CANDIDATE_POSTINGS
-        ):
-            postings += rare[drivers].df
-            drivers += 1
         anchor = " OR ".join(fts_query(t) for t in rare[:drivers])
         window = ""
         if postings > MAX_SCANNED_POSTINGS:
@@ -723,21 +721,11 @@ class Searcher:
             span = max(1, last * MAX_SCANNED_POSTINGS // postings)
             start = zlib.crc32(question.text.encode()) % max(1, last - span + 1)
             window = f" AND rowid BETWEEN {start} AND {start + span}"
-        selects, params = [], []
-        for i, term in enumerate(rare):
-            selects.append(
-                "SELECT rowid AS id, ? AS weight FROM passages_fts WHERE passages_fts MATCH ?"
-                + window
-            )
-            query = fts_query(term)
-            params += [term.weight, query if i < drivers else f"({query}) AND ({anchor})"]
-        rows = conn.execute(
-            f"SELECT id FROM ({' UNION ALL '.join(selects)}) GROUP BY id "
-            # Ties in a fixed but scattered order, not favouring the first articles.
-            "ORDER BY sum(weight) DESC, (id * 2654435761) % 4294967296 LIMIT ?",
-            (*params, CANDIDATES),
-        )
-        ids = [row[0] for row in rows]
+        queries = [
+            fts_query(term) if i < drivers else f"({fts_query(term)}) AND ({anchor})"
+            for i, term in enumerate(rare)
+        ]
+        ids = best_passages(conn, rare, queries, window)
         if films:  # passages about the film: first those sharing a word with the question
             # (one of its rarest: every word of the question could be in 100,000 passages,
             # and FTS5 lists them all before the film's passages are looked up among them)
@@ -745,6 +733,19 @@ class Searcher:
                 ids += film_passages(conn, films, anchor, CANDIDATES)
             ids += film_passages(conn, films, None, CANDIDATES)
         return list(dict.fromkeys(ids))
+
+    def more_candidate_ids(self, conn: sqlite3.Connection, question: Question) -> list[int]:
+        """More candidates, when the drivers' passages show no match beyond chance: those
+        holding the next two rarest terms together. An answer may not name the rarest ("he"
+        for "Cruise": "… the first movie to be shot in space")."""
+        rare, drivers, postings = candidate_terms(question)
+        others = rare[drivers:]
+        if len(others) < 2 or postings > MAX_SCANNED_POSTINGS:
+            return []
+        anchor = f"({fts_query(others[0])}) AND ({fts_query(others[1])})"
+        return best_passages(
+            conn, rare, [f"({fts_query(term)}) AND ({anchor})" for term in rare], ""
+        )
 
     # excerpts
 
@@ -893,6 +894,38 @@ def film_passages(
 def match_any(words: Iterable[str]) -> str:
     """An FTS5 query for passages with any of ``words`` (index tokens: no quotes inside)."""
     return " OR ".join(f'"{w}"' for w in sorted(set(words)))
+
+
+def candidate_terms(question: Question) -> tuple[list[Term], int, int]:
+    """The terms candidates are looked for by, rarest first (those in at most
+    ``COMMON_TERM_PASSAGES`` passages if any), how many of them drive the search (the rarest,
+    in at most ``CANDIDATE_POSTINGS`` passages together, at least one) and in how many
+    passages these are."""
+    known = sorted((t for t in question.terms if t.known and t.film_id is None), key=lambda t: t.df)
+    rare = [t for t in known if t.df <= COMMON_TERM_PASSAGES] or known
+    drivers, postings = 0, 0
+    while drivers < len(rare) and (
+        not drivers or postings + rare[drivers].df <= CANDIDATE_POSTINGS
+    ):
+        postings += rare[drivers].df
+        drivers += 1
+    return rare, drivers, postings
+
+
+def best_passages(
+    conn: sqlite3.Connection, terms: list[Term], queries: list[str], window: str
+) -> list[int]:
+    """The ``CANDIDATES`` passages with the most weight of ``terms``, each found by its FTS5
+    query of ``queries`` (within the rowid ``window`` clause, if any)."""
+    select = "SELECT rowid AS id, ? AS weight FROM passages_fts WHERE passages_fts MATCH ?"
+    params = [p for term, query in zip(terms, queries, strict=True) for p in (term.weight, query)]
+    rows = conn.execute(
+        f"SELECT id FROM ({' UNION ALL '.join([select + window] * len(terms))}) GROUP BY id "
+        # Ties in a fixed but scattered order, not favouring the first articles.
+        "ORDER BY sum(weight) DESC, (id * 2654435761) % 4294967296 LIMIT ?",
+        (*params, CANDIDATES),
+    )
+    return [row[0] for row in rows]
 
 
 def fts_query(term: Term) -> str:
