@@ -97,6 +97,7 @@ TOPIC_WEIGHT = 0.9  # the share of a sentence's score weighed over the topic art
 # Topic weights count a small topic as if it had this many passages, the others holding none
 # of the question's words: in one short article about a word, that word is still telling.
 MIN_TOPIC_PASSAGES = 50
+MIN_REPEATS = 3  # passages of an article naming a word it is about (see repeating_articles)
 MAX_TOPIC_PASSAGES = 2_000  # read whole; of a longer article, the candidates' surroundings
 
 NOT_FOUND = "I couldn't find that in the articles."
@@ -608,9 +609,20 @@ class Searcher:
             topic = topic_articles(sentences.values())
             if topic:
                 break
+        if topic:
+            ranked = self.rank_topic(conn, question, matcher, topic, sentences, about_only=True)
+            if ranked is not None:
+                return ranked
+        # No article found is about the question beyond chance: look for articles repeating
+        # its rarest terms, which no single sentence may show ("HALO" in eight passages).
+        repeating = [a for a in self.repeating_articles(conn, question) if a not in topic]
+        if repeating:
+            ranked = self.rank_topic(conn, question, matcher, repeating, {}, about_only=True)
+            if ranked is not None:
+                return ranked
         if not topic:
             return [], []
-        return self.rank_topic(conn, question, matcher, topic, sentences)
+        return self.rank_topic(conn, question, matcher, topic, sentences) or ([], [])
 
     def rank_topic(
         self,
@@ -619,10 +631,13 @@ class Searcher:
         matcher: Matcher,
         articles: list[str],
         seen: dict[int, Sentence],
-    ) -> tuple[list[Sentence], list[float]]:
+        about_only: bool = False,
+    ) -> tuple[list[Sentence], list[float]] | None:
         """Every sentence of the topic ``articles`` (those about the question beyond chance, if
-        any is), scored mostly with weights counted over these articles alone, as if they were
-        all there is (``TOPIC_WEIGHT``), the rest with the index's."""
+        any is), best first, scored mostly with weights counted over these articles alone, as
+        if they were all there is (``TOPIC_WEIGHT``), the rest with the index's; and those
+        weights. No sentences if the articles do not answer; with ``about_only``, None if no
+        article is about the question."""
         marks = ",".join("?" * len(articles))
         sizes = dict(
             conn.execute(f"SELECT id, passages FROM articles WHERE id IN ({marks})", articles)
@@ -655,6 +670,8 @@ class Searcher:
                 mask ^= bit
         articles_total = self.passage_count * len(counts) / len(sentences)
         about = [a for a, found in counts.items() if article_chance(found, terms, articles_total)]
+        if about_only and not about:
+            return None
         if about and len(about) < len(counts):
             sentences = {i: s for i, s in sentences.items() if s.article_id in about}
             counts = {a: counts[a] for a in about}
@@ -733,6 +750,24 @@ class Searcher:
                 ids += film_passages(conn, films, anchor, CANDIDATES)
             ids += film_passages(conn, films, None, CANDIDATES)
         return list(dict.fromkeys(ids))
+
+    def repeating_articles(self, conn: sqlite3.Connection, question: Question) -> list[str]:
+        """The articles holding one of the question's rarest terms in the most passages, at
+        least ``MIN_REPEATS``: what an article is about, it names again and again."""
+        rare, drivers, postings = candidate_terms(question)
+        if not rare or postings > CANDIDATE_POSTINGS:
+            return []
+        select = (
+            "SELECT article_id, count(*) AS n FROM passages WHERE id IN "
+            "(SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?) "
+            "GROUP BY article_id HAVING n >= ?"
+        )
+        rows = conn.execute(
+            f"SELECT article_id FROM ({' UNION ALL '.join([select] * drivers)}) "
+            "GROUP BY article_id ORDER BY max(n) DESC, article_id LIMIT ?",
+            (*(p for t in rare[:drivers] for p in (fts_query(t), MIN_REPEATS)), TOPIC_ARTICLES),
+        )
+        return [row[0] for row in rows]
 
     def more_candidate_ids(self, conn: sqlite3.Connection, question: Question) -> list[int]:
         """More candidates, when the drivers' passages show no match beyond chance: those
