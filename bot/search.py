@@ -8,13 +8,16 @@
 3. Fetch candidate sentences with FTS5 (the rarest terms first), and their neighbours.
 4. Keep the sentences whose match is unlikely to be a coincidence (a large index holds every
    English word, and two of a question's words meet somewhere by chance), and take the articles
-   of the best of them as the question's *topic*.
+   of the best of them, those that repeat the question's words beyond chance, as the question's
+   *topic*. When there are none: candidates through the next rarest terms, then the articles
+   that name one of the rarest again and again.
 5. Read every sentence of those articles and score each by the share of the question's weight
-   it covers, half weighed over the whole index and half over the topic articles alone (in an
-   article about Tom Cruise, "Cruise" tells sentences apart no more than "the"), plus what its
-   neighbours add, question words side by side, and whether it holds the kind of answer asked.
-6. Abstain when the question's key words are not in the articles, no match is beyond chance, or
-   no sentence covers enough.
+   it covers, weighed mostly over the topic articles alone, as if they were the whole index (in
+   an article about Tom Cruise, "Cruise" tells sentences apart no better than "the"), plus what
+   its neighbours add, question words side by side, and whether it holds the kind of answer
+   asked for.
+6. Abstain when the question's key words are not in the articles (or in the topic), no match is
+   beyond chance, or no sentence covers enough.
 """
 
 from __future__ import annotations
