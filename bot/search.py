@@ -52,6 +52,7 @@ MAX_QUESTION_CHARS = 2000
 RESOLVED_WORDS = 20_000  # question words whose terms are remembered per index
 # Nats of evidence for a less common correction of a typo to win (see choose_correction).
 CORRECTION_EVIDENCE = 2.0
+CORRECTION_CONTEXT = 4  # the question's rarest other terms it is judged by
 MAX_TERMS = 24
 # Candidates only need to find the topic articles, whose sentences are then all read: 60 find
 # them as well as 120 did, in half the time.
@@ -541,7 +542,10 @@ class Searcher:
         other words far more often than chance would put them there ("mcquarie instagram":
         "mcquarrie", 2 of its 5 passages with "instagram" or "post", rather than "macquarie",
         1 of 73: chance gives either about 0.5); the commonest when none stands out."""
-        others = [t for t in terms if t is not term and t.known and t.film_id is None]
+        others = sorted(
+            (t for t in terms if t is not term and t.known and t.film_id is None),
+            key=lambda t: t.df,
+        )[:CORRECTION_CONTEXT]
         if not others or self._conn is None:
             return term
         context = match_any(w for t in others for w in t.words)
