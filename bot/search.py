@@ -91,6 +91,9 @@ PASSAGE_WORDS = 20  # tokens in a passage, for a word's English rate per passage
 SPECIFIC_WORD_PASSAGES = 4
 CHANCE_TOLERANCE = 1e-9  # log(4 / 4) is not always 0.0 in floating point
 MIN_RATE = 1e-12
+# ... and a match in an article not about the question's words, if it is expected by chance in
+# at most this many passages (see Searcher.rank).
+LONE_MATCH_CHANCE = 0.1
 
 # The topic: the articles of the best sentences beyond chance, up to ``TOPIC_ARTICLES``, each
 # covering at least ``MIN_TOPIC_COVERAGE`` of the question and ``TOPIC_SHARE`` of the best.
@@ -627,7 +630,10 @@ class Searcher:
             ranked = self.rank_topic(conn, question, matcher, repeating, {}, about_only=True)
             if ranked is not None:
                 return ranked
-        if not topic:
+        # Else only a sentence matching far beyond chance answers: with every passage of the
+        # index looked at for the best match, one expected by chance once is often found.
+        best = min((s.chance for s in sentences.values()), default=math.inf)
+        if not topic or best > math.log(LONE_MATCH_CHANCE):
             return [], []
         return self.rank_topic(conn, question, matcher, topic, sentences) or ([], [])
 
