@@ -143,3 +143,17 @@ def test_a_topic_article_too_long_to_read_whole_is_read_around_its_matches(
     monkeypatch.setattr("bot.search.MAX_TOPIC_PASSAGES", 100)
     answer = Searcher(db).ask("What did the quokka trebuchet launch?")
     assert answer.answered and "melon" in answer.excerpts[0].text
+
+
+def test_articles_about_a_word_name_it_again_and_again(tmp_path: Path) -> None:
+    sources = tmp_path / "s"
+    sources.mkdir()
+    (sources / "about.txt").write_text(
+        "The quokka smiled. A quokka lives on an island. Every quokka there is tame.\n"
+    )
+    (sources / "aside.txt").write_text("A quokka was seen once. The ferry was late.\n")
+    db = tmp_path / "b.db"
+    build_index(sources, db)
+    searcher = Searcher(db)
+    question = searcher.read_question("Where does the quokka live?")
+    assert searcher.repeating_articles(searcher._refresh(), question) == ["about.txt"]
