@@ -59,7 +59,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.spelling import typo_budget
-from bot.words import STOPWORDS, tokens
+from bot.words import STOPWORDS, TOKEN_RE, tokens
 
 log = logging.getLogger(__name__)
 
@@ -1266,6 +1266,15 @@ QUESTION_NOUNS = frozenset(
     + ["entry", "chapter", "outing", "one", "part"]
 )
 MIN_FUZZY_LETTERS = 5  # as typo_budget: no typo in a shorter word
+# A question's word this common in English (wordfreq's Zipf scale, as spelling.REAL_WORD_ZIPF)
+# is not a typo of a title's word ("plane" is not "Plant"); and a one-word title this common
+# ("Crew", "Website") is named in a question only when capitalised after its first word.
+EVERYDAY_TITLE_ZIPF = 4.0
+# Capitalised in any sentence, so their capital says nothing about being a title.
+ALWAYS_CAPITALISED = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
 
 
 class FilmIndex:
@@ -1321,7 +1330,7 @@ class FilmIndex:
             return found
         found = {typed}
         budget = typo_budget(typed)
-        if budget and typed.isalpha():
+        if budget and typed.isalpha() and not _everyday(typed):
             for variant in _deletions(typed):
                 for known in self.deletions.get(variant, ()):
                     if known[0] == typed[0] and OSA.distance(typed, known) <= budget:
@@ -1329,14 +1338,20 @@ class FilmIndex:
         cache[typed] = found
         return found
 
-    def named_in(self, question: str) -> list[tuple[Film, tuple[int, int]]]:
+    def named_in(
+        self, question: str, title_only: bool = False
+    ) -> list[tuple[Film, tuple[int, int]]]:
         """The films a question names, each with the token span that names it (indices into
         ``bot.words.tokens(question)``), in question order.
 
         A franchise's name alone names all its films, the eponymous one first; an ordinal
-        ("the seventh installment", "7th film") names the film with that number.
+        ("the seventh installment", "7th film") names the film with that number. A one-word
+        name that is an everyday English word ("Crew", "August") counts only capitalised after
+        the question's first word; with ``title_only`` (``question`` is just a film's name, as
+        typed to look it up), always.
         """
         words = tokens(question)
+        titled = _titled_words(question, len(words))
         cache: dict[str, set[str]] = {}
         found: list[tuple[int, int, tuple[str, ...], tuple[Film, ...]]] = []
         for i in range(len(words)):
@@ -1344,8 +1359,13 @@ class FilmIndex:
                 for run_id in self.by_first.get(spelling, ()):
                     run, run_films = self.runs[run_id]
                     j = i + len(run)
-                    if j <= len(words) and all(
-                        run[k] in self._spellings(words[i + k], cache) for k in range(1, len(run))
+                    if (
+                        j <= len(words)
+                        and all(
+                            run[k] in self._spellings(words[i + k], cache)
+                            for k in range(1, len(run))
+                        )
+                        and (title_only or len(run) > 1 or i in titled or not _everyday(run[0]))
                     ):
                         found.append((i, j, run, run_films))
         found.sort(key=lambda f: (f[0] - f[1], f[0]))
@@ -1398,7 +1418,7 @@ class FilmIndex:
             return None
         if wanted in self.title_keys:
             return self.title_keys[wanted]
-        named = self.named_in(query)
+        named = self.named_in(query, title_only=True)
         words = tokens(query)
         covered = {i for _, (start, end) in named for i in range(start, end)}
         if named and all(i in covered or w in STOPWORDS for i, w in enumerate(words)):
@@ -1441,6 +1461,27 @@ def _runs(name: str) -> set[tuple[str, ...]]:
     if split:
         runs.add((*words[:-1], split.group(1), split.group(2)))
     return runs
+
+
+@lru_cache(maxsize=4096)
+def _everyday(word: str) -> bool:
+    """Is ``word`` everyday English (a question's "plane", "crew", "august")?"""
+    from bot.words import english_zipf_frequency  # loads wordfreq's lists on first use
+
+    return word.isalpha() and english_zipf_frequency(word) >= EVERYDAY_TITLE_ZIPF
+
+
+def _titled_words(question: str, count: int) -> set[int]:
+    """Positions (into ``tokens(question)``) of the words capitalised as a title would be:
+    after the first word, and not a word capitalised anyway (a month, a weekday)."""
+    raw = TOKEN_RE.findall(question)
+    if len(raw) != count:  # normalising split a token: no capitals to go by
+        return set()
+    return {
+        i
+        for i, word in enumerate(raw)
+        if i > 0 and word[:1].isupper() and word.lower() not in ALWAYS_CAPITALISED
+    }
 
 
 def _deletions(word: str) -> set[str]:

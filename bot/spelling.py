@@ -23,6 +23,8 @@ from bot.words import english_zipf_frequency
 MIN_SPLIT_PART = 3
 REAL_WORD_ZIPF = 4.0
 MIN_DERIVATION_STEM = 6
+MAX_TIED_CORRECTIONS = 5
+FAMILY_LIMIT = 50  # words of one stem family at most, the commonest
 
 
 @dataclass(frozen=True)
@@ -70,8 +72,8 @@ class Vocabulary:
         upper = stem + "\U0010ffff" if len(stem) >= MIN_DERIVATION_STEM else stem
         rows = self.conn.execute(
             "SELECT word, stem, df FROM vocabulary WHERE stem >= ? AND stem <= ? "
-            "ORDER BY df DESC LIMIT 50",
-            (stem, upper),
+            "ORDER BY df DESC LIMIT ?",
+            (stem, upper, FAMILY_LIMIT),
         )
         return [Known(*row) for row in rows]
 
@@ -81,16 +83,23 @@ class Vocabulary:
         A word that is itself everyday English ("president") is not a typo, however close it
         is to an indexed word ("present").
         """
+        found = self.corrections(word)
+        return found[0] if found else None
+
+    def corrections(self, word: str) -> list[Known]:
+        """The vocabulary words fewest typos away from ``word`` (within its budget), commonest
+        first, at most ``MAX_TIED_CORRECTIONS``: "mcquarie" is one typo from "macquarie" and
+        from "mcquarrie", and which one is meant is for the question's other words to tell."""
         budget = typo_budget(word)
         if budget == 0 or not word.isalpha() or english_zipf_frequency(word) >= REAL_WORD_ZIPF:
-            return None
+            return []
         rows = self.conn.execute(
             "SELECT word, stem, df FROM vocabulary "
             "WHERE substr(word, 1, 1) = ? AND length(word) BETWEEN ? AND ?",
             (word[0], len(word) - budget, len(word) + budget),
         ).fetchall()
         if not rows:
-            return None
+            return []
         matches = process.extract(
             word,
             [row[0] for row in rows],
@@ -99,9 +108,13 @@ class Vocabulary:
             limit=20,
         )
         if not matches:
-            return None
-        _, distance, best_index = min(matches, key=lambda m: (m[1], -rows[m[2]][2]))
-        return Known(*rows[best_index])
+            return []
+        fewest = min(distance for _, distance, _ in matches)
+        tied = sorted(
+            (index for _, distance, index in matches if distance == fewest),
+            key=lambda index: (-rows[index][2], rows[index][0]),
+        )
+        return [Known(*rows[index]) for index in tied[:MAX_TIED_CORRECTIONS]]
 
     def split(self, word: str) -> list[Known] | None:
         """A run-together word ("skydiving" for "sky diving") as two indexed words, if any."""

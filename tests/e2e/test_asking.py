@@ -105,7 +105,10 @@ def test_off_topic_question_gets_friendly_not_found_with_hint(standin, bot):
 
 
 def test_more_and_show_in_context_buttons(standin, bot):
-    rec = standin.slash("ask", question="How many HALO jumps did Cruise do?")
+    # A question with many answers, for a second page: "How many HALO jumps did Cruise do?"
+    # now gets the two HALO excerpts only (in articles about Cruise, "Cruise" alone no longer
+    # ranks a sentence), too few for "More".
+    rec = standin.slash("ask", question="How many jumps did Cruise do?")
     responded(standin, rec)
     answer = rec.original
     buttons = button_ids(answer)
