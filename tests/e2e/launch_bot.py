@@ -6,7 +6,8 @@ Only the two addresses change (REST base and gateway); everything else is the pr
 point, ``bot.cli.main``, in its own process, exactly as an admin would start it.
 
 For robustness tests, ``BRIEFING_E2E_SLOW=MARKER=SECONDS`` makes every search for a question
-containing MARKER take SECONDS longer (a slow engine, without touching it).
+containing MARKER take SECONDS longer (a slow engine, without touching it). For the soak,
+``BRIEFING_E2E_SLOW_CALLBACKS=SECONDS`` logs every event-loop step longer than SECONDS.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ def main() -> None:
     discord.http.Route.BASE = api_base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
+    if os.environ.get("BRIEFING_E2E_SLOW_CALLBACKS"):
+        log_slow_callbacks(float(os.environ["BRIEFING_E2E_SLOW_CALLBACKS"]))
+
     if os.environ.get("BRIEFING_E2E_SLOW"):
         marker, seconds = os.environ["BRIEFING_E2E_SLOW"].split("=", 1)
         slow_down_questions(marker, float(seconds))
@@ -36,6 +40,27 @@ def main() -> None:
     from bot.cli import main as briefing
 
     briefing(args=args, prog_name="briefing")
+
+
+def log_slow_callbacks(threshold: float) -> None:
+    """Log every event-loop step that runs longer than ``threshold`` seconds, as asyncio's debug
+    mode does (``loop.slow_callback_duration``) without the rest of its overhead."""
+    import asyncio.base_events
+    import asyncio.events
+    import logging
+
+    log = logging.getLogger("briefing.slow")
+    run = asyncio.events.Handle._run
+
+    def timed_run(self: asyncio.events.Handle) -> None:
+        started = time.perf_counter()
+        run(self)
+        took = time.perf_counter() - started
+        if took > threshold:
+            what = asyncio.base_events._format_handle(self)  # type: ignore[attr-defined]
+            log.warning("event loop blocked for %.0f ms by %s", took * 1000, what)
+
+    asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
 
 
 def slow_down_questions(marker: str, seconds: float) -> None:
