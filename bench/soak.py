@@ -86,6 +86,7 @@ JUNK = [
     "👨\u200d👩\u200d👧",
     "🇳🇴",
 ]
+TEXT_SEEDS = 3  # the rewritten batches' text comes from this many seeds in turn
 MAX_PENDING = 400  # stop sending while this many questions wait for their reply
 SLASH_DEADLINE = 3.0
 
@@ -195,15 +196,17 @@ class Soak:
 
     # -- reindexing ------------------------------------------------------------------------------
     def rewrite_batch(self, sources: Path, cycle: int) -> None:
-        """Rewrite ``--batch`` synthetic articles with new text (fresh seed): real work for the
-        next reindex, same corpus size."""
+        """Rewrite ``--batch`` synthetic articles with other text: real work for the next
+        reindex, same corpus size. The text comes from one of ``TEXT_SEEDS`` seeds in turn, so
+        the corpus's vocabulary and films stop growing after a few rounds and the memory the
+        bot needs for them levels off: growth after that is the bot's, not the data's."""
         fresh = Path(tempfile.mkdtemp(prefix="soak-batch-"))
         try:
             # In a process of its own: written here, it held this process's GIL for seconds
             # against the stand-in, whose stalls counted as the bot's latency.
             subprocess.run(
                 [sys.executable, str(ROOT / "bench" / "make_corpus.py"), str(self.args.batch)]
-                + [str(fresh), "--seed", str(1000 + cycle), "--workers", "1"],
+                + [str(fresh), "--seed", str(1000 + cycle % TEXT_SEEDS), "--workers", "1"],
                 check=True,
                 stdout=subprocess.DEVNULL,
                 timeout=300,
@@ -238,8 +241,22 @@ class Soak:
                     "rss_after_kb": rss_kb(self.pid),
                 }
             )
+            self.reindexes[-1].update(self.index_status())
             cycle += 1
             self.stop.wait(1.0)
+
+    def index_status(self) -> dict:
+        """Articles, passages and films in the index answering, from ``/status``."""
+        rec = self.standin.slash("status", user=ADMIN)
+        try:
+            self.standin.wait_for(
+                lambda: rec.callbacks and (rec.callbacks[0]["type"] != 5 or rec.edits), 30, "status"
+            )
+        except TimeoutError:
+            return {}
+        embed = ((rec.original or {}).get("embeds") or [{}])[0]
+        found = re.findall(r"([\d,]+) (article|passage|film)s?\b", embed.get("description") or "")
+        return {f"{word}s": int(count.replace(",", "")) for count, word in found}
 
     # -- faults (--faults) -----------------------------------------------------------------------
     def fault_loop(self, until: float) -> None:
@@ -507,6 +524,8 @@ def report(f: dict) -> None:
     )
     each = ", ".join(f"{r['seconds']} s ({r['changed']})" for r in f["reindexes"])
     print(f"  reindexes: {len(f['reindexes'])} done: {each}")
+    films = [r.get("films") for r in f["reindexes"]]
+    print(f"  films in the index after each reindex: {films}")
     print(
         f"  latency during a reindex: p50 {lat['during_reindex_p50']} ms, "
         f"p99 {lat['during_reindex_p99']} ms; otherwise p50 {lat['otherwise_p50']} ms, "

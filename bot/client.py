@@ -229,25 +229,43 @@ class Query:
 
 class QueryCache:
     """Button state: a short random key in the button's custom id points here. Entries live for
-    ``ttl`` seconds; after that (or a restart) the buttons answer politely that they expired."""
+    ``ttl`` seconds; after that (or a restart) the buttons answer politely that they expired.
 
-    def __init__(self, ttl: float, max_items: int = 20_000) -> None:
+    Expired entries are dropped as new ones come (oldest first: entries are kept in the order
+    they were made), and at most ``max_items`` entries and ``max_chars`` characters of question
+    are kept (about 10 MB), whatever the rate of questions; past that the oldest buttons
+    expire early."""
+
+    def __init__(self, ttl: float, max_items: int = 20_000, max_chars: int = 8_000_000) -> None:
         self.ttl = ttl
         self.max_items = max_items
+        self.max_chars = max_chars
         self._items: OrderedDict[str, Query] = OrderedDict()
+        self._chars = 0
 
     def put(self, kind: str, text: str) -> str:
         key = secrets.token_hex(6)
         # the engine reads no further; a 6,000-character /ask option would cost 3 times more
-        self._items[key] = Query(kind, text[:MAX_QUESTION_CHARS], time.monotonic())
-        while len(self._items) > self.max_items:
-            self._items.popitem(last=False)
+        query = Query(kind, text[:MAX_QUESTION_CHARS], time.monotonic())
+        self._items[key] = query
+        self._chars += len(query.text)
+        expired = query.created - self.ttl
+        while self._items and (
+            len(self._items) > self.max_items
+            or self._chars > self.max_chars
+            or next(iter(self._items.values())).created < expired
+        ):
+            self._chars -= len(self._items.popitem(last=False)[1].text)
         return key
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def get(self, key: str) -> Query | None:
         query = self._items.get(key)
         if query is None or time.monotonic() - query.created > self.ttl:
-            self._items.pop(key, None)
+            if self._items.pop(key, None) is not None:
+                self._chars -= len(query.text)  # type: ignore[union-attr]
             return None
         return query
 
