@@ -8,7 +8,7 @@ own process over a sources folder of the seed articles plus ``--articles`` synth
 mixed: mentions in a server channel, DMs, answer-channel messages and ``/ask`` (some private),
 drawn from the practice questions, words of the synthetic articles, and junk (mentions,
 Markdown, zero-width and right-to-left characters, emoji, up to 4,000 characters). Meanwhile an
-admin runs ``/reindex`` again and again, each time after rewriting ``--batch`` of the synthetic
+admin runs ``/reindex`` again and again, each time after changing ``--batch`` of the synthetic
 articles, so every reindex has real work to do while the questions keep coming. ``--faults``
 also drops the gateway (close 4000, a dead link) and fails a few REST calls with 503 on the way.
 
@@ -86,7 +86,7 @@ JUNK = [
     "👨\u200d👩\u200d👧",
     "🇳🇴",
 ]
-TEXT_SEEDS = 3  # the rewritten batches' text comes from this many seeds in turn
+UPDATE_NOTE = "\n\nThis article was updated.\n"  # what a rewrite adds to an article, or removes
 MAX_PENDING = 400  # stop sending while this many questions wait for their reply
 SLASH_DEADLINE = 3.0
 
@@ -196,27 +196,19 @@ class Soak:
 
     # -- reindexing ------------------------------------------------------------------------------
     def rewrite_batch(self, sources: Path, cycle: int) -> None:
-        """Rewrite ``--batch`` synthetic articles with other text: real work for the next
-        reindex, same corpus size. The text comes from one of ``TEXT_SEEDS`` seeds in turn, so
-        the corpus's vocabulary and films stop growing after a few rounds and the memory the
-        bot needs for them levels off: growth after that is the bot's, not the data's."""
-        fresh = Path(tempfile.mkdtemp(prefix="soak-batch-"))
-        try:
-            # In a process of its own: written here, it held this process's GIL for seconds
-            # against the stand-in, whose stalls counted as the bot's latency.
-            subprocess.run(
-                [sys.executable, str(ROOT / "bench" / "make_corpus.py"), str(self.args.batch)]
-                + [str(fresh), "--seed", str(1000 + cycle % TEXT_SEEDS), "--workers", "1"],
-                check=True,
-                stdout=subprocess.DEVNULL,
-                timeout=300,
-            )
-            start = (cycle * self.args.batch) % max(1, self.args.articles - self.args.batch)
-            for i in range(self.args.batch):
-                source = fresh / file_name(i)
-                source.replace(sources / "synthetic" / file_name(start + i))
-        finally:
-            shutil.rmtree(fresh, ignore_errors=True)
+        """Change ``--batch`` synthetic articles: real work for the next reindex (each is read,
+        split and indexed again, its films merged again), same corpus. Each gets a closing
+        line, or loses the one it got last time, so the corpus's vocabulary and films stay as
+        they are and the memory the bot needs for them does too: any growth is the bot's own,
+        not the data's."""
+        start = (cycle * self.args.batch) % max(1, self.args.articles - self.args.batch)
+        for i in range(start, start + self.args.batch):
+            path = sources / "synthetic" / file_name(i)
+            text = path.read_text(encoding="utf-8")
+            text = text[: -len(UPDATE_NOTE)] if text.endswith(UPDATE_NOTE) else text + UPDATE_NOTE
+            temporary = path.with_suffix(".tmp")
+            temporary.write_text(text, encoding="utf-8")
+            temporary.replace(path)
 
     def reindex_loop(self, sources: Path, until: float) -> None:
         cycle = 0

@@ -11,6 +11,9 @@ command tree turns failures into a short private reply and a logged traceback.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
+import gc
 import logging
 import multiprocessing
 import os
@@ -99,6 +102,7 @@ class SearcherPool:
             if id(searcher) in self._retired and self._in_use[id(searcher)] <= 0:
                 self._retired.pop(id(searcher)).close()
                 del self._in_use[id(searcher)]
+                release_free_memory()
 
     def notice_changes(self) -> None:
         """Start a reload when the index file is not the one answering (and not a file already
@@ -150,6 +154,8 @@ class SearcherPool:
         else:
             self._in_use.pop(id(old), None)
             old.close()
+            del old
+            release_free_memory()
 
     def close(self) -> None:
         if self._reloading is not None:
@@ -158,6 +164,25 @@ class SearcherPool:
         for searcher in self._retired.values():
             searcher.close()
         self._retired.clear()
+
+
+try:
+    _malloc_trim: Callable[[int], int] | None = ctypes.CDLL(None).malloc_trim  # glibc only
+except (AttributeError, OSError):
+    _malloc_trim = None
+
+
+def release_free_memory() -> None:
+    """Give the memory a swapped-out searcher freed back to the system (glibc's malloc_trim, in
+    a worker thread: a few milliseconds, without the GIL).
+
+    Without it glibc kept it: in a 5-minute soak with a reindex every ~15 s, the memory it held
+    free grew from 13 to 31 MB (and the bot's RSS with it) while the memory in use stayed flat;
+    a freed index leaves holes below memory still in use, which glibc does not return on its
+    own."""
+    if _malloc_trim is not None:
+        with contextlib.suppress(RuntimeError):  # no event loop (tests): no need
+            asyncio.get_running_loop().run_in_executor(None, _malloc_trim, 0)
 
 
 def file_identity(path: Path) -> tuple[int, int] | None:
@@ -411,6 +436,10 @@ class BriefingMixin:
         for cog in COGS:
             await self.load_extension(cog)  # type: ignore[attr-defined]
         await self.sync_commands()
+        # What start-up made (modules, discord.py, the first index) lives as long as the bot:
+        # full garbage collections, which stop every thread, no longer walk it each time.
+        gc.collect()
+        gc.freeze()
 
     async def ensure_index(self, wait: float = 600.0) -> None:
         """Build the index if it is missing or damaged. When several shard processes start

@@ -96,6 +96,18 @@ def report_memory(spec: str) -> None:
                     return int(line.split()[1]) / 1024
         return 0.0
 
+    pauses: list[float] = []  # garbage collections of the oldest generation, seconds
+    collecting = [0.0]
+
+    def time_collections(phase: str, info: dict) -> None:
+        if info["generation"] == 2:
+            if phase == "start":
+                collecting[0] = time.perf_counter()
+            else:
+                pauses.append(time.perf_counter() - collecting[0])
+
+    gc.callbacks.append(time_collections)
+
     def report() -> None:
         from bot.words import stem
 
@@ -108,7 +120,8 @@ def report_memory(spec: str) -> None:
                 f"report {n}: rss {rss_mb():.1f} MB, python blocks {sys.getallocatedblocks()}, "
                 f"gc objects {sum(types.values())}, malloc in use {info.uordblks / 2**20:.1f} MB,"
                 f" free {info.fordblks / 2**20:.1f} MB, mmapped {info.hblkhd / 2**20:.1f} MB, "
-                f"stem cache {stem.cache_info().currsize}, threads {threading.active_count()}"
+                f"stem cache {stem.cache_info().currsize}, threads {threading.active_count()}, "
+                f"full collections {len(pauses)} (longest {max(pauses, default=0) * 1000:.0f} ms)"
             )
             if first is None:
                 first = types
