@@ -8,7 +8,7 @@ own process over a sources folder of the seed articles plus ``--articles`` synth
 mixed: mentions in a server channel, DMs, answer-channel messages and ``/ask`` (some private),
 drawn from the practice questions, words of the synthetic articles, and junk (mentions,
 Markdown, zero-width and right-to-left characters, emoji, up to 4,000 characters). Meanwhile an
-admin runs ``/reindex`` again and again, each time after rewriting ``--batch`` of the synthetic
+admin runs ``/reindex`` again and again, each time after changing ``--batch`` of the synthetic
 articles, so every reindex has real work to do while the questions keep coming. ``--faults``
 also drops the gateway (close 4000, a dead link) and fails a few REST calls with 503 on the way.
 
@@ -17,7 +17,10 @@ Then it checks, from the stand-in's records:
 - every question got exactly one reply (with ``--faults``: or was lost by the gateway itself,
   which Discord does too, and then got none), every slash command within Discord's 3 seconds;
 - no reply broke a Discord limit (the stand-in answers 400) or the mentions rule;
-- the bot's memory (RSS from /proc) stays flat: start, peak, end, and after each reindex;
+- the bot's memory (RSS from /proc, twice a second) stays flat: after a warm-up of two
+  reindexes, the slope of the median RSS between one reindex and the next stays under 0.5 MB
+  per reindex (start, after warm-up, peak, end, each reindex and the slope per minute are
+  reported);
 
 prints the figures (and ``--json`` writes them), and exits 1 if a check failed. Every loop is
 bounded by the clock; the bot is stopped with SIGTERM and must exit 0.
@@ -28,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import shutil
 import signal
 import statistics
@@ -83,6 +87,8 @@ JUNK = [
     "👨\u200d👩\u200d👧",
     "🇳🇴",
 ]
+BUTTON_TIMEOUT = 60.0
+UPDATE_NOTE = "\n\nThis article was updated.\n"  # what a rewrite adds to an article, or removes
 MAX_PENDING = 400  # stop sending while this many questions wait for their reply
 SLASH_DEADLINE = 3.0
 
@@ -127,6 +133,7 @@ class Soak:
     faults: Counter = field(default_factory=Counter)
     reindexing: threading.Event = field(default_factory=threading.Event)
     stop: threading.Event = field(default_factory=threading.Event)
+    started: float = field(default_factory=time.monotonic)  # RSS and reindex times count from here
 
     # -- the stream of questions -------------------------------------------------------------
     def question(self) -> str:
@@ -191,17 +198,19 @@ class Soak:
 
     # -- reindexing ------------------------------------------------------------------------------
     def rewrite_batch(self, sources: Path, cycle: int) -> None:
-        """Rewrite ``--batch`` synthetic articles with new text (fresh seed): real work for the
-        next reindex, same corpus size."""
-        fresh = Path(tempfile.mkdtemp(prefix="soak-batch-"))
-        try:
-            make_corpus(self.args.batch, fresh, seed=1000 + cycle, workers=1)
-            start = (cycle * self.args.batch) % max(1, self.args.articles - self.args.batch)
-            for i in range(self.args.batch):
-                source = fresh / file_name(i)
-                source.replace(sources / "synthetic" / file_name(start + i))
-        finally:
-            shutil.rmtree(fresh, ignore_errors=True)
+        """Change ``--batch`` synthetic articles: real work for the next reindex (each is read,
+        split and indexed again, its films merged again), same corpus. Each gets a closing
+        line, or loses the one it got last time, so the corpus's vocabulary and films stay as
+        they are and the memory the bot needs for them does too: any growth is the bot's own,
+        not the data's."""
+        start = (cycle * self.args.batch) % max(1, self.args.articles - self.args.batch)
+        for i in range(start, start + self.args.batch):
+            path = sources / "synthetic" / file_name(i)
+            text = path.read_text(encoding="utf-8")
+            text = text[: -len(UPDATE_NOTE)] if text.endswith(UPDATE_NOTE) else text + UPDATE_NOTE
+            temporary = path.with_suffix(".tmp")
+            temporary.write_text(text, encoding="utf-8")
+            temporary.replace(path)
 
     def reindex_loop(self, sources: Path, until: float) -> None:
         cycle = 0
@@ -219,14 +228,29 @@ class Soak:
             changed = next((k for k in fields if k.startswith("Changed")), "Changed (?)")
             self.reindexes.append(
                 {
+                    "at": round(time.monotonic() - self.started, 1),
                     "seconds": round(time.monotonic() - started, 2),
                     "title": embed[0].get("title"),
                     "changed": changed,
                     "rss_after_kb": rss_kb(self.pid),
                 }
             )
+            self.reindexes[-1].update(self.index_status())
             cycle += 1
             self.stop.wait(1.0)
+
+    def index_status(self) -> dict:
+        """Articles, passages and films in the index answering, from ``/status``."""
+        rec = self.standin.slash("status", user=ADMIN)
+        try:
+            self.standin.wait_for(
+                lambda: rec.callbacks and (rec.callbacks[0]["type"] != 5 or rec.edits), 30, "status"
+            )
+        except TimeoutError:
+            return {}
+        embed = ((rec.original or {}).get("embeds") or [{}])[0]
+        found = re.findall(r"([\d,]+) (article|passage|film)s?\b", embed.get("description") or "")
+        return {f"{word}s": int(count.replace(",", "")) for count, word in found}
 
     # -- faults (--faults) -----------------------------------------------------------------------
     def fault_loop(self, until: float) -> None:
@@ -243,11 +267,65 @@ class Soak:
             n += 1
 
     def sample_memory(self) -> None:
-        started = time.monotonic()
         while not self.stop.wait(0.5):
             kb = rss_kb(self.pid)
             if kb is not None:
-                self.rss.append((time.monotonic() - started, kb))
+                self.rss.append((time.monotonic() - self.started, kb))
+
+
+# Memory is judged after a warm-up of this many reindexes (the first ones size the caches and
+# the allocator's pools): from then on, the least-squares slope of the RSS measured after each
+# reindex must stay under MAX_SLOPE_MB per reindex (or add up to less than MAX_GROWTH_MB over
+# the run, for a short one, where a few MB of noise make a steep slope).
+WARM_UP_REINDEXES = 2
+MAX_SLOPE_MB = 0.5
+MAX_GROWTH_MB = 4.0
+
+
+def slope(points: list[tuple[float, float]]) -> float:
+    """Least-squares slope of y over x."""
+    mean_x = statistics.fmean(x for x, _ in points)
+    mean_y = statistics.fmean(y for _, y in points)
+    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread if spread else 0.0
+
+
+def memory_figures(soak: Soak) -> dict:
+    """RSS at start, after warm-up, peak and end; after each reindex; and the slope after
+    warm-up, per reindex and per minute, with a verdict: flat, growing, or too short to say."""
+    mb = [(t, kb / 1024) for t, kb in soak.rss]
+    # After each reindex: the median of the samples until the next one ends (one sample just
+    # after a swap catches two film indexes and the questions that queued meanwhile).
+    ends = [r["at"] for r in soak.reindexes] + [float("inf")]
+    after = []
+    for i in range(len(soak.reindexes)):
+        between = [y for t, y in mb if ends[i] <= t < ends[i + 1]]
+        if between:
+            after.append((i, statistics.median(between)))
+    warm_points = after[WARM_UP_REINDEXES:]
+    warm_since = soak.reindexes[WARM_UP_REINDEXES - 1]["at"] if len(warm_points) >= 3 else None
+    figures: dict = {
+        "start_mb": round(mb[0][1], 1) if mb else None,
+        "warm_mb": None,
+        "peak_mb": round(max(y for _, y in mb), 1) if mb else None,
+        "end_mb": round(mb[-1][1], 1) if mb else None,
+        "after_each_reindex_mb": [round(y, 1) for _, y in after],
+        "slope_mb_per_reindex": None,
+        "slope_mb_per_minute": None,
+        "verdict": "too short to judge (fewer than 5 reindexes)",
+    }
+    if warm_since is None:
+        return figures
+    warm_samples = [(t, y) for t, y in mb if t >= warm_since]
+    figures["warm_mb"] = round(warm_samples[0][1], 1) if warm_samples else None
+    per_reindex = slope(warm_points)
+    figures["slope_mb_per_reindex"] = round(per_reindex, 2)
+    if len(warm_samples) >= 2:
+        figures["slope_mb_per_minute"] = round(slope(warm_samples) * 60, 2)
+    growth = per_reindex * (len(warm_points) - 1)
+    flat = per_reindex < MAX_SLOPE_MB or growth < MAX_GROWTH_MB
+    figures["verdict"] = "flat" if flat else "growing"
+    return figures
 
 
 def check(soak: Soak, sent_until: float) -> dict:
@@ -264,6 +342,7 @@ def check(soak: Soak, sent_until: float) -> dict:
             replies[ref].append(message)
     created_at = {r.created: r.at for r in requests if r.created}
     latency: list[float] = []
+    by_phase: dict[bool, list[float]] = {True: [], False: []}
     problems: list[str] = []
     missing = doubled = late = lost_count = 0
     for asked in soak.asked:
@@ -273,12 +352,14 @@ def check(soak: Soak, sent_until: float) -> dict:
             ident = str(rec.id)
             if rec.callback_at is not None:
                 latency.append(rec.callback_at - rec.created)
+                by_phase[asked.during_reindex].append(latency[-1])
                 late += rec.callback_at - rec.created > SLASH_DEADLINE
         else:
             got = replies.get(asked.message["id"], [])
             count, ident = len(got), asked.message["id"]
             if got and got[0]["id"] in created_at:
                 latency.append(created_at[got[0]["id"]] - asked.at)
+                by_phase[asked.during_reindex].append(latency[-1])
         if count == 0 and ident in lost:
             lost_count += 1
         elif count == 0:
@@ -299,18 +380,12 @@ def check(soak: Soak, sent_until: float) -> dict:
         problems.append(f"{len(standin.violations)} violations, e.g. {standin.violations[0]}")
     if lost_count and not soak.args.faults:
         problems.append(f"{lost_count} questions lost by the gateway without faults")
-    rss = [kb for _, kb in soak.rss]
-    warm = [kb for t, kb in soak.rss if t >= 5] or rss
-    after = [r["rss_after_kb"] for r in soak.reindexes if r["rss_after_kb"]]
-    memory = {
-        "start_mb": round(warm[0] / 1024, 1) if warm else None,
-        "peak_mb": round(max(rss) / 1024, 1) if rss else None,
-        "end_mb": round(rss[-1] / 1024, 1) if rss else None,
-        "after_each_reindex_mb": [round(kb / 1024, 1) for kb in after],
-    }
-    # Flat: from the second reindex on (the first one sizes the caches), no steady climb.
-    if len(after) >= 3 and after[-1] > after[1] * 1.15 + 16 * 1024:
-        problems.append(f"memory grew across reindexes: {memory['after_each_reindex_mb']} MB")
+    memory = memory_figures(soak)
+    if memory["verdict"] == "growing":
+        problems.append(
+            f"memory grew {memory['slope_mb_per_reindex']} MB per reindex after warm-up: "
+            f"{memory['after_each_reindex_mb']} MB"
+        )
     kinds = Counter(a.kind for a in soak.asked)
     return {
         "seconds": soak.args.seconds,
@@ -326,6 +401,10 @@ def check(soak: Soak, sent_until: float) -> dict:
             "p99": round(percentile(latency, 0.99) * 1000, 1),
             "max": round(max(latency) * 1000, 1) if latency else None,
             "mean": round(statistics.fmean(latency) * 1000, 1) if latency else None,
+            "during_reindex_p50": round(percentile(by_phase[True], 0.5) * 1000, 1),
+            "during_reindex_p99": round(percentile(by_phase[True], 0.99) * 1000, 1),
+            "otherwise_p50": round(percentile(by_phase[False], 0.5) * 1000, 1),
+            "otherwise_p99": round(percentile(by_phase[False], 0.99) * 1000, 1),
         },
         "slash_after_3s": late,
         "reindexes": soak.reindexes,
@@ -346,6 +425,12 @@ def main() -> int:
     parser.add_argument("--faults", action="store_true", help="drop the gateway, fail REST")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--loop-watch",
+        type=float,
+        metavar="MS",
+        help="log and count the bot's event-loop steps longer than MS milliseconds",
+    )
     args = parser.parse_args()
     args.batch = min(args.batch, args.articles)
 
@@ -373,11 +458,18 @@ def main() -> int:
             stdout=subprocess.DEVNULL,
             timeout=600,
         )
-        settings = default_discord_settings(standin, cooldown_rate=0, excerpts=3)
-        bot = start_bot(standin, folder, settings)
+        # Buttons (and the state behind them) last BUTTON_TIMEOUT seconds instead of 15 minutes,
+        # so that the button state reaches its steady size within the run.
+        settings = default_discord_settings(
+            standin, cooldown_rate=0, excerpts=3, button_timeout=BUTTON_TIMEOUT
+        )
+        env = {}
+        if args.loop_watch:
+            env["BRIEFING_E2E_SLOW_CALLBACKS"] = str(args.loop_watch / 1000)
+        bot = start_bot(standin, folder, settings, env=env)
         soak = Soak(args, standin, bot.proc.pid, practice, random.Random(args.seed))
         print(f"soaking for {args.seconds:.0f} s at {args.rate:.0f} questions/s…", file=sys.stderr)
-        started = time.monotonic()
+        started = soak.started = time.monotonic()
         until = started + args.seconds
         threads = [
             threading.Thread(target=soak.sample_memory, daemon=True),
@@ -403,6 +495,11 @@ def main() -> int:
     if code != 0:
         figures["problems"].append(f"the bot exited with {code} on SIGTERM")
     figures["bot_exit"] = code
+    if args.loop_watch and bot is not None:
+        blocked = [
+            float(m.group(1)) for m in re.finditer(r"event loop blocked for (\d+) ms", bot.log())
+        ]
+        figures["loop_blocked_ms"] = sorted(blocked, reverse=True)
     report(figures)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
@@ -430,10 +527,25 @@ def report(f: dict) -> None:
     )
     each = ", ".join(f"{r['seconds']} s ({r['changed']})" for r in f["reindexes"])
     print(f"  reindexes: {len(f['reindexes'])} done: {each}")
+    films = [r.get("films") for r in f["reindexes"]]
+    print(f"  films in the index after each reindex: {films}")
     print(
-        f"  bot RSS: start {mem['start_mb']} MB, peak {mem['peak_mb']} MB, end {mem['end_mb']} MB;"
+        f"  latency during a reindex: p50 {lat['during_reindex_p50']} ms, "
+        f"p99 {lat['during_reindex_p99']} ms; otherwise p50 {lat['otherwise_p50']} ms, "
+        f"p99 {lat['otherwise_p99']} ms"
+    )
+    print(
+        f"  bot RSS: start {mem['start_mb']} MB, after warm-up ({WARM_UP_REINDEXES} reindexes) "
+        f"{mem['warm_mb']} MB, peak {mem['peak_mb']} MB, end {mem['end_mb']} MB;"
         f" after each reindex {mem['after_each_reindex_mb']} MB"
     )
+    print(
+        f"  memory after warm-up: {mem['slope_mb_per_reindex']} MB per reindex, "
+        f"{mem['slope_mb_per_minute']} MB per minute: {mem['verdict']}"
+    )
+    if "loop_blocked_ms" in f:
+        blocked = f["loop_blocked_ms"]
+        print(f"  event loop blocked past the watch: {len(blocked)} times, {blocked[:10]} ms")
     if f["faults"]:
         print(f"  faults injected: {f['faults']}")
     print(f"  {f['requests']:,} REST requests; bot exit code {f.get('bot_exit')}")

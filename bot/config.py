@@ -34,6 +34,7 @@ class DiscordConfig:
     cooldown_per: float = 30.0
     excerpts: int = 3
     button_timeout: float = 900.0
+    alert_channel: int | None = None
     shard_count: int | None = None
     shard_ids: list[int] | None = None
 

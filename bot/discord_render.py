@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 import discord
 
@@ -350,6 +352,43 @@ def summary_embed(summary: object, *, title: str = "Reindex finished") -> discor
         value=fit_lines(reasons, FIELD_VALUE_LIMIT) if reasons else "none",
         inline=False,
     )
+    return embed
+
+
+def summary_line(summary: object) -> str:
+    """A build summary in one line, for ``/status``."""
+    data = summary.to_dict()  # type: ignore[attr-defined]
+    counts = ", ".join(f"{len(data[k])} {k}" for k in ("added", "changed", "removed", "skipped"))
+    return f"{counts}; {plural(int(data.get('passages', 0)), 'passage')} in {data['seconds']:.1f} s"
+
+
+def status_embed(stats: dict, last: Any, problem: str | None) -> discord.Embed:
+    """``/status``: what the index answering holds, the last reindex (a
+    ``bot.client.ReindexOutcome`` or None) and any index problem."""
+    films = "" if stats.get("films") is None else f", {plural(stats['films'], 'film')}"
+    description = (
+        f"{plural(stats.get('articles') or 0, 'article')}, "
+        f"{plural(stats.get('passages') or 0, 'passage')}{films}."
+    )
+    built = stats.get("built_at")
+    try:
+        when = int(datetime.fromisoformat(built).timestamp()) if built else None
+    except ValueError:
+        when = None
+    if when is not None:
+        description += f" Built <t:{when}:f> (<t:{when}:R>)."
+    embed = discord.Embed(
+        title="Index status",
+        description=description,
+        colour=COLOUR_PROBLEM if problem else COLOUR_ADMIN,
+    )
+    if last is None:
+        reindexed = "none since the bot started"
+    else:
+        verb = "finished" if last.ok else "failed"
+        reindexed = f"{verb} <t:{int(last.at)}:R>: " + fit(last.text, FIELD_VALUE_LIMIT - 40)
+    embed.add_field(name="Last reindex", value=reindexed, inline=False)
+    embed.add_field(name="Problem", value=fit(problem or "none", FIELD_VALUE_LIMIT), inline=False)
     return embed
 
 

@@ -116,15 +116,29 @@ async def respond(
                 await interaction.response.edit_message(**kwargs)
             else:
                 await interaction.response.send_message(**kwargs, ephemeral=ephemeral)
+            forget_view(kwargs)
             return
         log.info("interaction %s: the reply takes a while; deferring", interaction.id)
         if update:
             await interaction.response.defer()
         else:
             await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-        await interaction.edit_original_response(**await task)
+        kwargs = await task
+        await interaction.edit_original_response(**kwargs)
+        forget_view(kwargs)
     finally:
         task.cancel()  # only if the defer failed: nobody will take the reply any more
+
+
+def forget_view(kwargs: dict[str, Any]) -> None:
+    """Drop the view just sent from discord.py's view store. Its buttons are ``DynamicItem``s,
+    found by their custom id whenever clicked, so the object is not needed once sent; but
+    discord.py keeps the view of a private reply for 15 minutes, with a task waiting out the
+    time: in a soak, a view, two buttons, a task and its coroutine, future and context more for
+    every private answer, piling up for 15 minutes."""
+    view = kwargs.get("view")
+    if view is not None:
+        view.stop()
 
 
 async def guarded(interaction: discord.Interaction, work: Callable[[], Awaitable[None]]) -> None:

@@ -58,6 +58,9 @@ def check_settings(settings: DiscordConfig) -> None:
         value = getattr(settings, name)
         if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
             raise SetupError(f"discord.{name} must be a number of seconds")
+    alert = settings.alert_channel
+    if alert is not None and (not isinstance(alert, int) or isinstance(alert, bool) or alert < 0):
+        raise SetupError("discord.alert_channel must be a channel id (a number)")
     count, shard_ids = settings.shard_count, settings.shard_ids
     if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 0):
         raise SetupError("discord.shard_count must be a whole number (0: Discord's recommendation)")

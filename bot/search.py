@@ -340,8 +340,11 @@ class Searcher:
     so a long-running bot or chat session always answers from the latest good index.
     """
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Path, *, follow: bool = True) -> None:
         self.db_path = Path(db_path)
+        # follow=False: keep answering from the file opened here even when it is replaced;
+        # the caller (the bot's SearcherPool) opens the new one and swaps searchers itself.
+        self.follow = follow
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self._identity: tuple[int, int] | None = None
@@ -379,20 +382,40 @@ class Searcher:
 
     def _refresh(self) -> sqlite3.Connection:
         """Reopen if the file was replaced by a rebuild; keep the old one if the new is bad."""
-        try:
-            stat = os.stat(self.db_path)
-            if (stat.st_ino, stat.st_mtime_ns) != self._identity:
-                self._open()
-        except (OSError, IndexUnavailable):
-            pass  # keep answering from the connection we have
+        if self.follow:
+            try:
+                stat = os.stat(self.db_path)
+                if (stat.st_ino, stat.st_mtime_ns) != self._identity:
+                    self._open()
+            except (OSError, IndexUnavailable):
+                pass  # keep answering from the connection we have
         assert self._conn is not None
         return self._conn
+
+    @property
+    def identity(self) -> tuple[int, int] | None:
+        """(inode, mtime) of the file this searcher answers from."""
+        return self._identity
 
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+    def stats(self) -> dict:
+        """What the open index holds, for the bot's ``/status``: articles, passages, films and
+        when it was built (None where the index does not say)."""
+        with self._lock:
+            conn = self._refresh()
+            counts = {}
+            for table in ("articles", "films"):
+                try:
+                    counts[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                except sqlite3.DatabaseError:
+                    counts[table] = None
+            built = conn.execute("SELECT value FROM meta WHERE key = 'built_at'").fetchone()
+            return {**counts, "passages": self.passage_count, "built_at": built and built[0]}
 
     # public API
 

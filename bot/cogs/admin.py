@@ -1,10 +1,12 @@
-"""Admin commands: ``/reindex``, ``/sources list`` and ``/sources add``.
+"""Admin commands: ``/reindex``, ``/status``, ``/sources list`` and ``/sources add``.
 
 Admins are members with the Manage Server permission, or the user and role ids listed in the
 config. The check runs in the bot on every call (the command is visible to everyone, since
 Discord-side permissions could not express "these user ids"); others get a private refusal.
-A reindex answers within Discord's 3-second deadline (defer), builds in a worker thread, one
-at a time, and ends with the build summary; a failed build leaves the previous index answering.
+A reindex answers within Discord's 3-second deadline (defer), builds in a worker process, one
+at a time, and ends with the build summary; a failed build leaves the previous index answering
+(and is posted to ``discord.alert_channel``). ``/status`` shows what the index holds, how the
+last reindex went and any problem with the index file.
 """
 
 from __future__ import annotations
@@ -18,9 +20,16 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import NotAdmin
-from bot.discord_render import escape_title, problem_embed, summary_embed
+from bot.discord_render import (
+    escape_title,
+    problem_embed,
+    status_embed,
+    summary_embed,
+    summary_line,
+)
 from bot.discord_views import list_reply, respond
-from bot.index import BuildError
+from bot.index import BuildBusy, BuildError
+from bot.search import Searcher
 from bot.uploads import UploadRejected, check_upload, save_upload
 
 log = logging.getLogger("briefing.bot")
@@ -64,10 +73,25 @@ class Admin(commands.Cog):
             summary = await self.bot.reindex()
         except BuildError as error:
             log.warning("reindex failed: %s", error)
+            if not isinstance(error, BuildBusy):  # another process is building: no failure
+                self.bot.note_reindex(False, str(error))
             return problem_embed(
                 "Reindex failed", f"{error}. The previous index is still answering questions."
             )
+        self.bot.note_reindex(True, summary_line(summary))
         return summary_embed(summary, title=title)
+
+    @app_commands.command(
+        name="status", description="The index, the last reindex and any problem (admins)."
+    )
+    @app_commands.check(admin_check)
+    async def status(self, interaction: discord.Interaction) -> None:
+        async def make() -> dict[str, Any]:
+            stats = await self.bot.searchers.run(Searcher.stats)
+            problem = self.bot.searchers.problem
+            return {"embed": status_embed(stats, self.bot.last_reindex, problem)}
+
+        await respond(interaction, make(), ephemeral=True)
 
     @app_commands.command(name="reindex", description="Rebuild the index from the sources folder.")
     @app_commands.check(admin_check)

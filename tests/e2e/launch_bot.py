@@ -6,7 +6,9 @@ Only the two addresses change (REST base and gateway); everything else is the pr
 point, ``bot.cli.main``, in its own process, exactly as an admin would start it.
 
 For robustness tests, ``BRIEFING_E2E_SLOW=MARKER=SECONDS`` makes every search for a question
-containing MARKER take SECONDS longer (a slow engine, without touching it).
+containing MARKER take SECONDS longer (a slow engine, without touching it). For the soak,
+``BRIEFING_E2E_SLOW_CALLBACKS=SECONDS`` logs every event-loop step longer than SECONDS, and
+``BRIEFING_E2E_MEMORY=PATH=SECONDS`` reports the bot's memory by layer to PATH.
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ def main() -> None:
     discord.http.Route.BASE = api_base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
+    if os.environ.get("BRIEFING_E2E_SLOW_CALLBACKS"):
+        log_slow_callbacks(float(os.environ["BRIEFING_E2E_SLOW_CALLBACKS"]))
+
+    if os.environ.get("BRIEFING_E2E_MEMORY"):
+        report_memory(os.environ["BRIEFING_E2E_MEMORY"])
+
     if os.environ.get("BRIEFING_E2E_SLOW"):
         marker, seconds = os.environ["BRIEFING_E2E_SLOW"].split("=", 1)
         slow_down_questions(marker, float(seconds))
@@ -36,6 +44,94 @@ def main() -> None:
     from bot.cli import main as briefing
 
     briefing(args=args, prog_name="briefing")
+
+
+def log_slow_callbacks(threshold: float) -> None:
+    """Log every event-loop step that runs longer than ``threshold`` seconds, as asyncio's debug
+    mode does (``loop.slow_callback_duration``) without the rest of its overhead."""
+    import asyncio.base_events
+    import asyncio.events
+    import logging
+
+    log = logging.getLogger("briefing.slow")
+    run = asyncio.events.Handle._run
+
+    def timed_run(self: asyncio.events.Handle) -> None:
+        started = time.perf_counter()
+        run(self)
+        took = time.perf_counter() - started
+        if took > threshold:
+            what = asyncio.base_events._format_handle(self)  # type: ignore[attr-defined]
+            log.warning("event loop blocked for %.0f ms by %s", took * 1000, what)
+
+    asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
+
+
+def report_memory(spec: str) -> None:
+    """``PATH=SECONDS``: every SECONDS append to PATH the process's memory by layer: RSS, what
+    Python objects hold (allocated blocks, object counts by type, against the first report),
+    what C code holds through malloc and what the allocator keeps free (glibc's mallinfo2), and
+    the stem cache. Cheap enough for a soak, unlike tracemalloc."""
+    import collections
+    import ctypes
+    import gc
+    import sys
+    import threading
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [
+            (name, ctypes.c_size_t)
+            for name in "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks "
+            "keepcost".split()
+        ]
+
+    libc = ctypes.CDLL("libc.so.6")
+    libc.mallinfo2.restype = MallInfo2
+    path, seconds = spec.rsplit("=", 1)
+
+    def rss_mb() -> float:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        return 0.0
+
+    pauses: list[float] = []  # garbage collections of the oldest generation, seconds
+    collecting = [0.0]
+
+    def time_collections(phase: str, info: dict) -> None:
+        if info["generation"] == 2:
+            if phase == "start":
+                collecting[0] = time.perf_counter()
+            else:
+                pauses.append(time.perf_counter() - collecting[0])
+
+    gc.callbacks.append(time_collections)
+
+    def report() -> None:
+        from bot.words import stem
+
+        first: collections.Counter[str] | None = None
+        for n in range(1_000_000):
+            time.sleep(float(seconds))
+            types = collections.Counter(type(o).__name__ for o in gc.get_objects())
+            info = libc.mallinfo2()
+            line = (
+                f"report {n}: rss {rss_mb():.1f} MB, python blocks {sys.getallocatedblocks()}, "
+                f"gc objects {sum(types.values())}, malloc in use {info.uordblks / 2**20:.1f} MB,"
+                f" free {info.fordblks / 2**20:.1f} MB, mmapped {info.hblkhd / 2**20:.1f} MB, "
+                f"stem cache {stem.cache_info().currsize}, threads {threading.active_count()}, "
+                f"full collections {len(pauses)} (longest {max(pauses, default=0) * 1000:.0f} ms)"
+            )
+            if first is None:
+                first = types
+            else:
+                grown = (types - first).most_common(6)
+                line += "; grown: " + ", ".join(f"{name} +{count}" for name, count in grown)
+            with open(path, "a", encoding="utf-8") as out:
+                out.write(line + "\n")
+
+    threading.Thread(target=report, daemon=True).start()
 
 
 def slow_down_questions(marker: str, seconds: float) -> None:

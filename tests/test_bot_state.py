@@ -1,0 +1,63 @@
+"""The bot's long-lived state stays bounded, and the searcher pool keeps the last good index."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from bot.client import QueryCache, SearcherPool
+from bot.index import build_index
+from bot.search import Searcher
+
+QUESTION = "How many motorbike jumps did Cruise do in training?"
+
+
+def test_query_cache_drops_expired_entries_as_new_ones_come(monkeypatch) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr("bot.client.time.monotonic", lambda: clock[0])
+    cache = QueryCache(ttl=60)
+    first = cache.put("ask", "an old question")
+    clock[0] += 30
+    cache.put("ask", "a newer one")
+    assert len(cache) == 2 and cache.get(first) is not None
+    clock[0] += 31  # the first is past its ttl: the next put drops it, nobody has to click
+    cache.put("ask", "the newest")
+    assert len(cache) == 2 and cache.get(first) is None
+
+
+def test_query_cache_is_bounded_in_items_and_characters() -> None:
+    cache = QueryCache(ttl=900, max_items=100, max_chars=10_000)
+    keys = [cache.put("ask", "x" * 1000) for _ in range(50)]
+    assert len(cache) == 10  # 10,000 characters
+    assert cache.get(keys[-1]) is not None and cache.get(keys[0]) is None
+    for _ in range(500):
+        cache.put("ask", "short")
+    assert len(cache) == 100
+
+
+def test_pool_keeps_the_last_good_index_and_reports_each_problem_once(
+    sources: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "briefing.db"
+    build_index(sources, db)
+    problems: list[str | None] = []
+
+    async def scenario() -> None:
+        pool = SearcherPool(db, problems.append)
+        good = (await pool.run(Searcher.ask, QUESTION)).excerpts[0].text
+        junk = tmp_path / "junk"
+        for content in (b"junk" * 4096, os.urandom(8192)):
+            junk.write_bytes(content)
+            os.replace(junk, db)
+            for _ in range(3):
+                assert (await pool.run(Searcher.ask, QUESTION)).excerpts[0].text == good
+                await asyncio.sleep(0.05)  # the reload runs in the background
+        assert pool.problem is not None and "can't use" in pool.problem
+        build_index(sources, db)  # a good index again: answered from it, problem cleared
+        assert await pool.reload() is None
+        assert (await pool.run(Searcher.ask, QUESTION)).excerpts[0].text == good
+        pool.close()
+
+    asyncio.run(scenario())
+    assert len(problems) == 2 and problems[-1] is None and "can't use" in str(problems[0])
