@@ -369,6 +369,8 @@ def status_embed(stats: dict, last: Any, problem: str | None) -> discord.Embed:
     description = (
         f"{plural(stats.get('articles') or 0, 'article')}, "
         f"{plural(stats.get('passages') or 0, 'passage')}{films}."
+        if stats
+        else "The index answering can't be read."
     )
     built = stats.get("built_at")
     try:

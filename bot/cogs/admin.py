@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from typing import Any
 
 import discord
@@ -87,7 +88,10 @@ class Admin(commands.Cog):
     @app_commands.check(admin_check)
     async def status(self, interaction: discord.Interaction) -> None:
         async def make() -> dict[str, Any]:
-            stats = await self.bot.searchers.run(Searcher.stats)
+            try:
+                stats = await self.bot.searchers.run(Searcher.stats)
+            except sqlite3.DatabaseError:  # the open file is damaged: the problem says so
+                stats = {}
             problem = self.bot.searchers.problem
             return {"embed": status_embed(stats, self.bot.last_reindex, problem)}
 
