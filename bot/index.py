@@ -391,8 +391,9 @@ def update_articles(
             kept.add(source_id)
         if options.progress:
             options.progress(done, len(files))
+    skipped = {name for name, _ in summary.skipped}
     for source_id in sorted(set(previous) - kept):
-        if source_id not in {name for name, _ in summary.skipped}:
+        if source_id not in skipped:
             summary.removed.append(source_id)
         delete_article(db, titles, source_id)
     return kept
