@@ -1,6 +1,7 @@
 """Soak test: the real bot, through the Discord stand-in, under a steady stream of questions.
 
     python bench/soak.py [--seconds 60] [--rate 30] [--articles 6000] [--batch 1000] [--faults]
+                         [--loop-watch MS] [--json PATH]
 
 Starts the Discord stand-in (tests/e2e/standin.py, 127.0.0.1 only) and ``briefing run`` in its
 own process over a sources folder of the seed articles plus ``--articles`` synthetic ones
@@ -20,7 +21,9 @@ Then it checks, from the stand-in's records:
 - the bot's memory (RSS from /proc, twice a second) stays flat: after a warm-up of two
   reindexes, the slope of the median RSS between one reindex and the next stays under 0.5 MB
   per reindex (start, after warm-up, peak, end, each reindex and the slope per minute are
-  reported);
+  reported; ``BRIEFING_E2E_MEMORY=PATH=SECONDS`` in the environment adds the bot's memory by
+  layer, see tests/e2e/launch_bot.py);
+- with ``--loop-watch MS``: how often the bot's event loop was blocked longer than MS;
 
 prints the figures (and ``--json`` writes them), and exits 1 if a check failed. Every loop is
 bounded by the clock; the bot is stopped with SIGTERM and must exit 0.
