@@ -362,10 +362,12 @@ def update_articles(
     ids = [source_id_of(path, sources) for path in files]
     olds = [previous.get(source_id) for source_id in ids]
     outcomes = read_changed(files, olds, sources, options.workers)
+    writer = ArticleWriter(db, titles)
     for done, (source_id, path, old, outcome) in enumerate(
         zip(ids, files, olds, outcomes, strict=True), start=1
     ):
-        fingerprint = old.fingerprint if outcome is None and old else None
+        unchanged = outcome is None or isinstance(outcome, Touched)
+        fingerprint = old.fingerprint if unchanged and old else None
         if isinstance(outcome, ReadArticle):
             fingerprint = outcome.article.fingerprint
             if fingerprint in first_with:
@@ -377,15 +379,18 @@ def update_articles(
             db["skipped"].insert(
                 {"id": outcome.id, "reason": outcome.reason, **file_stat(path)}, replace=True
             )
-        elif outcome is None:
-            assert old is not None
+        elif unchanged:
             summary.unchanged += 1
             kept.add(source_id)
-            refresh_stat(db, source_id, path, old)
+            if isinstance(outcome, Touched):  # remember its new stat: not read again next time
+                db.conn.execute(
+                    "UPDATE articles SET size = ?, mtime_ns = ? WHERE id = ?",
+                    (outcome.size, outcome.mtime_ns, source_id),
+                )
         else:
             existed = source_id in previous
             (summary.changed if existed else summary.added).append(source_id)
-            replace_article(db, titles, outcome, path, existed)
+            writer.replace(outcome, existed)
             if fts is not None:
                 fts.written(len(outcome.passages))
             kept.add(source_id)
@@ -409,11 +414,21 @@ class ReadArticle:
     # faster than ``Passage`` objects.
     passages: list[tuple[int, int, int, int, str]]
     titles: list[tuple]  # (passage position, title): see bot.index_films
+    size: int  # the file's, taken before it was read: a later change shows at the next build
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class Touched:
+    """A file whose stat moved but whose content did not (saved again, copied, ``touch``-ed)."""
+
+    size: int
+    mtime_ns: int
 
 
 def read_changed(
     files: list[Path], olds: list[SourceStat | None], sources: Path, workers: int
-) -> Iterator[ReadArticle | Skipped | None]:
+) -> Iterator[ReadArticle | Touched | Skipped | None]:
     """What each file holds, in order; None for a file unchanged since the last build.
 
     A file whose size and mtime are as the index remembers is not read at all."""
@@ -437,19 +452,20 @@ def same_stat(path: Path, old: SourceStat | None) -> bool:
 
 def read_article(
     path: Path, sources: Path, old_fingerprint: str | None
-) -> ReadArticle | Skipped | None:
+) -> ReadArticle | Touched | Skipped:
+    stat = file_stat(path)
     outcome = read_source(path, sources)
     if isinstance(outcome, Skipped):
         return outcome
     if outcome.fingerprint == old_fingerprint:
-        return None  # touched, not changed
+        return Touched(stat["size"], stat["mtime_ns"])
     passages = split_article(outcome.id, outcome.text)
     titles = titles_of(outcome.id, find_mentions(outcome.id, outcome.text), passages)
     rows = [(p.paragraph, p.position, p.start, p.end, p.text) for p in passages]
-    return ReadArticle(replace(outcome, text=""), rows, titles)
+    return ReadArticle(replace(outcome, text=""), rows, titles, stat["size"], stat["mtime_ns"])
 
 
-def read_articles(batch: Sequence[tuple]) -> list[ReadArticle | Skipped | None]:
+def read_articles(batch: Sequence[tuple]) -> list[ReadArticle | Touched | Skipped]:
     return [read_article(*arguments) for arguments in batch]
 
 
@@ -461,57 +477,54 @@ def file_stat(path: Path) -> dict[str, int]:
     return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
-def refresh_stat(db: sqlite_utils.Database, source_id: str, path: Path, old: SourceStat) -> None:
-    """A touched but unchanged file: remember its new mtime so it is not read again next time.
-
-    Called for every unchanged file, so it writes only when the stat moved, with plain SQL.
-    """
-    stat = file_stat(path)
-    if (stat["size"], stat["mtime_ns"]) != (old.size, old.mtime_ns):
-        db.conn.execute(
-            "UPDATE articles SET size = ?, mtime_ns = ? WHERE id = ?",
-            (stat["size"], stat["mtime_ns"], source_id),
-        )
-
-
-def replace_article(
-    db: sqlite_utils.Database, titles: TitleRows, read: ReadArticle, path: Path, existed: bool
-) -> None:
-    """Insert or replace one article, its passages (the FTS triggers follow) and its titles.
+class ArticleWriter:
+    """Writes read articles into the index: their row, passages (the FTS triggers follow) and
+    titles. Passage ids are handed out here, so that titles point at their passages without a
+    query, and every article of one build shares the build's time as ``indexed_at``.
 
     Plain ``executemany`` rather than sqlite-utils' ``insert_all``: a full build inserts
     millions of passage rows, and sqlite-utils' per-row work was most of the build time.
     """
-    article = read.article
-    if existed:
-        delete_article(db, titles, article.id)
-    stat = file_stat(path)
-    article_row = db.conn.execute(
-        "INSERT INTO articles (id, title, url, published, outlet, fingerprint, size, mtime_ns, "
-        "passages, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            article.id,
-            article.title,
-            article.url,
-            article.published,
-            article.outlet,
-            article.fingerprint,
-            stat["size"],
-            stat["mtime_ns"],
-            len(read.passages),
-            datetime.now(UTC).isoformat(timespec="seconds"),
-        ),
-    )
-    # Ids chosen here, so that the titles can point at their passages without a query.
-    first_id = (db.conn.execute("SELECT max(id) FROM passages").fetchone()[0] or 0) + 1
-    db.conn.executemany(
-        'INSERT INTO passages (id, article_id, paragraph, position, start, "end", text) '
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(first_id + row[1], article.id, *row) for row in read.passages],
-    )
-    titles.add(
-        article_row.lastrowid, ((first_id + position, title) for position, title in read.titles)
-    )
+
+    def __init__(self, db: sqlite_utils.Database, titles: TitleRows) -> None:
+        self.db = db
+        self.titles = titles
+        last_id = db.conn.execute("SELECT max(id) FROM passages").fetchone()[0]
+        self.next_passage_id = (last_id or 0) + 1
+        self.indexed_at = datetime.now(UTC).isoformat(timespec="seconds")
+
+    def replace(self, read: ReadArticle, existed: bool) -> None:
+        """Insert one article, or replace it (``existed``) with what it says now."""
+        article, conn = read.article, self.db.conn
+        if existed:
+            delete_article(self.db, self.titles, article.id)
+        article_row = conn.execute(
+            "INSERT INTO articles (id, title, url, published, outlet, fingerprint, size, "
+            "mtime_ns, passages, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article.id,
+                article.title,
+                article.url,
+                article.published,
+                article.outlet,
+                article.fingerprint,
+                read.size,
+                read.mtime_ns,
+                len(read.passages),
+                self.indexed_at,
+            ),
+        )
+        first_id = self.next_passage_id
+        self.next_passage_id += len(read.passages)
+        conn.executemany(
+            'INSERT INTO passages (id, article_id, paragraph, position, start, "end", text) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(first_id + row[1], article.id, *row) for row in read.passages],
+        )
+        self.titles.add(
+            article_row.lastrowid,
+            ((first_id + position, title) for position, title in read.titles),
+        )
 
 
 def delete_article(db: sqlite_utils.Database, titles: TitleRows, source_id: str) -> None:

@@ -190,7 +190,9 @@ def clean_meta(value: str | None) -> str | None:
     """Front matter values are shown in citations: one line, no control characters, bounded."""
     if value is None:
         return None
-    value = " ".join("".join(ch for ch in value if ch.isprintable()).split())
+    if not value.isprintable():  # checked whole first: a character at a time costs 40 µs
+        value = "".join(ch for ch in value if ch.isprintable())
+    value = " ".join(value.split())
     return value[:300] or None
 
 
