@@ -62,8 +62,12 @@ def create_film_tables(db: sqlite_utils.Database) -> None:
         pk="id",
     )
     db["titles"].create_index(["key"])
-    # Indexed in rebuild_films.
-    db["title_mentions"].create({"passage_id": int, "title_id": int, "article": int})
+    # Kept in article order, which a fresh build appends in and an incremental one deletes by;
+    # the covering index by title is made in rebuild_films, once the rows are in.
+    db.execute(
+        "CREATE TABLE title_mentions (article INTEGER, passage_id INTEGER, title_id INTEGER, "
+        "PRIMARY KEY (article, passage_id, title_id)) WITHOUT ROWID"
+    )
     db["films"].create(
         {
             "id": int,
@@ -87,17 +91,18 @@ def create_film_tables(db: sqlite_utils.Database) -> None:
 
 
 def titles_of(article_id: str, mentions: Iterable[Mention], passages: list[Passage]) -> list:
-    """(passage position, title) for each mention (``bot.films.find_mentions``) of an article.
+    """(passage position, title) for the mentions (``bot.films.find_mentions``) of an article:
+    each title once per passage, however often the passage names it.
 
     Pure, so that it runs in the build's worker processes."""
     if not passages:
         return []
     starts = [p.start for p in passages]
-    rows = []
+    rows = {}
     for m in mentions:
         position = passages[max(bisect.bisect_right(starts, m.start) - 1, 0)].position
-        rows.append((position, title_of(m, article_id)))
-    return rows
+        rows[position, title_of(m, article_id)] = None
+    return list(rows)
 
 
 def title_of(m: Mention, article_id: str) -> Title:
@@ -123,16 +128,16 @@ class TitleRows:
 
     def add(self, article: int, rows: Iterable[tuple[int, Title]]) -> None:
         """Record title mentions of an article (its rowid): (passage id, title)."""
-        mention_rows = [(passage_id, self.id_of(title), article) for passage_id, title in rows]
-        self.counts.update(title_id for _, title_id, _ in mention_rows)
+        mention_rows = [(article, passage_id, self.id_of(title)) for passage_id, title in rows]
+        self.counts.update(row[2] for row in mention_rows)
         self.conn.executemany(
-            "INSERT INTO title_mentions (passage_id, title_id, article) VALUES (?, ?, ?)",
+            "INSERT INTO title_mentions (article, passage_id, title_id) VALUES (?, ?, ?)",
             mention_rows,
         )
 
     def remove_article(self, article_id: str) -> None:
         """Forget the title mentions of an article (before its passages go)."""
-        self._remove("passage_id IN (SELECT id FROM passages WHERE article_id = ?)", article_id)
+        self._remove("article = (SELECT rowid FROM articles WHERE id = ?)", article_id)
 
     def remove_cue(self, cue: str) -> None:
         """Forget every mention of titles with this cue (those a build finds again)."""
@@ -188,7 +193,6 @@ class TitleRows:
 def rebuild_films(db: sqlite_utils.Database, titles: TitleRows, overrides: Overrides) -> int:
     """Merge the titles into films (with ``films.toml`` applied); return how many films."""
     # Indexed here rather than at creation, so that a fresh build loads the table first.
-    db["title_mentions"].create_index(["passage_id"], if_not_exists=True)
     # Covering: a film's passages and articles are read from the index alone.
     db["title_mentions"].create_index(["title_id", "passage_id", "article"], if_not_exists=True)
     titles.remove_cue(Cue.OVERRIDE)
@@ -236,11 +240,12 @@ def films_toml_titles(db: sqlite_utils.Database, overrides: Overrides) -> list[t
         "(SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?) ORDER BY passages.id",
         (phrases,),
     )
-    return [
-        (article, passage_id, title_of(m, article_id))
+    found = {  # each title once per passage, as titles_of keeps them
+        (article, passage_id, title_of(m, article_id)): None
         for article, passage_id, article_id, text in rows
         for m in override_mentions(article_id, text, overrides)
-    ]
+    }
+    return list(found)
 
 
 def titles_to_merge(db: sqlite_utils.Database) -> list[Mention]:
@@ -257,9 +262,9 @@ def titles_to_merge(db: sqlite_utils.Database) -> list[Mention]:
     ).fetchall()
     counts = {row[0]: row[-1] for row in rows}
     single = db.conn.execute(
-        f"SELECT titles.id, {', '.join(SHAPE_COLUMNS)}, passages.article_id, passages.id "
-        "FROM passages JOIN title_mentions ON title_mentions.passage_id = passages.id "
-        "JOIN titles ON titles.id = title_mentions.title_id WHERE passages.article_id IN "
+        f"SELECT titles.id, {', '.join(SHAPE_COLUMNS)}, articles.id, title_mentions.passage_id "
+        "FROM articles JOIN title_mentions ON title_mentions.article = articles.rowid "
+        "JOIN titles ON titles.id = title_mentions.title_id WHERE articles.id IN "
         "(SELECT context FROM titles WHERE context IS NOT NULL)"
     ).fetchall()
     mentions = []

@@ -9,8 +9,8 @@ sentences of one paragraph into a single excerpt; it never invents text between 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 MAX_PASSAGE_CHARS = 400
 
@@ -28,8 +28,7 @@ PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]*\n\s*")
 CLAUSE_BREAK_RE = re.compile(r"[;:,–—-]\s|\s[–—-]\s")
 
 
-@dataclass(frozen=True)
-class Passage:
+class Passage(NamedTuple):  # a tuple: a build makes millions of them
     article_id: str
     paragraph: int  # 1-based, as people count paragraphs in a citation
     position: int  # 0-based order of the passage in the article
@@ -40,18 +39,23 @@ class Passage:
 
 def split_article(article_id: str, text: str) -> list[Passage]:
     """All passages of an article, in reading order."""
-    passages = []
+    passages: list[Passage] = []
     for number, (para_start, para_end) in enumerate(paragraph_spans(text), start=1):
         for start, end in sentence_spans(text, para_start, para_end):
-            for piece_start, piece_end in cut_long_span(text, start, end):
+            pieces: Iterable[tuple[int, int]] = (
+                ((start, end),)
+                if end - start <= MAX_PASSAGE_CHARS
+                else cut_long_span(text, start, end)
+            )
+            for piece_start, piece_end in pieces:
                 passages.append(
                     Passage(
-                        article_id=article_id,
-                        paragraph=number,
-                        position=len(passages),
-                        start=piece_start,
-                        end=piece_end,
-                        text=text[piece_start:piece_end],
+                        article_id,
+                        number,
+                        len(passages),
+                        piece_start,
+                        piece_end,
+                        text[piece_start:piece_end],
                     )
                 )
     return passages
@@ -76,23 +80,22 @@ def strip_span(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield start, start + len(stripped)
 
 
-def sentence_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentences of ``text[start:end]``, as absolute offsets."""
+    spans: list[tuple[int, int]] = []
     sentence_start = start
     for match in BOUNDARY_RE.finditer(text, start, end):
-        if is_abbreviation(text, sentence_start, match.start()) and match.group()[0] == ".":
+        if match.group()[0] == "." and is_abbreviation(text, sentence_start, match.start()):
             continue
-        yield from strip_span(text, sentence_start, match.end())
+        spans.extend(strip_span(text, sentence_start, match.end()))
         sentence_start = match.end()
-    yield from strip_span(text, sentence_start, end)
+    spans.extend(strip_span(text, sentence_start, end))
+    return spans
 
 
 def is_abbreviation(text: str, sentence_start: int, dot: int) -> bool:
     """Is the word before the full stop at ``dot`` an abbreviation or an initial ("J. Smith")?"""
-    word_start = dot
-    while word_start > sentence_start and not text[word_start - 1].isspace():
-        word_start -= 1
-    word = text[word_start:dot].lstrip("\"'“‘([")
+    word = last_word(text, sentence_start, dot).lstrip("\"'“‘([")
     if not word:
         return False
     if len(word) == 1 and word.isupper():
@@ -100,6 +103,18 @@ def is_abbreviation(text: str, sentence_start: int, dot: int) -> bool:
     if "." in word and all(len(part) <= 2 for part in word.split(".")):
         return True  # U.S, e.g, Ph.D
     return word.lower() in ABBREVIATIONS
+
+
+def last_word(text: str, start: int, end: int) -> str:
+    """The run of non-space characters that ends at ``end`` (and starts at ``start`` or later),
+    found by splitting a short window: a character at a time was a tenth of a build's reading."""
+    window_start = max(start, end - 40)
+    words = text[window_start:end].split()  # split() cuts at what str.isspace calls space
+    if not words:
+        return ""
+    if window_start > start and len(words[-1]) == end - window_start:  # longer than the window
+        return text[start:end].split()[-1]
+    return words[-1] if text[end - 1 : end].strip() else ""
 
 
 def cut_long_span(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
