@@ -170,6 +170,17 @@ ROLE_WORDS = frozenset(
     """Director Actor Actress Producer Writer Coordinator President CEO Chairman Chairwoman Mr
     Mrs Ms Dr Sir Dame Senator Governor Minister Officer Spokesman Spokeswoman""".split()
 )
+# Capitalised in any sentence, so their capital says nothing about being a title.
+ALWAYS_CAPITALISED = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+# One capitalised word that is never a title alone: a sentence's or headline's function word
+# ("What", "More") or a month. A fifth of the candidates in a large collection, each of which
+# would join a film whose title is that word, at every sentence it opens.
+NOT_A_TITLE_ALONE = (
+    BREAK_WORDS | ROLE_WORDS | {word.capitalize() for word in STOPWORDS | ALWAYS_CAPITALISED}
+)
 # Words that introduce a line with a colon without being the first half of a title.
 LABELS = frozenset(
     """Update Updated Note Editor Source Sources Photo Photos Image Images Video Credit Credits
@@ -305,8 +316,11 @@ def _segments(text: str) -> list[tuple[int, int]]:
                 out.append((start, end - 2 if phrase.endswith(("'s", "’s")) else end))
             else:
                 _split_phrase(text, start, phrase, out)
-        elif phrase not in BREAK_WORDS and phrase not in ROLE_WORDS:  # one word: kept fast
-            out.append((start, end - 2 if phrase.endswith(("'s", "’s")) else end))
+        else:  # one word: kept fast
+            if phrase.endswith(("'s", "’s")):
+                phrase, end = phrase[:-2], end - 2
+            if phrase not in NOT_A_TITLE_ALONE:
+                out.append((start, end))
     return out
 
 
@@ -1270,11 +1284,6 @@ MIN_FUZZY_LETTERS = 5  # as typo_budget: no typo in a shorter word
 # is not a typo of a title's word ("plane" is not "Plant"); and a one-word title this common
 # ("Crew", "Website") is named in a question only when capitalised after its first word.
 EVERYDAY_TITLE_ZIPF = 4.0
-# Capitalised in any sentence, so their capital says nothing about being a title.
-ALWAYS_CAPITALISED = frozenset(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
-)
 
 
 class FilmIndex:
