@@ -22,7 +22,6 @@ log = logging.getLogger(__name__)
 PARALLEL_FROM = 200  # files to read: fewer are read faster than worker processes start
 BATCH = 32  # files a worker reads per task
 IN_FLIGHT = 8  # tasks queued per worker: bounds the memory of results not yet written
-WORKER_NICENESS = 10
 
 
 def parallel_map(function: Callable, items: list[tuple], workers: int) -> Iterator:
@@ -52,7 +51,7 @@ def map_in_workers(function: Callable, items: list[tuple], workers: int) -> Iter
     pool = ProcessPoolExecutor(
         workers,
         mp_context=multiprocessing.get_context("forkserver"),
-        initializer=start_worker,
+        initializer=leave_with_builder,
     )
     try:
         queued = deque(pool.submit(function, b) for b in islice(batches, workers * IN_FLIGHT))
@@ -66,15 +65,9 @@ def map_in_workers(function: Callable, items: list[tuple], workers: int) -> Iter
         pool.shutdown(cancel_futures=True)
 
 
-def start_worker() -> None:
-    """A worker's first steps.
-
-    It yields the CPU to the build process: the writer is the one step that can't be shared,
-    so every moment it waits for a core is a moment added to the build (and the bot's event
-    loop, which shares its process, answers sooner too). And a build process killed outright
-    (SIGKILL) can't stop its workers, which would wait for work for ever, so they watch it and
-    exit when it does."""
-    os.nice(WORKER_NICENESS)
+def leave_with_builder() -> None:
+    """A worker's first step: a build process killed outright (SIGKILL) can't stop its workers,
+    which would wait for work for ever, so they watch it and exit when it does."""
     builder = multiprocessing.parent_process()
     if builder is not None:
         threading.Thread(target=lambda: (builder.join(), os._exit(1)), daemon=True).start()
