@@ -815,7 +815,9 @@ def merge_films(mentions: Iterable[Mention], overrides: Overrides | None = None)
             dsu.add(other)
             dsu.union(other, identity)
     # A plain phrase joins a film only under a name a cued mention gives it; most capitalised
-    # phrases are people and places, and the index leaves those in SQLite (bot/index.py).
+    # phrases are people and places, and the index leaves those in SQLite: the same rule, in
+    # SQL, in bot/index_films.titles_to_merge. A change to one is a change to both (a test
+    # checks that an incremental build's films equal a full build's).
     placed += [item for item in plain if item[1] in dsu.parent]
     for mention in ordinals:
         if mention.series:

@@ -45,7 +45,7 @@ from bot.words import FTS_TOKENIZER, stem, tokens
 from bot.workers import available_cores, parallel_map
 
 SCHEMA_VERSION = 6  # 2: film tables; 3: mentions keep their cue; 5: distinct titles, counted;
-# 6: title_mentions by article, a title once per passage
+# 6: title_mentions clustered by passage, a title once per passage
 
 ProgressCallback = Callable[[int, int], None]  # (files done, files in all)
 

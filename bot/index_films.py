@@ -62,11 +62,12 @@ def create_film_tables(db: sqlite_utils.Database) -> None:
         pk="id",
     )
     db["titles"].create_index(["key"])
-    # Kept in article order, which a fresh build appends in and an incremental one deletes by;
-    # the covering index by title is made in rebuild_films, once the rows are in.
+    # Kept in passage order, which a build appends in (no index to sort at its end) and the
+    # search looks candidates up by; the covering index by title is made in rebuild_films,
+    # once the rows are in.
     db.execute(
-        "CREATE TABLE title_mentions (article INTEGER, passage_id INTEGER, title_id INTEGER, "
-        "PRIMARY KEY (article, passage_id, title_id)) WITHOUT ROWID"
+        "CREATE TABLE title_mentions (passage_id INTEGER, title_id INTEGER, article INTEGER, "
+        "PRIMARY KEY (passage_id, title_id)) WITHOUT ROWID"
     )
     db["films"].create(
         {
@@ -128,16 +129,16 @@ class TitleRows:
 
     def add(self, article: int, rows: Iterable[tuple[int, Title]]) -> None:
         """Record title mentions of an article (its rowid): (passage id, title)."""
-        mention_rows = [(article, passage_id, self.id_of(title)) for passage_id, title in rows]
-        self.counts.update(row[2] for row in mention_rows)
+        mention_rows = [(passage_id, self.id_of(title), article) for passage_id, title in rows]
+        self.counts.update(title_id for _, title_id, _ in mention_rows)
         self.conn.executemany(
-            "INSERT INTO title_mentions (article, passage_id, title_id) VALUES (?, ?, ?)",
+            "INSERT INTO title_mentions (passage_id, title_id, article) VALUES (?, ?, ?)",
             mention_rows,
         )
 
     def remove_article(self, article_id: str) -> None:
         """Forget the title mentions of an article (before its passages go)."""
-        self._remove("article = (SELECT rowid FROM articles WHERE id = ?)", article_id)
+        self._remove("passage_id IN (SELECT id FROM passages WHERE article_id = ?)", article_id)
 
     def remove_cue(self, cue: str) -> None:
         """Forget every mention of titles with this cue (those a build finds again)."""
@@ -186,7 +187,9 @@ class TitleRows:
         self.conn.execute("DELETE FROM titles WHERE mentions <= 0")
         self.new.clear()
         self.counts.clear()
-        self.ids.clear()  # some were deleted just now
+        # Some titles were deleted just now: ids are looked up again (in ``find``) if the
+        # build adds more mentions after a flush.
+        self.ids.clear()
         self.fresh = False
 
 
@@ -262,9 +265,9 @@ def titles_to_merge(db: sqlite_utils.Database) -> list[Mention]:
     ).fetchall()
     counts = {row[0]: row[-1] for row in rows}
     single = db.conn.execute(
-        f"SELECT titles.id, {', '.join(SHAPE_COLUMNS)}, articles.id, title_mentions.passage_id "
-        "FROM articles JOIN title_mentions ON title_mentions.article = articles.rowid "
-        "JOIN titles ON titles.id = title_mentions.title_id WHERE articles.id IN "
+        f"SELECT titles.id, {', '.join(SHAPE_COLUMNS)}, passages.article_id, passages.id "
+        "FROM passages JOIN title_mentions ON title_mentions.passage_id = passages.id "
+        "JOIN titles ON titles.id = title_mentions.title_id WHERE passages.article_id IN "
         "(SELECT context FROM titles WHERE context IS NOT NULL)"
     ).fetchall()
     mentions = []
