@@ -11,8 +11,8 @@ Part of the build (``bot/index.py`` calls it; nothing else writes these tables):
   because merging is global (a title in one article can make a film of a phrase in another).
 - ``film_passages``: a view, the passages that mention each film.
 
-Why titles rather than every mention: 100,000 articles hold 3.4 million candidate mentions but
-only 360,000 distinct titles, and 86% of the mentions are plain capitalised phrases (people,
+Why titles rather than every mention: 100,000 articles hold 2.8 million candidate mentions but
+only 358,000 distinct titles, and most of the mentions are plain capitalised phrases (people,
 places) that can only join a film under a name a cued mention uses. Merging reads the titles
 that can matter, with their counts, so a build where 1% of the articles changed merges in a
 second instead of re-reading every mention.
