@@ -95,7 +95,10 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def is_abbreviation(text: str, sentence_start: int, dot: int) -> bool:
     """Is the word before the full stop at ``dot`` an abbreviation or an initial ("J. Smith")?"""
-    word = last_word(text, sentence_start, dot).lstrip("\"'“‘([")
+    word_start = dot
+    while word_start > sentence_start and not text[word_start - 1].isspace():
+        word_start -= 1
+    word = text[word_start:dot].lstrip("\"'“‘([")
     if not word:
         return False
     if len(word) == 1 and word.isupper():
@@ -103,18 +106,6 @@ def is_abbreviation(text: str, sentence_start: int, dot: int) -> bool:
     if "." in word and all(len(part) <= 2 for part in word.split(".")):
         return True  # U.S, e.g, Ph.D
     return word.lower() in ABBREVIATIONS
-
-
-def last_word(text: str, start: int, end: int) -> str:
-    """The run of non-space characters that ends at ``end`` (and starts at ``start`` or later),
-    found by splitting a short window: a character at a time was a tenth of a build's reading."""
-    window_start = max(start, end - 40)
-    words = text[window_start:end].split()  # split() cuts at what str.isspace calls space
-    if not words:
-        return ""
-    if window_start > start and len(words[-1]) == end - window_start:  # longer than the window
-        return text[start:end].split()[-1]
-    return words[-1] if text[end - 1 : end].strip() else ""
 
 
 def cut_long_span(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
