@@ -129,7 +129,7 @@ class SearcherPool:
             self.set_problem(f"{error}. {KEPT_ANSWERING}")
             return self.problem
         self.swap(fresh)
-        self._bad_identity = None
+        self._bad_identity = NOT_TRIED  # not None: that is a file that is gone
         self.set_problem(None)
         return None
 

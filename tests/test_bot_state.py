@@ -57,7 +57,11 @@ def test_pool_keeps_the_last_good_index_and_reports_each_problem_once(
         build_index(sources, db)  # a good index again: answered from it, problem cleared
         assert await pool.reload() is None
         assert (await pool.run(Searcher.ask, QUESTION)).excerpts[0].text == good
+        db.rename(tmp_path / "moved.db")  # after a good reload, a file gone is still noticed
+        assert (await pool.run(Searcher.ask, QUESTION)).excerpts[0].text == good
+        await asyncio.sleep(0.05)
+        assert pool.problem is not None and "gone" in pool.problem
         pool.close()
 
     asyncio.run(scenario())
-    assert len(problems) == 2 and problems[-1] is None and "can't use" in str(problems[0])
+    assert len(problems) == 3 and problems[1] is None and "can't use" in str(problems[0])
