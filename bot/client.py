@@ -52,6 +52,7 @@ IDENTIFY_WINDOW = 5.0  # seconds: Discord's identify rate limit window per concu
 
 NOT_TRIED = object()
 KEPT_ANSWERING = "I keep answering from the last good index; /reindex rebuilds it."
+PREVIOUS_ANSWERING = "The previous index is still answering questions."
 
 
 class SearcherPool:
@@ -152,7 +153,6 @@ class SearcherPool:
         else:
             self._in_use.pop(id(old), None)
             old.close()
-            del old
             release_free_memory()
 
     def close(self) -> None:
@@ -512,7 +512,7 @@ class BriefingMixin:
         if ok:
             self._alerted.clear()
         else:
-            self.alert(f"Reindex failed: {text}. The previous index is still answering questions.")
+            self.alert(f"Reindex failed: {text}. {PREVIOUS_ANSWERING}")
 
     def alert(self, text: str) -> None:
         """Post ``text`` to ``discord.alert_channel`` (when set), once per distinct problem until

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.films import Film, FilmIndex, match_film
-from bot.spelling import FAMILY_LIMIT, REAL_WORD_ZIPF, Known, Vocabulary
+from bot.spelling import FAMILY_LIMIT, Known, Vocabulary, everyday
 from bot.words import (
     TOKEN_RE,
     english_zipf_frequency,
@@ -249,11 +249,6 @@ def proper_names(question: str) -> frozenset[str]:
     """Capitalised words after the first: "Who directed The Godfather" names "the", "godfather"."""
     words = TOKEN_RE.findall(question)
     return frozenset(normalise(w) for w in words[1:] if w[:1].isupper())
-
-
-def everyday(word: str) -> bool:
-    """Is ``word`` everyday English, not to be read as a typo or two words run together?"""
-    return english_zipf_frequency(word) >= REAL_WORD_ZIPF
 
 
 def specificity(word: str) -> float:
@@ -1036,7 +1031,6 @@ class Matcher:
     set intersection of the sentence's words with the terms' words, in C for the most part."""
 
     def __init__(self, terms: list[Term]) -> None:
-        self.terms = terms
         self.bits: dict[str, int] = {}
         for i, term in enumerate(terms):
             if term.known and term.film_id is None:

@@ -27,6 +27,12 @@ MAX_TIED_CORRECTIONS = 5
 FAMILY_LIMIT = 50  # words of one stem family at most, the commonest
 
 
+def everyday(word: str) -> bool:
+    """Is ``word`` everyday English, not to be read as a typo ("president" is no misspelled
+    "present") or as two words run together?"""
+    return english_zipf_frequency(word) >= REAL_WORD_ZIPF
+
+
 @dataclass(frozen=True)
 class Known:
     """A vocabulary word: its stem and in how many passages it occurs."""
@@ -77,21 +83,12 @@ class Vocabulary:
         )
         return [Known(*row) for row in rows]
 
-    def correct(self, word: str) -> Known | None:
-        """The closest vocabulary word within the typo budget; ties go to the commoner word.
-
-        A word that is itself everyday English ("president") is not a typo, however close it
-        is to an indexed word ("present").
-        """
-        found = self.corrections(word)
-        return found[0] if found else None
-
     def corrections(self, word: str) -> list[Known]:
         """The vocabulary words fewest typos away from ``word`` (within its budget), commonest
         first, at most ``MAX_TIED_CORRECTIONS``: "mcquarie" is one typo from "macquarie" and
         from "mcquarrie", and which one is meant is for the question's other words to tell."""
         budget = typo_budget(word)
-        if budget == 0 or not word.isalpha() or english_zipf_frequency(word) >= REAL_WORD_ZIPF:
+        if budget == 0 or not word.isalpha() or everyday(word):
             return []
         rows = self.conn.execute(
             "SELECT word, stem, df FROM vocabulary "
