@@ -16,7 +16,6 @@ import ctypes
 import gc
 import logging
 import multiprocessing
-import os
 import secrets
 import sqlite3
 import time
@@ -35,7 +34,7 @@ from discord.ext import commands
 from bot.config import Config
 from bot.discord_render import CONTENT_LIMIT, fit
 from bot.index import BuildBusy, BuildError, BuildSummary, build_index, index_problem
-from bot.search import MAX_QUESTION_CHARS, IndexUnavailable, Searcher
+from bot.search import MAX_QUESTION_CHARS, IndexUnavailable, Searcher, file_identity
 
 log = logging.getLogger("briefing.bot")
 
@@ -181,15 +180,6 @@ def release_free_memory() -> None:
     if _malloc_trim is not None:
         with contextlib.suppress(RuntimeError):  # no event loop (tests): no need
             asyncio.get_running_loop().run_in_executor(None, _malloc_trim, 0)
-
-
-def file_identity(path: Path) -> tuple[int, int] | None:
-    """(inode, mtime) of ``path``, as ``Searcher.identity``; None if it is gone."""
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return (stat.st_ino, stat.st_mtime_ns)
 
 
 def open_warm(db_path: Any) -> Searcher:

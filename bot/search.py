@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
@@ -328,6 +329,16 @@ def has_answer_type(kind: str | None, text: str, asked: frozenset[str]) -> bool:
 # --- the searcher ---------------------------------------------------------------------------
 
 
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """(inode, mtime) of ``path``: what changes when a build renames a new index over it;
+    None if it is gone."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_mtime_ns)
+
+
 class Searcher:
     """Answers questions from one index file, opened read-only.
 
@@ -348,10 +359,9 @@ class Searcher:
     # connection management
 
     def _open(self) -> None:
-        try:
-            stat = os.stat(self.db_path)
-        except FileNotFoundError:
-            raise IndexUnavailable(f"no index at {self.db_path}: run `briefing index`") from None
+        identity = file_identity(self.db_path)
+        if identity is None:
+            raise IndexUnavailable(f"no index at {self.db_path}: run `briefing index`")
         try:
             conn = sqlite3.connect(
                 f"file:{self.db_path}?mode=ro", uri=True, check_same_thread=False
@@ -365,7 +375,7 @@ class Searcher:
         if self._conn is not None:
             self._conn.close()
         self._conn = conn
-        self._identity = (stat.st_ino, stat.st_mtime_ns)
+        self._identity = identity
         self.vocabulary = Vocabulary(conn)
         # The build writes the count; counting 3 million rows here took 30-80 ms a reopen.
         if counted is None:
@@ -377,13 +387,9 @@ class Searcher:
 
     def _refresh(self) -> sqlite3.Connection:
         """Reopen if the file was replaced by a rebuild; keep the old one if the new is bad."""
-        if self.follow:
-            try:
-                stat = os.stat(self.db_path)
-                if (stat.st_ino, stat.st_mtime_ns) != self._identity:
-                    self._open()
-            except (OSError, IndexUnavailable):
-                pass  # keep answering from the connection we have
+        if self.follow and file_identity(self.db_path) not in (self._identity, None):
+            with contextlib.suppress(IndexUnavailable):
+                self._open()  # a bad new file: keep answering from the connection we have
         assert self._conn is not None
         return self._conn
 
