@@ -33,10 +33,11 @@ import threading
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from bot.films import Film, FilmIndex, match_film
-from bot.spelling import FAMILY_LIMIT, Known, Vocabulary, everyday
+from bot.spelling import Known, Vocabulary, everyday
 from bot.words import (
     TOKEN_RE,
     english_zipf_frequency,
@@ -171,6 +172,11 @@ class Question:
     asked_tokens: frozenset[str]
     passages: int = 1  # in the index: chance matches scale with it
 
+    @cached_property
+    def candidate_terms(self) -> tuple[list[Term], int, int]:
+        """See ``candidate_terms``: each way of finding candidates starts from them."""
+        return candidate_terms(self.terms)
+
 
 @dataclass
 class Sentence:
@@ -186,6 +192,20 @@ class Sentence:
     coverage: float = 0.0  # the question's share found here and around: decides abstention
     chance: float = 0.0  # passages expected to match as well by coincidence (log)
     words: list[str] | None = None  # its tokens, kept when two or more terms matched
+
+
+@dataclass
+class Topic:
+    """The sentences read from a topic's articles, and what decides which of these articles
+    answer: per article, its passages holding each term, then all its passages (``counts``);
+    those about the question beyond chance (``about``)."""
+
+    sentences: dict[int, Sentence]
+    counts: dict[str, list[int]]
+    about: list[str]
+
+
+NO_ANSWER: tuple[list[Sentence], None] = ([], None)
 
 
 # --- reading the question -------------------------------------------------------------------
@@ -383,6 +403,7 @@ class Searcher:
         self.passage_count = int(counted[0]) or 1
         self._films: tuple[FilmIndex, dict[int, int]] | None = None  # loaded on first use
         self._resolved: dict[tuple[str, bool], tuple[Term, ...]] = {}  # see resolve
+        self._corrections: dict[tuple[str, str], Known | None] = {}  # see choose_correction
         self._film_mentions: dict[int, int] = {}  # film id -> how many mentions
 
     def _refresh(self) -> sqlite3.Connection:
@@ -431,10 +452,10 @@ class Searcher:
             known = sum(t.weight for t in parsed.terms if t.known)
             if known / total < MIN_KNOWN_SHARE:
                 return Answer(question, (), False, NOT_FOUND)
-            ranked, weights = self.rank(conn, parsed)
-            if not ranked:
+            ranked, measure = self.rank(conn, parsed)
+            if measure is None:
                 return Answer(question, (), False, NOT_FOUND)
-            excerpts = self.excerpts(conn, parsed, ranked, top, weights)
+            excerpts = self.excerpts(conn, parsed, ranked, top, measure)
             return Answer(question, tuple(excerpts), True, disagreement_note(parsed, excerpts))
 
     def read_question(self, question: str) -> Question:
@@ -568,7 +589,8 @@ class Searcher:
         """Of a typo's equally close corrections, the one whose passages hold the question's
         other words far more often than chance would put them there ("mcquarie instagram":
         "mcquarrie", 2 of its 5 passages with "instagram" or "post", rather than "macquarie",
-        1 of 73: chance gives either about 0.5); the commonest when none stands out."""
+        1 of 73: chance gives either about 0.5); the commonest when none stands out.
+        Remembered, like ``resolve``, for the next question with the same words."""
         others = sorted(
             (t for t in terms if t is not term and t.known and t.film_id is None),
             key=lambda t: t.df,
@@ -576,9 +598,24 @@ class Searcher:
         if not others or self._conn is None:
             return term
         context = match_any(w for t in others for w in t.words)
+        key = (term.asked, context)
+        if key not in self._corrections:
+            if len(self._corrections) >= RESOLVED_WORDS:
+                self._corrections.clear()
+            self._corrections[key] = self.best_supported(term.alternatives, context, others)
+        known = self._corrections[key]
+        best = term if known is None else self.term(term.asked, known, corrected=True)
+        best.specific, best.alternatives = term.specific, ()
+        return best
+
+    def best_supported(
+        self, alternatives: tuple[Known, ...], context: str, others: list[Term]
+    ) -> Known | None:
+        """The one of ``alternatives`` found with the ``context`` query far beyond chance, if
+        any (see ``choose_correction``)."""
         absent = math.prod(1 - min(t.df / self.passage_count, 1.0) for t in others)
-        best, best_evidence = term, CORRECTION_EVIDENCE
-        for known in term.alternatives:
+        best, best_evidence = None, CORRECTION_EVIDENCE
+        for known in alternatives:
             together = self._conn.execute(
                 "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?",
                 (f'"{known.word}" AND ({context})',),
@@ -589,15 +626,14 @@ class Searcher:
             # Poisson evidence (half the G statistic) that ``together`` beats ``expected``.
             evidence = together * math.log(together / expected) - together + expected
             if evidence > best_evidence:
-                best, best_evidence = self.term(term.asked, known, corrected=True), evidence
-        best.specific, best.alternatives = term.specific, ()
+                best, best_evidence = known, evidence
         return best
 
     def term(
         self, asked: str, known: Known, corrected: bool = False, parts: tuple[str, ...] = ()
     ) -> Term:
-        family = self.vocabulary.stem_family(known.stem) or [known]
-        cut_short = len(family) >= FAMILY_LIMIT
+        family, cut_short = self.vocabulary.stem_family(known.stem)
+        family = family or [known]
         df = min(sum(k.df for k in family), self.passage_count)
         weight = inverse_document_frequency(df, self.passage_count)
         words = frozenset(k.word for k in family) | {known.word}
@@ -618,9 +654,9 @@ class Searcher:
 
     def rank(
         self, conn: sqlite3.Connection, question: Question
-    ) -> tuple[list[Sentence], list[float]]:
-        """The sentences of the question's topic articles, best first, and the terms' weights
-        they were scored with; no sentences when the articles do not answer the question."""
+    ) -> tuple[list[Sentence], Measure | None]:
+        """The sentences of the question's topic articles, best first, and the weighting of the
+        terms they were scored with; no sentences when the articles do not answer the question."""
         matcher = Matcher(question.terms)
         measure = Measure(question, [t.weight for t in question.terms])
         sentences: dict[int, Sentence] = {}
@@ -643,43 +679,39 @@ class Searcher:
             topic = topic_articles(sentences.values())
             if topic:
                 break
-        if topic:
-            ranked = self.rank_topic(conn, question, matcher, topic, sentences, about_only=True)
-            if ranked is not None:
-                return ranked
+        read = self.read_topic(conn, question, matcher, topic, sentences) if topic else None
+        if read is not None and read.about:
+            return rank_topic(question, matcher, read)
         # No article found is about the question beyond chance: look for articles repeating
         # its rarest terms, which no single sentence may show ("HALO" in eight passages).
         repeating = [a for a in self.repeating_articles(conn, question) if a not in topic]
         if repeating:
-            ranked = self.rank_topic(conn, question, matcher, repeating, {}, about_only=True)
-            if ranked is not None:
-                return ranked
+            others = self.read_topic(conn, question, matcher, repeating, {})
+            if others.about:
+                return rank_topic(question, matcher, others)
         # Else only a sentence matching far beyond chance answers: with every passage of the
         # index looked at for the best match, one expected by chance once is often found.
         best = min((s.chance for s in sentences.values()), default=math.inf)
-        if not topic or best > math.log(LONE_MATCH_CHANCE):
-            return [], []
-        return self.rank_topic(conn, question, matcher, topic, sentences) or ([], [])
+        if read is None or best > math.log(LONE_MATCH_CHANCE):
+            return NO_ANSWER
+        return rank_topic(question, matcher, read)
 
-    def rank_topic(
+    def read_topic(
         self,
         conn: sqlite3.Connection,
         question: Question,
         matcher: Matcher,
         articles: list[str],
         seen: dict[int, Sentence],
-        about_only: bool = False,
-    ) -> tuple[list[Sentence], list[float]] | None:
-        """Every sentence of the topic ``articles`` (those about the question beyond chance, if
-        any is), best first, scored mostly with weights counted over these articles alone, as
-        if they were all there is (``TOPIC_WEIGHT``), the rest with the index's; and those
-        weights. No sentences if the articles do not answer; with ``about_only``, None if no
-        article is about the question."""
+    ) -> Topic:
+        """Every sentence of the topic ``articles`` (as many as fit in ``MAX_TOPIC_PASSAGES``
+        whole; of the others, the ``seen`` sentences around their candidates only), which
+        terms each holds, and which articles are about the question beyond chance."""
         marks = ",".join("?" * len(articles))
         sizes = dict(
             conn.execute(f"SELECT id, passages FROM articles WHERE id IN ({marks})", articles)
         )
-        whole, total = [], 0  # the articles read whole: as many as fit in MAX_TOPIC_PASSAGES
+        whole, total = [], 0
         for article in articles:
             size = sizes.get(article) or MAX_TOPIC_PASSAGES + 1
             if total + size <= MAX_TOPIC_PASSAGES:
@@ -691,12 +723,11 @@ class Searcher:
             whole,
         )
         sentences = {row[0]: seen.get(row[0]) or Sentence(*row) for row in rows}
-        # of a longer article, the sentences around its candidates only
         partial = set(articles) - set(whole)
         sentences.update((i, s) for i, s in seen.items() if s.article_id in partial)
         self.match(conn, question, matcher, {i: s for i, s in sentences.items() if i not in seen})
         terms = question.terms
-        counts: dict[str, list[int]] = {}  # per article, passages holding each term
+        counts: dict[str, list[int]] = {}
         for sentence in sentences.values():
             found = counts.setdefault(sentence.article_id, [0] * len(terms) + [0])
             found[-1] = sizes.get(sentence.article_id) or found[-1] + 1
@@ -707,35 +738,7 @@ class Searcher:
                 mask ^= bit
         articles_total = self.passage_count * len(counts) / len(sentences)
         about = [a for a, found in counts.items() if article_chance(found, terms, articles_total)]
-        if about_only and not about:
-            return None
-        if about and len(about) < len(counts):
-            sentences = {i: s for i, s in sentences.items() if s.article_id in about}
-            counts = {a: counts[a] for a in about}
-        found = [sum(c[i] for c in counts.values()) for i in range(len(terms))]
-        local = []
-        size = max(len(sentences), MIN_TOPIC_PASSAGES)
-        for term, count in zip(terms, found, strict=True):
-            weight = inverse_document_frequency(count, size) * term.span * term.factor
-            local.append(weight if count else weight * term.specific)
-        known = sum(w for w, count in zip(local, found, strict=True) if count)
-        if known < MIN_KNOWN_SHARE * sum(local):
-            return [], []
-        weights = [
-            (1 - TOPIC_WEIGHT) * term.weight / sum(t.weight for t in terms)
-            + TOPIC_WEIGHT * weight / sum(local)
-            for term, weight in zip(terms, local, strict=True)
-        ]
-        measure = Measure(question, weights)
-        best = 0.0
-        for sentence in sentences.values():
-            measure.cover(sentence, sentences)
-            best = max(best, sentence.coverage)
-        if best < MIN_ANSWER_SCORE:
-            return [], []
-        for sentence in sentences.values():
-            sentence.score = measure.score(sentence, matcher)
-        return sorted(sentences.values(), key=lambda s: (-s.score, s.id)), weights
+        return Topic(sentences, counts, about)
 
     def match(
         self,
@@ -761,7 +764,7 @@ class Searcher:
         matches by bm25 instead costs about 2 µs a passage: 50 ms for a question whose words
         are in 25,000 passages. An index with fewer matches than ``CANDIDATES`` gets them all.
         """
-        rare, drivers, postings = candidate_terms(question)
+        rare, drivers, postings = question.candidate_terms
         films = [t.film_id for t in question.terms if t.film_id is not None]
         if not rare:
             return film_passages(conn, films, None, CANDIDATES)
@@ -791,7 +794,7 @@ class Searcher:
     def repeating_articles(self, conn: sqlite3.Connection, question: Question) -> list[str]:
         """The articles holding one of the question's rarest terms in the most passages, at
         least ``MIN_REPEATS``: what an article is about, it names again and again."""
-        rare, drivers, postings = candidate_terms(question)
+        rare, drivers, postings = question.candidate_terms
         if not rare or postings > CANDIDATE_POSTINGS:
             return []
         select = (
@@ -810,7 +813,7 @@ class Searcher:
         """More candidates, when the drivers' passages show no match beyond chance: those
         holding the next two rarest terms together. An answer may not name the rarest ("he"
         for "Cruise": "… the first movie to be shot in space")."""
-        rare, drivers, postings = candidate_terms(question)
+        rare, drivers, postings = question.candidate_terms
         others = rare[drivers:]
         if len(others) < 2 or postings > MAX_SCANNED_POSTINGS:
             return []
@@ -827,10 +830,11 @@ class Searcher:
         question: Question,
         ranked: list[Sentence],
         top: int,
-        weights: list[float],
+        measure: Measure,
     ) -> list[Excerpt]:
         """Excerpts from the ``ranked`` sentences, each joined by the neighbour that adds the
-        most of the question's ``weights``, if enough (see ``excerpt_group``)."""
+        most of the question's weight as ``measure`` weighs it, if enough (see
+        ``excerpt_group``)."""
         best = ranked[0].score
         chosen: list[Excerpt] = []
         used: set[tuple[str, int]] = set()
@@ -840,7 +844,7 @@ class Searcher:
                 break
             if (sentence.article_id, sentence.position) in used:
                 continue
-            group = excerpt_group(sentence, by_position, used, weights)
+            group = excerpt_group(sentence, by_position, used, measure)
             used.update((s.article_id, s.position) for s in group)
             chosen.append(self.make_excerpt(conn, group, sentence.score, question))
         return chosen
@@ -905,7 +909,7 @@ class Searcher:
                 sentence.matched = int(sentence.id in passage_ids)
                 sentence.score = informativeness(sentence, question) if sentence.matched else 0
             ranked = sorted(sentences.values(), key=lambda s: (-s.score, s.id))
-            excerpts = self.excerpts(conn, question, ranked, top, [term.weight])
+            excerpts = self.excerpts(conn, question, ranked, top, Measure(question, [term.weight]))
             return Answer(film.title, tuple(excerpts), bool(excerpts), None)
 
     def articles(self) -> list[dict]:
@@ -968,12 +972,12 @@ def match_any(words: Iterable[str]) -> str:
     return " OR ".join(f'"{w}"' for w in sorted(set(words)))
 
 
-def candidate_terms(question: Question) -> tuple[list[Term], int, int]:
+def candidate_terms(terms: list[Term]) -> tuple[list[Term], int, int]:
     """The terms candidates are looked for by, rarest first (those in at most
     ``COMMON_TERM_PASSAGES`` passages if any), how many of them drive the search (the rarest,
     in at most ``CANDIDATE_POSTINGS`` passages together, at least one) and in how many
     passages these are."""
-    known = sorted((t for t in question.terms if t.known and t.film_id is None), key=lambda t: t.df)
+    known = sorted((t for t in terms if t.known and t.film_id is None), key=lambda t: t.df)
     rare = [t for t in known if t.df <= COMMON_TERM_PASSAGES] or known
     drivers, postings = 0, 0
     while drivers < len(rare) and (
@@ -1180,6 +1184,44 @@ def article_chance(found: list[int], terms: list[Term], articles: float) -> bool
     return expected <= CHANCE_TOLERANCE
 
 
+def rank_topic(
+    question: Question, matcher: Matcher, topic: Topic
+) -> tuple[list[Sentence], Measure | None]:
+    """The topic's sentences (of the articles about the question, if any is), best first,
+    scored mostly with weights counted over these articles alone, as if they were all there is
+    (``TOPIC_WEIGHT``), the rest with the index's; and that weighting. No sentences if the
+    articles do not answer."""
+    sentences, counts = topic.sentences, topic.counts
+    if topic.about and len(topic.about) < len(counts):
+        sentences = {i: s for i, s in sentences.items() if s.article_id in topic.about}
+        counts = {a: counts[a] for a in topic.about}
+    terms = question.terms
+    found = [sum(c[i] for c in counts.values()) for i in range(len(terms))]
+    local = []
+    size = max(len(sentences), MIN_TOPIC_PASSAGES)
+    for term, count in zip(terms, found, strict=True):
+        weight = inverse_document_frequency(count, size) * term.span * term.factor
+        local.append(weight if count else weight * term.specific)
+    known = sum(w for w, count in zip(local, found, strict=True) if count)
+    if known < MIN_KNOWN_SHARE * sum(local):
+        return NO_ANSWER
+    weights = [
+        (1 - TOPIC_WEIGHT) * term.weight / sum(t.weight for t in terms)
+        + TOPIC_WEIGHT * weight / sum(local)
+        for term, weight in zip(terms, local, strict=True)
+    ]
+    measure = Measure(question, weights)
+    best = 0.0
+    for sentence in sentences.values():
+        measure.cover(sentence, sentences)
+        best = max(best, sentence.coverage)
+    if best < MIN_ANSWER_SCORE:
+        return NO_ANSWER
+    for sentence in sentences.values():
+        sentence.score = measure.score(sentence, matcher)
+    return sorted(sentences.values(), key=lambda s: (-s.score, s.id)), measure
+
+
 def topic_articles(sentences: Iterable[Sentence]) -> list[str]:
     """The articles of the best sentences beyond chance (see ``TOPIC_ARTICLES``)."""
     best: dict[str, float] = {}
@@ -1197,12 +1239,11 @@ def excerpt_group(
     sentence: Sentence,
     by_position: dict[tuple[str, int], Sentence],
     used: set[tuple[str, int]],
-    weights: list[float],
+    measure: Measure,
 ) -> list[Sentence]:
     """The sentence, joined by the neighbour in its paragraph that adds the most of the
     question's weight, if that is at least ``JOIN_MIN_SHARE`` and the two fit in
     ``MAX_EXCERPT_CHARS``: a second sentence must earn its place in a short answer."""
-    total = sum(weights)
     best: Sentence | None = None
     best_share = JOIN_MIN_SHARE
     for offset in (-1, 1):
@@ -1214,8 +1255,7 @@ def excerpt_group(
             or len(sentence.text) + 1 + len(neighbour.text) > MAX_EXCERPT_CHARS
         ):
             continue
-        gain = neighbour.matched & ~sentence.matched
-        share = sum(w for i, w in enumerate(weights) if gain >> i & 1) / total
+        share = measure.share(neighbour.matched & ~sentence.matched)
         if share >= best_share:
             best, best_share = neighbour, share
     group = [sentence] if best is None else [sentence, best]

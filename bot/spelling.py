@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -40,6 +41,13 @@ class Known:
     word: str
     stem: str
     df: int
+
+
+class Family(NamedTuple):
+    """The words of one stem family, and whether rarer ones were left out."""
+
+    members: list[Known]
+    cut_short: bool
 
 
 def typo_budget(word: str) -> int:
@@ -71,17 +79,18 @@ class Vocabulary:
         ).fetchone()
         return Known(*row) if row else None
 
-    def stem_family(self, stem: str) -> list[Known]:
+    def stem_family(self, stem: str) -> Family:
         """Every indexed word with this stem ("jump", "jumps", "jumped", ...), and for a stem of
         ``MIN_DERIVATION_STEM`` letters or more, with a stem that extends it ("direct" finds
-        "director")."""
+        "director"): the ``FAMILY_LIMIT`` commonest."""
         upper = stem + "\U0010ffff" if len(stem) >= MIN_DERIVATION_STEM else stem
         rows = self.conn.execute(
             "SELECT word, stem, df FROM vocabulary WHERE stem >= ? AND stem <= ? "
             "ORDER BY df DESC LIMIT ?",
-            (stem, upper, FAMILY_LIMIT),
+            (stem, upper, FAMILY_LIMIT + 1),
         )
-        return [Known(*row) for row in rows]
+        members = [Known(*row) for row in rows]
+        return Family(members[:FAMILY_LIMIT], cut_short=len(members) > FAMILY_LIMIT)
 
     def corrections(self, word: str) -> list[Known]:
         """The vocabulary words fewest typos away from ``word`` (within its budget), commonest
