@@ -213,6 +213,24 @@ def file_name(index: int) -> str:
     return f"{index:06d}.md"
 
 
+UPDATE_NOTE = "\n\nThis article was updated.\n"
+
+
+def toggle_update(folder: Path, start: int, count: int) -> None:
+    """Give articles ``start`` to ``start + count`` of a corpus a closing line, or take back the
+    one each got last time: real work for a reindex (each read, split and indexed again, its
+    films merged again) that leaves the corpus's vocabulary and films as they are, so the
+    memory a bot needs for them does too. Each file is replaced whole (written beside, renamed
+    over): a build reading meanwhile sees the old text or the new."""
+    for i in range(start, start + count):
+        path = folder / file_name(i)
+        text = path.read_text(encoding="utf-8")
+        text = text[: -len(UPDATE_NOTE)] if text.endswith(UPDATE_NOTE) else text + UPDATE_NOTE
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)
+
+
 _generator: Generator | None = None
 
 

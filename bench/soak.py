@@ -51,7 +51,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from make_corpus import file_name, make_corpus  # noqa: E402
+from make_corpus import file_name, make_corpus, toggle_update  # noqa: E402
+from memory import status_mb  # noqa: E402
 
 from tests.e2e.conftest import default_discord_settings, make_sources, start_bot  # noqa: E402
 from tests.e2e.standin import DiscordStandIn, InteractionRecord  # noqa: E402
@@ -91,20 +92,8 @@ JUNK = [
     "🇳🇴",
 ]
 BUTTON_TIMEOUT = 60.0
-UPDATE_NOTE = "\n\nThis article was updated.\n"  # what a rewrite adds to an article, or removes
 MAX_PENDING = 400  # stop sending while this many questions wait for their reply
 SLASH_DEADLINE = 3.0
-
-
-def rss_kb(pid: int) -> int | None:
-    """Resident set size of ``pid`` in kB, from /proc (None once it has exited)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -132,7 +121,7 @@ class Soak:
     rng: random.Random
     asked: list[Asked] = field(default_factory=list)
     reindexes: list[dict] = field(default_factory=list)
-    rss: list[tuple[float, int]] = field(default_factory=list)
+    rss: list[tuple[float, float]] = field(default_factory=list)  # (seconds, MB)
     faults: Counter = field(default_factory=Counter)
     reindexing: threading.Event = field(default_factory=threading.Event)
     stop: threading.Event = field(default_factory=threading.Event)
@@ -201,19 +190,10 @@ class Soak:
 
     # -- reindexing ------------------------------------------------------------------------------
     def rewrite_batch(self, sources: Path, cycle: int) -> None:
-        """Change ``--batch`` synthetic articles: real work for the next reindex (each is read,
-        split and indexed again, its films merged again), same corpus. Each gets a closing
-        line, or loses the one it got last time, so the corpus's vocabulary and films stay as
-        they are and the memory the bot needs for them does too: any growth is the bot's own,
-        not the data's."""
+        """Change ``--batch`` synthetic articles: real work for the next reindex, same corpus
+        (see ``toggle_update``): any growth is the bot's own, not the data's."""
         start = (cycle * self.args.batch) % max(1, self.args.articles - self.args.batch)
-        for i in range(start, start + self.args.batch):
-            path = sources / "synthetic" / file_name(i)
-            text = path.read_text(encoding="utf-8")
-            text = text[: -len(UPDATE_NOTE)] if text.endswith(UPDATE_NOTE) else text + UPDATE_NOTE
-            temporary = path.with_suffix(".tmp")
-            temporary.write_text(text, encoding="utf-8")
-            temporary.replace(path)
+        toggle_update(sources / "synthetic", start, self.args.batch)
 
     def reindex_loop(self, sources: Path, until: float) -> None:
         cycle = 0
@@ -235,7 +215,7 @@ class Soak:
                     "seconds": round(time.monotonic() - started, 2),
                     "title": embed[0].get("title"),
                     "changed": changed,
-                    "rss_after_kb": rss_kb(self.pid),
+                    "rss_after_mb": status_mb("VmRSS", self.pid),
                 }
             )
             self.reindexes[-1].update(self.index_status())
@@ -271,9 +251,9 @@ class Soak:
 
     def sample_memory(self) -> None:
         while not self.stop.wait(0.5):
-            kb = rss_kb(self.pid)
-            if kb is not None:
-                self.rss.append((time.monotonic() - self.started, kb))
+            mb = status_mb("VmRSS", self.pid)
+            if mb is not None:
+                self.rss.append((time.monotonic() - self.started, mb))
 
 
 # Memory is judged after a warm-up of this many reindexes (the first ones size the caches and
@@ -296,7 +276,7 @@ def slope(points: list[tuple[float, float]]) -> float:
 def memory_figures(soak: Soak) -> dict:
     """RSS at start, after warm-up, peak and end; after each reindex; and the slope after
     warm-up, per reindex and per minute, with a verdict: flat, growing, or too short to say."""
-    mb = [(t, kb / 1024) for t, kb in soak.rss]
+    mb = soak.rss
     # After each reindex: the median of the samples until the next one ends (one sample just
     # after a swap catches two film indexes and the questions that queued meanwhile).
     ends = [r["at"] for r in soak.reindexes] + [float("inf")]

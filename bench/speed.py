@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import quality  # noqa: E402  (bench/quality.py: hit@1 scoring and the bm25 baseline)
 from make_corpus import VERSION, file_name, make_corpus  # noqa: E402
+from memory import status_mb  # noqa: E402
 
 from bot.index import build_index  # noqa: E402
 from bot.passages import split_article  # noqa: E402
@@ -57,13 +58,6 @@ COLD_QUESTION = "How many motorbike jumps did Cruise do in training?"
 # --- helpers run in their own process ---------------------------------------------------------
 
 
-def peak_rss_mb() -> tuple[float, float]:
-    """(peak, current) resident memory of this process in MB, from /proc."""
-    status = Path("/proc/self/status").read_text()
-    values = {k: int(re.search(rf"{k}:\s+(\d+)", status).group(1)) for k in ("VmHWM", "VmRSS")}
-    return values["VmHWM"] / 1024, values["VmRSS"] / 1024
-
-
 def child_build(sources: Path, db: Path, full: bool) -> dict:
     started = time.perf_counter()
     summary = build_index(sources, db, full=full)
@@ -73,7 +67,7 @@ def child_build(sources: Path, db: Path, full: bool) -> dict:
         "articles": summary.articles,
         "passages": summary.passages,
         "changed": len(summary.changed),
-        "rss_mb": peak_rss_mb()[0],
+        "rss_mb": status_mb("VmHWM"),
     }
 
 
@@ -125,7 +119,7 @@ def child_query(db: Path, mix_path: Path, load_sources: Path | None) -> dict:
         baseline.append((time.perf_counter() - started) * 1000)
         if "a" in case:
             base_hits[case["q"]] = quality.score(case, excerpts).hit1
-    peak, current = peak_rss_mb()
+    peak, current = status_mb("VmHWM"), status_mb("VmRSS")
     return {
         "open_s": opened,
         "engine": latency_stats(engine),
@@ -156,7 +150,7 @@ def child_query_under_load(db: Path, mix: list[dict], ask, sources: Path) -> dic
             if build.poll() is not None:
                 break
     result = json.loads(build.stdout.read())
-    peak, _ = peak_rss_mb()
+    peak = status_mb("VmHWM")
     return {
         "build_s": result["seconds"],
         "loaded": latency_stats(latencies),

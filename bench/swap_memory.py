@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ctypes
 import gc
 import json
 import random
@@ -30,47 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from make_corpus import file_name, make_corpus  # noqa: E402
+from make_corpus import file_name, make_corpus, toggle_update  # noqa: E402
+from memory import layers  # noqa: E402
 
 from bot.client import SearcherPool, in_worker_process  # noqa: E402
 from bot.index import build_index  # noqa: E402
 from bot.search import Searcher  # noqa: E402
-from bot.words import stem  # noqa: E402
-
-NOTE = "\n\nThis article was updated.\n"
-
-
-class MallInfo2(ctypes.Structure):
-    _fields_ = [
-        (name, ctypes.c_size_t)
-        for name in "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks "
-        "keepcost".split()
-    ]
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def layers() -> str:
-    libc = ctypes.CDLL("libc.so.6")
-    libc.mallinfo2.restype = MallInfo2
-    info = libc.mallinfo2()
-    return (
-        f"RSS {rss_mb():6.1f} MB, Python blocks {sys.getallocatedblocks():,}, malloc in use "
-        f"{info.uordblks / 2**20:.1f} MB, held free {info.fordblks / 2**20:.1f} MB, "
-        f"stem cache {stem.cache_info().currsize:,}"
-    )
-
-
-def change_batch(synthetic: Path, start: int, count: int) -> None:
-    for i in range(start, start + count):
-        path = synthetic / file_name(i)
-        text = path.read_text(encoding="utf-8")
-        path.write_text(text[: -len(NOTE)] if text.endswith(NOTE) else text + NOTE, "utf-8")
 
 
 async def drive(args: argparse.Namespace, sources: Path, db: Path, questions: list[str]) -> None:
@@ -79,7 +43,7 @@ async def drive(args: argparse.Namespace, sources: Path, db: Path, questions: li
     first = None
     for cycle in range(args.cycles):
         start = (cycle * args.batch) % (args.articles - args.batch + 1)
-        change_batch(sources / "synthetic", start, args.batch)
+        toggle_update(sources / "synthetic", start, args.batch)
         started = time.monotonic()
         build = asyncio.ensure_future(in_worker_process(build_index, sources, db))
         asked = 0

@@ -68,34 +68,18 @@ def log_slow_callbacks(threshold: float) -> None:
 
 
 def report_memory(spec: str) -> None:
-    """``PATH=SECONDS``: every SECONDS append to PATH the process's memory by layer: RSS, what
-    Python objects hold (allocated blocks, object counts by type, against the first report),
-    what C code holds through malloc and what the allocator keeps free (glibc's mallinfo2), and
-    the stem cache. Cheap enough for a soak, unlike tracemalloc."""
+    """``PATH=SECONDS``: every SECONDS append to PATH the process's memory by layer (see
+    bench/memory.py), object counts by type against the first report, threads and full
+    collections. Cheap enough for a soak, unlike tracemalloc."""
     import collections
-    import ctypes
     import gc
-    import sys
     import threading
+    from pathlib import Path
 
-    class MallInfo2(ctypes.Structure):
-        _fields_ = [
-            (name, ctypes.c_size_t)
-            for name in "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks "
-            "keepcost".split()
-        ]
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from memory import layers
 
-    libc = ctypes.CDLL("libc.so.6")
-    libc.mallinfo2.restype = MallInfo2
     path, seconds = spec.rsplit("=", 1)
-
-    def rss_mb() -> float:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-        return 0.0
-
     pauses: list[float] = []  # garbage collections of the oldest generation, seconds
     collecting = [0.0]
 
@@ -109,18 +93,13 @@ def report_memory(spec: str) -> None:
     gc.callbacks.append(time_collections)
 
     def report() -> None:
-        from bot.words import stem
-
         first: collections.Counter[str] | None = None
         for n in range(1_000_000):
             time.sleep(float(seconds))
             types = collections.Counter(type(o).__name__ for o in gc.get_objects())
-            info = libc.mallinfo2()
             line = (
-                f"report {n}: rss {rss_mb():.1f} MB, python blocks {sys.getallocatedblocks()}, "
-                f"gc objects {sum(types.values())}, malloc in use {info.uordblks / 2**20:.1f} MB,"
-                f" free {info.fordblks / 2**20:.1f} MB, mmapped {info.hblkhd / 2**20:.1f} MB, "
-                f"stem cache {stem.cache_info().currsize}, threads {threading.active_count()}, "
+                f"report {n}: {layers()}, gc objects {sum(types.values())}, "
+                f"threads {threading.active_count()}, "
                 f"full collections {len(pauses)} (longest {max(pauses, default=0) * 1000:.0f} ms)"
             )
             if first is None:
