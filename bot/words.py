@@ -18,6 +18,7 @@ import snowballstemmer
 from rapidfuzz.distance import OSA
 
 TOKEN_RE = re.compile(r"[^\W_]+")
+ASCII_TOKEN_RE = re.compile(r"[a-z0-9]+")  # TOKEN_RE on lower-case ASCII text
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 
 # Function words and question framing: they say how a question is asked, not what about.
@@ -39,16 +40,31 @@ STOPWORDS = frozenset(
 )
 
 
+class CombiningMarks(dict):
+    """A ``str.translate`` table that deletes combining marks (the accents NFKD splits off
+    letters), filled in as characters are met: the whole table would cost every process a
+    scan of all Unicode at start-up."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+COMBINING_MARKS = CombiningMarks()
+
+
 def normalise(text: str) -> str:
     """Case-fold and strip diacritics, like FTS5's unicode61 with remove_diacritics 2."""
     if text.isascii():  # nothing to decompose: the common case, 20x faster
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFKD", text.casefold()).translate(COMBINING_MARKS)
 
 
 def tokens(text: str) -> list[str]:
     """The normalised tokens of ``text``, in order."""
+    if text.isascii():  # where TOKEN_RE means this: the same tokens, a third faster
+        return ASCII_TOKEN_RE.findall(text.lower())
     return TOKEN_RE.findall(normalise(text))
 
 
