@@ -655,12 +655,16 @@ def write_meta(db: sqlite_utils.Database, sources: Path) -> None:
 
 
 def stale_sources(sources: Path, db_path: Path) -> list[str]:
-    """Files added, changed or removed since the index was built (by name, size and mtime).
+    """Files added, changed or removed since the index was built from ``sources`` (by name,
+    size and mtime).
 
     Cheap enough to run before every ``briefing ask``: it stats the files, it does not read them.
     """
     try:
         with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+            built_from = conn.execute("SELECT value FROM meta WHERE key = 'sources'").fetchone()
+            if built_from and Path(built_from[0]) != sources.resolve():
+                return []  # another folder's index (``briefing ask --db``): nothing to compare
             indexed = {
                 row[0]: (row[1], row[2])
                 for row in conn.execute(

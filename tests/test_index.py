@@ -70,6 +70,18 @@ def test_touched_but_unchanged_file_is_not_reindexed(sources: Path, tmp_path: Pa
     assert stale_sources(sources, db) == []
 
 
+def test_an_index_of_another_folder_is_not_called_stale(sources: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "elsewhere.md").write_text("Another collection, another article.\n")
+    db = tmp_path / "other.db"
+    build_index(other, db)
+    assert stale_sources(other, db) == []
+    assert stale_sources(sources, db) == []  # not "3 added, 1 removed"
+    (other / "elsewhere.md").write_text("Changed.\n")
+    assert stale_sources(other, db) == ["elsewhere.md"]
+
+
 def test_bad_files_are_reported_and_the_others_indexed(sources: Path, tmp_path: Path) -> None:
     (sources / "empty.txt").write_bytes(b"")
     (sources / "bad.txt").write_bytes(b"broken \xc3\x28 text")
