@@ -245,10 +245,25 @@ def answer_type(question: str) -> str | None:
     return None
 
 
-def corrections(question: str, terms: list[Term]) -> list[str]:
-    """The question's words with typos corrected, to read its answer type from."""
+def wanted_type(question: str, terms: list[Term]) -> tuple[str | None, set[str]]:
+    """The kind of answer asked for, read with the question's typos corrected; failing that,
+    with words the articles know read as the function word one typo away, which are then no
+    terms ("what dose halo mean": "dose" is a word, but the question asks for a meaning only
+    if it is "does"). Returns the kind and the words so read."""
+    kind = answer_type(" ".join(corrections(question, terms)))
+    if kind is not None:
+        return kind, set()
+    kind = answer_type(" ".join(corrections(question, terms, known_too=True)))
+    if kind is None:
+        return None, set()
+    return kind, {t.asked for t in terms if misspelt_function_word(t.asked)}
+
+
+def corrections(question: str, terms: list[Term], known_too: bool = False) -> list[str]:
+    """The question's words with typos corrected, to read its answer type from; a word the
+    articles know is taken for a misspelt function word only ``known_too``."""
     fixed = {t.asked: min(t.words, key=len) for t in terms if t.corrected}
-    asked = {t.asked for t in terms}
+    asked = set() if known_too else {t.asked for t in terms}
     words = tokens(question[:MAX_QUESTION_CHARS])
     return [
         fixed.get(w) or (is_content_word(w) and w not in asked and misspelt_function_word(w)) or w
@@ -344,6 +359,34 @@ def has_answer_type(kind: str | None, text: str, asked: frozenset[str]) -> bool:
     if kind in ("person", "place"):
         return any(name not in asked for name in names_in(text))
     return False
+
+
+# An acronym a question may ask the meaning of: 2 to 8 letters (case is the text's to tell).
+ACRONYM_RE = re.compile(r"[a-z]{2,8}")
+# Words an acronym's letters may skip ("Department of Defense": DOD or DD).
+ACRONYM_SKIPS = frozenset("of and the for to in on a an at by with".split())
+EXPANSION_WORD_RE = re.compile(r"[^\W\d_][\w'’]*")
+
+
+def spells_out(text: str, acronym: str) -> bool:
+    """Does ``text`` give ``acronym`` (in capitals) with its words in brackets after it, or
+    after its words: "HALO (High Altitude – Low Opening)", "Low Opening (HALO)"?"""
+    letters = acronym.lower()
+    for match in re.finditer(rf"\b{acronym}\s*\(([^()]*)\)", text):
+        if initials_spell(EXPANSION_WORD_RE.findall(match.group(1)), letters):
+            return True
+    for match in re.finditer(rf"\(\s*{acronym}\s*\)", text):
+        words = EXPANSION_WORD_RE.findall(text[: match.start()])[-2 * len(letters) :]
+        if any(initials_spell(words[i:], letters) for i in range(len(words))):
+            return True
+    return False
+
+
+def initials_spell(words: list[str], letters: str) -> bool:
+    """Do the words' initials spell ``letters``, with or without the small words?"""
+    every = "".join(w[0] for w in words).lower()
+    content = "".join(w[0] for w in words if w.lower() not in ACRONYM_SKIPS).lower()
+    return letters in (every, content)
 
 
 # --- the searcher ---------------------------------------------------------------------------
@@ -471,10 +514,12 @@ class Searcher:
             if term.asked in ANSWER_NOUNS and (not term.known or asks_for(text, term.asked)):
                 term.weight *= ANSWER_NOUN_WEIGHT
                 term.factor = ANSWER_NOUN_WEIGHT
+        wants, misread = wanted_type(text, terms)
+        terms = [t for t in terms if t.asked not in misread]
         return Question(
             text=question,
             terms=terms[:MAX_TERMS],
-            wants=answer_type(" ".join(corrections(text, terms))),
+            wants=wants,
             asked_tokens=frozenset(tokens(text)),
             passages=self.passage_count,
         )
@@ -658,6 +703,14 @@ class Searcher:
         """The sentences of the question's topic articles, best first, and the weighting of the
         terms they were scored with; no sentences when the articles do not answer the question."""
         matcher = Matcher(question.terms)
+        # "What does HALO mean": an article spelling the acronym out answers, however common
+        # the word is elsewhere and whatever else shares a sentence with it.
+        defining = self.defining_articles(conn, question)
+        if defining:
+            spelt_out = self.read_topic(conn, question, matcher, defining, {})
+            ranked = rank_topic(question, matcher, spelt_out)
+            if ranked[1] is not None:
+                return ranked
         measure = Measure(question, [t.weight for t in question.terms])
         sentences: dict[int, Sentence] = {}
         topic: list[str] = []
@@ -808,6 +861,26 @@ class Searcher:
             (*(p for t in rare[:drivers] for p in (fts_query(t), MIN_REPEATS)), TOPIC_ARTICLES),
         )
         return [row[0] for row in rows]
+
+    def defining_articles(self, conn: sqlite3.Connection, question: Question) -> list[str]:
+        """For a question asking what a word means, the articles that spell it out as an
+        acronym ("HALO (High Altitude – Low Opening)", "computer-generated imagery (CGI)").
+        SQLite's case-sensitive GLOB keeps the passages that write it in capitals beside a
+        bracket; ``spells_out`` checks the initials."""
+        if question.wants != "definition":
+            return []
+        found: dict[str, None] = {}
+        for term in question.terms:
+            if not term.known or not ACRONYM_RE.fullmatch(term.asked):
+                continue
+            acronym = term.asked.upper()
+            rows = conn.execute(
+                "SELECT article_id, text FROM passages WHERE id IN (SELECT rowid FROM "
+                "passages_fts WHERE passages_fts MATCH ?) AND (text GLOB ? OR text GLOB ?)",
+                (fts_query(term), f"*{acronym} (*", f"*({acronym})*"),
+            )
+            found.update((article, None) for article, text in rows if spells_out(text, acronym))
+        return list(found)[:TOPIC_ARTICLES]
 
     def more_candidate_ids(self, conn: sqlite3.Connection, question: Question) -> list[int]:
         """More candidates, when the drivers' passages show no match beyond chance: those

@@ -18,6 +18,7 @@ from bot.search import (
     Sentence,
     Term,
     article_chance,
+    spells_out,
     topic_articles,
 )
 
@@ -157,3 +158,43 @@ def test_articles_about_a_word_name_it_again_and_again(tmp_path: Path) -> None:
     searcher = Searcher(db)
     question = searcher.read_question("Where does the quokka live?")
     assert searcher.repeating_articles(searcher._refresh(), question) == ["about.txt"]
+
+
+@pytest.mark.parametrize(
+    ("text", "acronym", "spelt"),
+    [
+        ("It is a HALO (High Altitude – Low Opening) jump.", "HALO", True),
+        ("Shot with computer-generated imagery (CGI) throughout.", "CGI", True),
+        ("The Department of Defense (DOD) said so.", "DOD", True),
+        ("HALO (the video game) sold well.", "HALO", False),
+        ("A HALO (see above) jump.", "HALO", False),
+        ("He never wore a halo (High Altitude Low Opening).", "HALO", False),  # not in capitals
+    ],
+)
+def test_an_acronym_is_spelt_out_by_the_initials_beside_it(
+    text: str, acronym: str, spelt: bool
+) -> None:
+    assert spells_out(text, acronym) is spelt
+
+
+def test_an_acronym_spelt_out_answers_what_it_means_however_common_the_word(
+    tmp_path: Path,
+) -> None:
+    """ "what dose halo mean" among articles naming halos everywhere, next to "dose" too: the
+    one article spelling HALO out answers, typo and all ("dose" is a word the articles know,
+    but the question asks for a meaning only if it is "does")."""
+    sources = tmp_path / "s"
+    sources.mkdir()
+    (sources / "stunt.txt").write_text(
+        "Cruise trained for months. It was a HALO (High Altitude – Low Opening) jump over the "
+        "desert. The crew filmed it at dusk.\n"
+    )
+    for n in range(40):
+        (sources / f"saint{n}.txt").write_text(
+            f"Saint {n} wore a halo in the painting. A dose of gold leaf made the halo shine. "
+            f"The halo and the dose were restored in {1900 + n}.\n"
+        )
+    db = tmp_path / "b.db"
+    build_index(sources, db)
+    answer = Searcher(db).ask("what dose halo mean")
+    assert answer.answered and "High Altitude" in answer.excerpts[0].text
