@@ -43,11 +43,14 @@ STOPWORDS = frozenset(
 class CombiningMarks(dict):
     """A ``str.translate`` table that deletes combining marks (the accents NFKD splits off
     letters), filled in as characters are met: the whole table would cost every process a
-    scan of all Unicode at start-up."""
+    scan of all Unicode at start-up. Bounded: questions can hold any characters at all."""
+
+    LIMIT = 20_000
 
     def __missing__(self, code: int) -> int | None:
         kept = None if unicodedata.combining(chr(code)) else code
-        self[code] = kept
+        if len(self) < self.LIMIT:
+            self[code] = kept
         return kept
 
 

@@ -2,12 +2,14 @@
 that is not in the articles."""
 
 import re
+import unicodedata
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.search import Searcher
+from bot.words import COMBINING_MARKS, CombiningMarks, normalise
 from tests.conftest import SEEDS
 
 SYNTAX = [
@@ -71,3 +73,15 @@ def test_any_question_is_answered_or_declined(searcher: Searcher, question: str)
 def test_a_hundred_thousand_characters(searcher: Searcher) -> None:
     answer = searcher.ask("HALO jump " * 10_000)
     assert answer.answered and "HALO" in answer.excerpts[0].text
+
+
+def test_questions_of_every_character_leave_memory_bounded() -> None:
+    """The accent-stripping table fills in as characters come; all of Unicode in questions must
+    not make it hold a million entries (nor change what normalising gives)."""
+    text = "".join(chr(code) for code in range(0x80, 0x30000) if not 0xD800 <= code < 0xE000)
+    for start in range(0, len(text), 5_000):
+        chunk = text[start : start + 5_000]
+        decomposed = unicodedata.normalize("NFKD", chunk.casefold())
+        expected = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        assert normalise(chunk) == expected
+    assert len(COMBINING_MARKS) <= CombiningMarks.LIMIT
