@@ -363,6 +363,8 @@ def has_answer_type(kind: str | None, text: str, asked: frozenset[str]) -> bool:
 
 # An acronym a question may ask the meaning of: 2 to 8 letters (case is the text's to tell).
 ACRONYM_RE = re.compile(r"[a-z]{2,8}")
+# ... looked for in at most this many passages (each one's text is scanned: 3 us a passage).
+DEFINITION_POSTINGS = 3_000
 # Words an acronym's letters may skip ("Department of Defense": DOD or DD).
 ACRONYM_SKIPS = frozenset("of and the for to in on a an at by with".split())
 EXPANSION_WORD_RE = re.compile(r"[^\W\d_][\w'’]*")
@@ -871,7 +873,9 @@ class Searcher:
             return []
         found: dict[str, None] = {}
         for term in question.terms:
-            if not term.known or not ACRONYM_RE.fullmatch(term.asked):
+            if not (
+                term.known and term.df <= DEFINITION_POSTINGS and ACRONYM_RE.fullmatch(term.asked)
+            ):
                 continue
             acronym = term.asked.upper()
             rows = conn.execute(

@@ -178,7 +178,7 @@ def test_an_acronym_is_spelt_out_by_the_initials_beside_it(
 
 
 def test_an_acronym_spelt_out_answers_what_it_means_however_common_the_word(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """ "what dose halo mean" among articles naming halos everywhere, next to "dose" too: the
     one article spelling HALO out answers, typo and all ("dose" is a word the articles know,
@@ -196,5 +196,12 @@ def test_an_acronym_spelt_out_answers_what_it_means_however_common_the_word(
         )
     db = tmp_path / "b.db"
     build_index(sources, db)
-    answer = Searcher(db).ask("what dose halo mean")
+    searcher = Searcher(db)
+    answer = searcher.ask("what dose halo mean")
     assert answer.answered and "High Altitude" in answer.excerpts[0].text
+    # A word in more passages than DEFINITION_POSTINGS is not scanned for (each passage's text
+    # would be read: 0.2 s for "what does people mean" among 100,000 articles).
+    question = searcher.read_question("what does halo mean")
+    assert searcher.defining_articles(searcher._refresh(), question) == ["stunt.txt"]
+    monkeypatch.setattr("bot.search.DEFINITION_POSTINGS", 120)  # "halo" is in 121 passages
+    assert searcher.defining_articles(searcher._refresh(), question) == []
