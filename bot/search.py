@@ -247,23 +247,28 @@ def answer_type(question: str) -> str | None:
 
 def wanted_type(question: str, terms: list[Term]) -> tuple[str | None, set[str]]:
     """The kind of answer asked for, read with the question's typos corrected; failing that,
-    with words the articles know read as the function word one typo away, which are then no
-    terms ("what dose halo mean": "dose" is a word, but the question asks for a meaning only
-    if it is "does"). Returns the kind and the words so read."""
-    kind = answer_type(" ".join(corrections(question, terms)))
+    with one word the articles know read as the function word a typo away, if that makes the
+    question ask for something: then that word is no term ("what dose halo mean": "dose" is a
+    word, but the question asks for a meaning only if it is "does"). Returns the kind and the
+    word so read, if any."""
+    words = corrections(question, terms)
+    kind = answer_type(" ".join(words))
     if kind is not None:
         return kind, set()
-    kind = answer_type(" ".join(corrections(question, terms, known_too=True)))
-    if kind is None:
-        return None, set()
-    return kind, {t.asked for t in terms if misspelt_function_word(t.asked)}
+    known = {t.asked for t in terms}
+    for i, word in enumerate(words):
+        function_word = misspelt_function_word(word) if word in known else None
+        if function_word:
+            kind = answer_type(" ".join([*words[:i], function_word, *words[i + 1 :]]))
+            if kind is not None:
+                return kind, {word}
+    return None, set()
 
 
-def corrections(question: str, terms: list[Term], known_too: bool = False) -> list[str]:
-    """The question's words with typos corrected, to read its answer type from; a word the
-    articles know is taken for a misspelt function word only ``known_too``."""
+def corrections(question: str, terms: list[Term]) -> list[str]:
+    """The question's words with typos corrected, to read its answer type from."""
     fixed = {t.asked: min(t.words, key=len) for t in terms if t.corrected}
-    asked = set() if known_too else {t.asked for t in terms}
+    asked = {t.asked for t in terms}
     words = tokens(question[:MAX_QUESTION_CHARS])
     return [
         fixed.get(w) or (is_content_word(w) and w not in asked and misspelt_function_word(w)) or w

@@ -192,13 +192,17 @@ def test_an_acronym_spelt_out_answers_what_it_means_however_common_the_word(
     for n in range(40):
         (sources / f"saint{n}.txt").write_text(
             f"Saint {n} wore a halo in the painting. A dose of gold leaf made the halo shine. "
-            f"The halo and the dose were restored in {1900 + n}.\n"
+            f"The halo and the dose were restored well in {1900 + n}.\n"
         )
     db = tmp_path / "b.db"
     build_index(sources, db)
     searcher = Searcher(db)
     answer = searcher.ask("what dose halo mean")
     assert answer.answered and "High Altitude" in answer.excerpts[0].text
+    read = searcher.read_question("what dose halo mean")
+    assert (read.wants, [t.asked for t in read.terms]) == ("definition", ["halo"])
+    read = searcher.read_question("what dose well mean")  # "well" is one typo from "will"
+    assert (read.wants, [t.asked for t in read.terms]) == ("definition", ["well"])
     # A word in more passages than DEFINITION_POSTINGS is not scanned for (each passage's text
     # would be read: 0.2 s for "what does people mean" among 100,000 articles).
     question = searcher.read_question("what does halo mean")
