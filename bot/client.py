@@ -54,6 +54,11 @@ KEPT_ANSWERING = "I keep answering from the last good index; /reindex rebuilds i
 PREVIOUS_ANSWERING = "The previous index is still answering questions."
 
 
+class NewIndexUnusable(BuildError):
+    """A build finished but its file could not be opened: the searcher pool has told the
+    admins already, and the previous index is still answering."""
+
+
 class SearcherPool:
     """The one open index, shared by every command, swapped for a fresh one when the file
     changes (after a reindex here, or in another shard process).
@@ -478,7 +483,7 @@ class BriefingMixin:
         summary = await in_worker_process(build_index, self.config.sources, self.config.db)
         problem = await self.searchers.reload()
         if problem is not None:
-            raise BuildError(f"the new index could not be opened: {problem}")
+            raise NewIndexUnusable(f"the new index could not be opened: {problem}")
         log.info(
             "reindexed: %d added, %d changed, %d removed, %d skipped, %d passages",
             len(summary.added),
@@ -496,12 +501,13 @@ class BriefingMixin:
         else:
             self.alert(problem)
 
-    def note_reindex(self, ok: bool, text: str) -> None:
-        """Remember how the last reindex went (for ``/status``); tell the admins if it failed."""
+    def note_reindex(self, ok: bool, text: str, *, alert: bool = True) -> None:
+        """Remember how the last reindex went (for ``/status``); tell the admins if it failed
+        (unless ``alert`` is off: they were told already)."""
         self.last_reindex = ReindexOutcome(time.time(), ok, text)
         if ok:
             self._alerted.clear()
-        else:
+        elif alert:
             self.alert(f"Reindex failed: {text}. {PREVIOUS_ANSWERING}")
 
     def alert(self, text: str) -> None:

@@ -20,7 +20,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import PREVIOUS_ANSWERING, NotAdmin
+from bot.client import PREVIOUS_ANSWERING, NewIndexUnusable, NotAdmin
 from bot.discord_render import (
     escape_title,
     problem_embed,
@@ -75,7 +75,8 @@ class Admin(commands.Cog):
         except BuildError as error:
             log.warning("reindex failed: %s", error)
             if not isinstance(error, BuildBusy):  # another process is building: no failure
-                self.bot.note_reindex(False, str(error))
+                told = isinstance(error, NewIndexUnusable)  # by the searcher pool's alert
+                self.bot.note_reindex(False, str(error), alert=not told)
             return problem_embed("Reindex failed", f"{error}. {PREVIOUS_ANSWERING}")
         self.bot.note_reindex(True, summary_line(summary))
         return summary_embed(summary, title=title)

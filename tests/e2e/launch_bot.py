@@ -9,6 +9,7 @@ For robustness tests, ``BRIEFING_E2E_SLOW=MARKER=SECONDS`` makes every search fo
 containing MARKER take SECONDS longer (a slow engine, without touching it). For the soak,
 ``BRIEFING_E2E_SLOW_CALLBACKS=SECONDS`` logs every event-loop step longer than SECONDS, and
 ``BRIEFING_E2E_MEMORY=PATH=SECONDS`` reports the bot's memory by layer to PATH.
+``BRIEFING_E2E_UNUSABLE=PATH`` makes every new index file unusable to the bot while PATH exists.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ def main() -> None:
     if os.environ.get("BRIEFING_E2E_SLOW"):
         marker, seconds = os.environ["BRIEFING_E2E_SLOW"].split("=", 1)
         slow_down_questions(marker, float(seconds))
+
+    if os.environ.get("BRIEFING_E2E_UNUSABLE"):
+        refuse_new_indexes_while(os.environ["BRIEFING_E2E_UNUSABLE"])
 
     from bot.cli import main as briefing
 
@@ -124,6 +128,24 @@ def slow_down_questions(marker: str, seconds: float) -> None:
         return ask(self, question, *args, **kwargs)
 
     Searcher.ask = slow_ask  # type: ignore[method-assign]
+
+
+def refuse_new_indexes_while(marker: str) -> None:
+    """While the file ``marker`` exists, every new index file the bot tries to answer from is
+    unusable, as one another program wrote over the index between a build and the swap."""
+    from pathlib import Path
+
+    import bot.client
+    from bot.search import IndexUnavailable
+
+    open_checked = bot.client.open_checked
+
+    def refusing(db_path: Path):  # noqa: ANN202
+        if Path(marker).exists():
+            raise IndexUnavailable(f"The index file {db_path} was replaced by one I can't use")
+        return open_checked(db_path)
+
+    bot.client.open_checked = refusing
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from tests.e2e.standin import EPHEMERAL, DiscordStandIn
 QUESTION = "Where was the motorbike jump filmed?"
 ANSWER_WORD = "Helsetkopen"
 ALERT_CHANNEL = "random"
+UNUSABLE_MARKER = "new-indexes-unusable"  # while it exists, the bot can't open a new index
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,8 @@ def bot(standin: DiscordStandIn, tmp_path_factory: pytest.TempPathFactory) -> It
     folder = tmp_path_factory.mktemp("damage")
     alert_channel = int(standin.channel[ALERT_CHANNEL]["id"])
     settings = default_discord_settings(standin, cooldown_rate=0, alert_channel=alert_channel)
-    process = start_bot(standin, folder, settings)
+    env = {"BRIEFING_E2E_UNUSABLE": str(folder / UNUSABLE_MARKER)}
+    process = start_bot(standin, folder, settings, env=env)
     yield process
     assert process.stop(signal.SIGTERM) == 0, process.log()
 
@@ -130,3 +132,23 @@ def test_a_failed_reindex_is_reported_once(standin, bot):
         assert ANSWER_WORD in answer_text(standin)
     finally:
         hidden.rename(sources)
+
+
+def test_a_reindex_whose_new_file_cannot_be_opened_is_reported_once(standin, bot):
+    """The build succeeds but its file can't be opened: /reindex says it failed, the previous
+    index keeps answering, and the admins get one alert (the searcher pool's), not two."""
+    marker = bot.config.with_name(UNUSABLE_MARKER)  # beside the config, as the fixture has it
+    before = len(alerts(standin))
+    marker.touch()
+    try:
+        rec = standin.slash("reindex", user="dave")
+        embed = finished(standin, rec, timeout=60)["embeds"][0]
+        assert embed["title"] == "Reindex failed" and "could not be opened" in embed["description"]
+        standin.wait_for(lambda: len(alerts(standin)) > before, 10, "the alert")
+        assert ANSWER_WORD in answer_text(standin)
+        wait_a_little(standin, 1.0)
+        assert len(alerts(standin)) == before + 1, [a["content"] for a in alerts(standin)]
+    finally:
+        marker.unlink()
+    rec = standin.slash("reindex", user="dave")
+    assert finished(standin, rec, timeout=60)["embeds"][0]["title"] == "Reindex finished"
