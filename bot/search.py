@@ -718,6 +718,30 @@ class Searcher:
             ranked = rank_topic(question, matcher, spelt_out)
             if ranked[1] is not None:
                 return ranked
+        sentences, topic = self.find_topic(conn, question, matcher)
+        read = self.read_topic(conn, question, matcher, topic, sentences) if topic else None
+        if read is not None and read.about:
+            return rank_topic(question, matcher, read)
+        # No article found is about the question beyond chance: look for articles repeating
+        # its rarest terms, which no single sentence may show ("HALO" in eight passages).
+        repeating = [a for a in self.repeating_articles(conn, question) if a not in topic]
+        if repeating:
+            others = self.read_topic(conn, question, matcher, repeating, {})
+            if others.about:
+                return rank_topic(question, matcher, others)
+        # Else only a sentence matching far beyond chance answers: with every passage of the
+        # index looked at for the best match, one expected by chance once is often found.
+        best = min((s.chance for s in sentences.values()), default=math.inf)
+        if read is None or best > math.log(LONE_MATCH_CHANCE):
+            return NO_ANSWER
+        return rank_topic(question, matcher, read)
+
+    def find_topic(
+        self, conn: sqlite3.Connection, question: Question, matcher: Matcher
+    ) -> tuple[dict[int, Sentence], list[str]]:
+        """The candidate sentences and their neighbours, each with its ``chance``, and the
+        topic articles they show (``topic_articles``); candidates are looked for the second way
+        (``more_candidate_ids``) only when the first shows no topic."""
         measure = Measure(question, [t.weight for t in question.terms])
         sentences: dict[int, Sentence] = {}
         topic: list[str] = []
@@ -739,22 +763,7 @@ class Searcher:
             topic = topic_articles(sentences.values())
             if topic:
                 break
-        read = self.read_topic(conn, question, matcher, topic, sentences) if topic else None
-        if read is not None and read.about:
-            return rank_topic(question, matcher, read)
-        # No article found is about the question beyond chance: look for articles repeating
-        # its rarest terms, which no single sentence may show ("HALO" in eight passages).
-        repeating = [a for a in self.repeating_articles(conn, question) if a not in topic]
-        if repeating:
-            others = self.read_topic(conn, question, matcher, repeating, {})
-            if others.about:
-                return rank_topic(question, matcher, others)
-        # Else only a sentence matching far beyond chance answers: with every passage of the
-        # index looked at for the best match, one expected by chance once is often found.
-        best = min((s.chance for s in sentences.values()), default=math.inf)
-        if read is None or best > math.log(LONE_MATCH_CHANCE):
-            return NO_ANSWER
-        return rank_topic(question, matcher, read)
+        return sentences, topic
 
     def read_topic(
         self,
