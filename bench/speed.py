@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import re
@@ -404,6 +405,21 @@ def ratio(query: dict) -> str:
     return f"{query['engine']['median'] / query['baseline']['median']:.2f}"
 
 
+def fixed_work_ms() -> float:
+    """The best of five timings of the same CPU-bound Python (tokenizing a fixed text), in ms:
+    on a shared virtual machine the same code runs up to a third slower from one hour to the
+    next, and this tells a slow machine from slower code."""
+    text = "Tom Cruise rode a motorbike off a ramp in Norway, 1,200 metres up. " * 40
+    best = math.inf
+    for _ in range(5):
+        started = time.perf_counter()
+        for _ in range(300):
+            tokens(text)
+            split_article("x", text)
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "_build":
         full = "--full" in sys.argv
@@ -422,13 +438,18 @@ def main() -> None:
     sizes = [10_000] if args.quick else [int(s) for s in args.sizes.split(",")]
     args.work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    machine = [fixed_work_ms()]
     seeds = bench_seeds(args.work)
     results = [bench_size(count, args.work) for count in sizes]
+    machine.append(fixed_work_ms())
     if args.json:
-        args.json.write_text(json.dumps({"seeds": seeds, "sizes": results}, indent=1))
+        figures = {"seeds": seeds, "sizes": results, "fixed_work_ms": machine}
+        args.json.write_text(json.dumps(figures, indent=1))
     print(
         f"\n{os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-        f"SQLite {sqlite3.sqlite_version}; {time.perf_counter() - started:.0f} s in all\n"
+        f"SQLite {sqlite3.sqlite_version}; {time.perf_counter() - started:.0f} s in all; "
+        f"a fixed piece of Python took {machine[0]:.0f} ms before the run and "
+        f"{machine[1]:.0f} ms after (the machine's speed of the moment)\n"
     )
     print(table(seeds, results))
     for r in [seeds, *results]:
