@@ -246,7 +246,7 @@ def answer_type(question: str) -> str | None:
     return None
 
 
-def wanted_type(question: str, terms: list[Term]) -> tuple[str | None, set[str]]:
+def wanted_type(question: str, terms: list[Term]) -> tuple[str | None, str | None]:
     """The kind of answer asked for, read with the question's typos corrected; failing that,
     with one word the articles know read as the function word a typo away, if that makes the
     question ask for something: then that word is no term ("what dose halo mean": "dose" is a
@@ -255,15 +255,15 @@ def wanted_type(question: str, terms: list[Term]) -> tuple[str | None, set[str]]
     words = corrections(question, terms)
     kind = answer_type(" ".join(words))
     if kind is not None:
-        return kind, set()
+        return kind, None
     known = {t.asked for t in terms}
     for i, word in enumerate(words):
         function_word = misspelt_function_word(word) if word in known else None
         if function_word:
             kind = answer_type(" ".join([*words[:i], function_word, *words[i + 1 :]]))
             if kind is not None:
-                return kind, {word}
-    return None, set()
+                return kind, word
+    return None, None
 
 
 def corrections(question: str, terms: list[Term]) -> list[str]:
@@ -523,7 +523,7 @@ class Searcher:
                 term.weight *= ANSWER_NOUN_WEIGHT
                 term.factor = ANSWER_NOUN_WEIGHT
         wants, misread = wanted_type(text, terms)
-        terms = [t for t in terms if t.asked not in misread]
+        terms = [t for t in terms if t.asked != misread]
         return Question(
             text=question,
             terms=terms[:MAX_TERMS],
