@@ -560,7 +560,18 @@ class ArticleWriter:
         article_row = conn.execute(
             "INSERT INTO articles (id, title, url, published, outlet, fingerprint, size, "
             "mtime_ns, passages, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*read[:8], read.passage_count, self.indexed_at),
+            (
+                read.id,
+                read.title,
+                read.url,
+                read.published,
+                read.outlet,
+                read.fingerprint,
+                read.size,
+                read.mtime_ns,
+                read.passage_count,
+                self.indexed_at,
+            ),
         )
         first_id = self.next_passage_id
         self.next_passage_id += read.passage_count
