@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from speed import latency_stats  # noqa: E402
 
-from bot.search import Searcher  # noqa: E402
+from bot.engine.search import Searcher  # noqa: E402
 
 
 def main() -> None:

@@ -69,7 +69,7 @@ class Generator:
     def __init__(self, seed: int) -> None:
         from wordfreq import top_n_list, word_frequency, zipf_frequency
 
-        from bot.words import tokens
+        from bot.engine.words import tokens
 
         self.seed = seed
         seed_text = " ".join(p.read_text() for p in sorted((ROOT / "seeds").glob("*")))

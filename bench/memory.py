@@ -43,7 +43,7 @@ def malloc_mb() -> tuple[float, float, float]:
 
 def layers() -> str:
     """This process's memory by layer: resident, Python's blocks, malloc's, the stem cache."""
-    from bot.words import stem
+    from bot.engine.words import stem
 
     in_use, free, mapped = malloc_mb()
     return (

@@ -35,9 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.index import build_index  # noqa: E402
-from bot.search import Searcher  # noqa: E402
-from bot.words import tokens  # noqa: E402
+from bot.engine.build.builder import build_index  # noqa: E402
+from bot.engine.search import Searcher  # noqa: E402
+from bot.engine.words import tokens  # noqa: E402
 
 MAX_EXCERPT_CHARS = 400
 

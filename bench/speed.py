@@ -40,10 +40,10 @@ import quality  # noqa: E402  (bench/quality.py: hit@1 scoring and the bm25 base
 from make_corpus import VERSION, file_name, make_corpus  # noqa: E402
 from memory import status_mb  # noqa: E402
 
-from bot.index import build_index  # noqa: E402
-from bot.passages import split_article  # noqa: E402
-from bot.sources import read_source  # noqa: E402
-from bot.words import STOPWORDS, tokens  # noqa: E402
+from bot.engine.build.builder import build_index  # noqa: E402
+from bot.engine.passages import split_article  # noqa: E402
+from bot.engine.sources import read_source  # noqa: E402
+from bot.engine.words import STOPWORDS, tokens  # noqa: E402
 
 SEEDS = ROOT / "seeds"
 PRACTICE = ROOT / "bench" / "questions.jsonl"
@@ -89,7 +89,7 @@ def latency_stats(values: list[float]) -> dict:
 
 def child_query(db: Path, mix_path: Path, load_sources: Path | None) -> dict:
     """Open the index, warm up, time the mix; with ``load_sources``, time it during a rebuild."""
-    from bot.search import Searcher
+    from bot.engine.search import Searcher
 
     mix = [json.loads(line) for line in mix_path.read_text().splitlines()]
     started = time.perf_counter()

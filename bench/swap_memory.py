@@ -3,7 +3,7 @@
     python bench/swap_memory.py [--articles 3000] [--batch 500] [--cycles 12] [--tracemalloc]
 
 Builds an index of ``--articles`` synthetic articles, then ``--cycles`` times: changes
-``--batch`` of them, rebuilds in a worker process (``bot.client.in_worker_process``) while
+``--batch`` of them, rebuilds in a worker process (``bot.discord_app.app.in_worker_process``) while
 questions keep coming through a ``SearcherPool`` in worker threads, lets the pool swap in the
 new index, and asks 100 more. After each cycle it prints the process's RSS, Python's allocated
 blocks, glibc's memory in use and held free (mallinfo2), and the stem cache; with
@@ -32,9 +32,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 from make_corpus import file_name, make_corpus, toggle_update  # noqa: E402
 from memory import layers  # noqa: E402
 
-from bot.client import SearcherPool, in_worker_process  # noqa: E402
-from bot.index import build_index  # noqa: E402
-from bot.search import Searcher  # noqa: E402
+from bot.discord_app.app import SearcherPool, in_worker_process  # noqa: E402
+from bot.engine.build.builder import build_index  # noqa: E402
+from bot.engine.search import Searcher  # noqa: E402
 
 
 async def drive(args: argparse.Namespace, sources: Path, db: Path, questions: list[str]) -> None:

@@ -17,10 +17,16 @@ from typing import Any
 
 import click
 
-from bot.answers import answer_to_dict, render_text
 from bot.config import Config, ConfigError, load_config
-from bot.index import BuildError, BuildSummary, build_index, index_problem, stale_sources
-from bot.search import MAX_QUESTION_CHARS, IndexUnavailable, Searcher
+from bot.engine.build.builder import (
+    BuildError,
+    BuildSummary,
+    build_index,
+    index_problem,
+    stale_sources,
+)
+from bot.engine.render import answer_to_dict, render_text
+from bot.engine.search import MAX_QUESTION_CHARS, IndexUnavailable, Searcher
 
 
 def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -233,7 +239,7 @@ def sources(config: Config, as_json: bool) -> None:
 def run(ctx: click.Context, config: Config) -> None:
     """Start the Discord bot. The token comes from $DISCORD_TOKEN (or the variable named by
     discord.token_env); see docs/discord.md."""
-    from bot.runner import run_bot  # imports discord.py, which no other command needs
+    from bot.discord_app.runner import run_bot  # imports discord.py, which no other command needs
 
     ctx.exit(run_bot(config))
 

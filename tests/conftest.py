@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.index import build_index
-from bot.search import Searcher
+from bot.engine.build.builder import build_index
+from bot.engine.search import Searcher
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

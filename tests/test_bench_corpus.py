@@ -3,8 +3,8 @@
 import sys
 from pathlib import Path
 
-from bot.sources import Article, read_source
-from bot.words import tokens
+from bot.engine.sources import Article, read_source
+from bot.engine.words import tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.search import Searcher
+from bot.engine.search import Searcher
 
 from .conftest import responded
 from .standin import check_message_payload

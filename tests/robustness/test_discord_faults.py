@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from bot.cogs.ask import ASK_AGAIN
+from bot.discord_app.cogs.ask import ASK_AGAIN
 from tests.e2e.conftest import responded, wait_a_little
 from tests.e2e.standin import EPHEMERAL, DiscordStandIn, InteractionRecord
 

@@ -32,9 +32,9 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from bot.cogs.ask import EMPTY_QUESTION
-from bot.discord_render import NOT_FOUND_TITLE
-from bot.search import MAX_QUESTION_CHARS, Searcher
+from bot.discord_app.cogs.ask import EMPTY_QUESTION
+from bot.discord_app.embeds import NOT_FOUND_TITLE
+from bot.engine.search import MAX_QUESTION_CHARS, Searcher
 from tests.e2e.conftest import BotProcess, default_discord_settings, make_sources, start_bot
 from tests.e2e.standin import (
     EPHEMERAL,

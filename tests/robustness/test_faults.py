@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.index import build_index, build_lock, index_problem
-from bot.search import Searcher
+from bot.engine.build.builder import build_index, build_lock, index_problem
+from bot.engine.search import Searcher
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "How many motorbike jumps did Cruise do in training?"

@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.search import Searcher
-from bot.words import COMBINING_MARKS, CombiningMarks, normalise
+from bot.engine.search import Searcher
+from bot.engine.words import COMBINING_MARKS, CombiningMarks, normalise
 from tests.conftest import SEEDS
 
 SYNTAX = [

@@ -2,7 +2,7 @@
 
 Kept apart from Discord so the rules can be tested on their own: the file name that arrives is
 untrusted (path tricks, odd characters, hidden files), and so are the bytes (size, encoding).
-What counts as readable text is the engine's decision (``bot.sources``), reused here so that an
+What counts as readable text is the engine's decision (``engine.sources``), reused here so that an
 upload accepted by the bot is never skipped by the next build.
 """
 
@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.sources import MAX_SOURCE_BYTES, decode_text
+from bot.engine.sources import MAX_SOURCE_BYTES, decode_text
 
 UPLOAD_SUFFIXES = (".txt", ".md")
 MAX_NAME_CHARS = 100

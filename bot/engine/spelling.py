@@ -19,7 +19,7 @@ from typing import NamedTuple
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.words import english_zipf_frequency
+from bot.engine.words import english_zipf_frequency
 
 MIN_SPLIT_PART = 3
 REAL_WORD_ZIPF = 4.0

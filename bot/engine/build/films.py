@@ -2,9 +2,9 @@
 
 Part of the build (``bot/index.py`` calls it; nothing else writes these tables):
 
-- ``titles``: each distinct candidate title (a ``bot.films.Mention`` without its place: the
+- ``titles``: each distinct candidate title (a ``Mention`` without its place: the
   surface, its cue, year, number...) with ``mentions``, how many places use it, and ``key``,
-  the form two spellings of one title share (``bot.films.key``).
+  the form two spellings of one title share (``bot.engine.films.mentions.key``).
 - ``title_mentions``: which passage (and article: the ``articles`` rowid) uses which title.
   Kept with its article across incremental builds, like the passages.
 - ``films``, and ``film_titles`` (which titles name which film): made again by every build,
@@ -29,9 +29,9 @@ from operator import itemgetter
 
 import sqlite_utils
 
-from bot.films import Cue, Mention, Overrides, key, merge_films, override_mentions
-from bot.passages import Passage
-from bot.words import tokens
+from bot.engine.films.mentions import Cue, Mention, Overrides, key, merge_films, override_mentions
+from bot.engine.passages import Passage
+from bot.engine.words import tokens
 
 # (surface, cue, strong, year, number, series, same_as, context, key, same_key): a title as
 # stored. Context is the article's id for an ordinal that names no franchise ("the seventh
@@ -92,7 +92,7 @@ def create_film_tables(db: sqlite_utils.Database) -> None:
 
 
 def titles_of(article_id: str, mentions: Iterable[Mention], passages: list[Passage]) -> list:
-    """(passage position, title) for the mentions (``bot.films.find_mentions``) of an article:
+    """(passage position, title) for the mentions (``find_mentions``) of an article:
     each title once per passage, however often the passage names it.
 
     Pure, so that it runs in the build's worker processes."""

@@ -20,18 +20,18 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import PREVIOUS_ANSWERING, NewIndexUnusable, NotAdmin
-from bot.discord_render import (
+from bot.discord_app.app import PREVIOUS_ANSWERING, NewIndexUnusable, NotAdmin
+from bot.discord_app.embeds import (
     escape_title,
     problem_embed,
     status_embed,
     summary_embed,
     summary_line,
 )
-from bot.discord_views import list_reply, respond
-from bot.index import BuildBusy, BuildError
-from bot.search import Searcher
-from bot.uploads import UploadRejected, check_upload, save_upload
+from bot.discord_app.views import list_reply, respond
+from bot.engine.build.builder import BuildBusy, BuildError
+from bot.engine.search import Searcher
+from bot.engine.uploads import UploadRejected, check_upload, save_upload
 
 log = logging.getLogger("briefing.bot")
 

@@ -5,10 +5,9 @@ from pathlib import Path
 
 import pytest
 
-import bot.index
-import bot.workers
-from bot.index import SCHEMA_VERSION, BuildError, build_index, stale_sources
-from bot.search import Searcher
+from bot.engine.build import builder, workers
+from bot.engine.build.builder import SCHEMA_VERSION, BuildError, build_index, stale_sources
+from bot.engine.search import Searcher
 
 
 def rows(db: Path, sql: str) -> list[tuple]:
@@ -34,13 +33,13 @@ def test_unchanged_sources_are_not_split_again(
     db = tmp_path / "briefing.db"
     build_index(sources, db)
     split_calls: list[str] = []
-    real_split = bot.index.split_article
+    real_split = builder.split_article
 
     def counting_split(article_id: str, text: str):
         split_calls.append(article_id)
         return real_split(article_id, text)
 
-    monkeypatch.setattr(bot.index, "split_article", counting_split)
+    monkeypatch.setattr(builder, "split_article", counting_split)
     (sources / "new.md").write_text("# Added\n\nA brand new zeppelin stunt article.\n")
     path = sources / "000_3565f7ed7c92af06.txt"
     path.write_text(path.read_text() + "\nOne more sentence about zeppelins.\n")
@@ -102,8 +101,8 @@ def test_failed_build_leaves_the_old_index_answering(
     def explode(*args, **kwargs):
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(bot.index, "rebuild_vocabulary", explode)
-    monkeypatch.setattr(bot.index, "update_vocabulary", explode)  # what incremental builds call
+    monkeypatch.setattr(builder, "rebuild_vocabulary", explode)
+    monkeypatch.setattr(builder, "update_vocabulary", explode)  # what incremental builds call
     (sources / "new.txt").write_text("A new article about submarines.")
     with pytest.raises(BuildError, match="disk I/O error"):
         build_index(sources, db)
@@ -141,7 +140,7 @@ def test_missing_sources_folder(tmp_path: Path) -> None:
 
 def test_one_build_at_a_time(sources: Path, tmp_path: Path) -> None:
     db = tmp_path / "briefing.db"
-    with bot.index.build_lock(db), pytest.raises(BuildError, match="already running"):
+    with builder.build_lock(db), pytest.raises(BuildError, match="already running"):
         build_index(sources, db)
 
 
@@ -167,8 +166,8 @@ def test_worker_processes_build_the_same_index(
     """Enough files to read go to worker processes; the index must not tell (same rows, same
     order-dependent choices: which of two duplicates is kept, which file is skipped). The
     full-text index is filled in chunks as passages arrive: it must hold every passage."""
-    monkeypatch.setattr(bot.index.FtsBackfill, "CHUNK", 50)
-    for n in range(bot.workers.PARALLEL_FROM):
+    monkeypatch.setattr(builder.FtsBackfill, "CHUNK", 50)
+    for n in range(workers.PARALLEL_FROM):
         (sources / f"note-{n:03}.md").write_text(
             f"Note {n}: the 2019 film Oblivion Rising {n % 7} was shot in {n} days.\n"
         )
@@ -204,7 +203,7 @@ def double_unless_in_a_worker(batch: list[tuple[int]]) -> list[int]:
 def test_reading_goes_on_in_the_build_process_when_workers_die(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    items = [(n,) for n in range(bot.workers.PARALLEL_FROM)]
-    results = list(bot.workers.parallel_map(double_unless_in_a_worker, items, workers=2))
-    assert results == [2 * n for n in range(bot.workers.PARALLEL_FROM)]
+    items = [(n,) for n in range(workers.PARALLEL_FROM)]
+    results = list(workers.parallel_map(double_unless_in_a_worker, items, workers=2))
+    assert results == [2 * n for n in range(workers.PARALLEL_FROM)]
     assert "worker processes failed" in caplog.text

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.search import NOT_FOUND, Answer, Excerpt
+from bot.engine.search import NOT_FOUND, Answer, Excerpt
 
 NOT_FOUND_HINT = "Try rephrasing, or list the films the articles cover with `briefing films`."
 ELLIPSIS = "…"

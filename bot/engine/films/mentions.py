@@ -58,8 +58,8 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.spelling import typo_budget
-from bot.words import STOPWORDS, TOKEN_RE, tokens
+from bot.engine.spelling import typo_budget
+from bot.engine.words import STOPWORDS, TOKEN_RE, tokens
 
 log = logging.getLogger(__name__)
 
@@ -1291,7 +1291,7 @@ EVERYDAY_TITLE_ZIPF = 4.0
 class FilmIndex:
     """The films' names, indexed by token for per-question lookups.
 
-    Every name is a run of tokens (``bot.words.tokens``, as the search tokenises). A run is
+    Every name is a run of tokens (``bot.engine.words.tokens``, as the search tokenises). A run is
     found in a question by its first token: exactly, or within the typo budget through a
     one-deletion index (SymSpell), so a question costs a few dict lookups per word, however
     many films there are.
@@ -1353,7 +1353,7 @@ class FilmIndex:
         self, question: str, title_only: bool = False
     ) -> list[tuple[Film, tuple[int, int]]]:
         """The films a question names, each with the token span that names it (indices into
-        ``bot.words.tokens(question)``), in question order.
+        ``bot.engine.words.tokens(question)``), in question order.
 
         A franchise's name alone names all its films, the eponymous one first; an ordinal
         ("the seventh installment", "7th film") names the film with that number. A one-word
@@ -1477,7 +1477,7 @@ def _runs(name: str) -> set[tuple[str, ...]]:
 @lru_cache(maxsize=4096)
 def _everyday(word: str) -> bool:
     """Is ``word`` everyday English (a question's "plane", "crew", "august")?"""
-    from bot.words import english_zipf_frequency  # loads wordfreq's lists on first use
+    from bot.engine.words import english_zipf_frequency  # loads wordfreq's lists on first use
 
     return word.isalpha() and english_zipf_frequency(word) >= EVERYDAY_TITLE_ZIPF
 
@@ -1530,7 +1530,7 @@ def films_in_question(
     question: str, films: Sequence[Film] | FilmIndex
 ) -> list[tuple[Film, tuple[int, int]]]:
     """Which films a question names, by any alias, typo or initialism, with the token span
-    (into ``bot.words.tokens(question)``) that names each: "when does MI7 come out" gives
+    (into ``bot.engine.words.tokens(question)``) that names each: "when does MI7 come out" gives
     [(Mission: Impossible 7, (3, 4))]. For the search to rank that film's passages first and
     to count the name once, as the film, rather than as separate words. See ``FilmIndex``."""
     return _index_for(films).named_in(question)

@@ -32,15 +32,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Config
-from bot.discord_render import CONTENT_LIMIT, fit
-from bot.index import BuildBusy, BuildError, BuildSummary, build_index, index_problem
-from bot.search import MAX_QUESTION_CHARS, IndexUnavailable, Searcher, file_identity
+from bot.discord_app.embeds import CONTENT_LIMIT, fit
+from bot.engine.build.builder import BuildBusy, BuildError, BuildSummary, build_index, index_problem
+from bot.engine.search import MAX_QUESTION_CHARS, IndexUnavailable, Searcher, file_identity
 
 log = logging.getLogger("briefing.bot")
 
 T = TypeVar("T")
 
-COGS = ("bot.cogs.ask", "bot.cogs.films", "bot.cogs.admin")
+COGS = ("bot.discord_app.cogs.ask", "bot.discord_app.cogs.films", "bot.discord_app.cogs.admin")
 SOMETHING_WENT_WRONG = "Something went wrong on my side; the admins can see the details in the log."
 ONLY_ADMINS = "Only admins can do that."
 STALE_COMMAND = (
@@ -419,7 +419,7 @@ class BriefingMixin:
 
     async def setup_hook(self) -> None:
         """Open the index (built first if missing or damaged), load cogs, sync commands."""
-        from bot.discord_views import DYNAMIC_ITEMS
+        from bot.discord_app.views import DYNAMIC_ITEMS
 
         await self.ensure_index()
         self.searchers = await asyncio.to_thread(
@@ -473,7 +473,7 @@ class BriefingMixin:
     async def reindex(self) -> BuildSummary:
         """Rebuild the index in a worker process, then swap the searcher. Callers hold
         ``reindex_lock`` (one reindex at a time in this process; the engine's file lock covers
-        other processes). ``bot.index.BuildError`` propagates with the old index answering.
+        other processes). ``BuildError`` propagates with the old index answering.
 
         A process, not a thread: a build is CPU-bound Python, and in a thread it holds the GIL
         against the event loop and the searches, so every question asked during a reindex

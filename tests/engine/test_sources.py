@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sources import Article, Skipped, read_source, read_sources, split_front_matter
+from bot.engine.sources import Article, Skipped, read_source, read_sources, split_front_matter
 
 
 def write(folder: Path, name: str, data: bytes | str) -> Path:
@@ -83,7 +83,7 @@ def test_utf16_with_bom_and_crlf_are_read(tmp_path: Path) -> None:
 
 
 def test_too_large_file_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.sources.MAX_SOURCE_BYTES", 10)
+    monkeypatch.setattr("bot.engine.sources.MAX_SOURCE_BYTES", 10)
     outcome = read_source(write(tmp_path, "big.txt", "x" * 11), tmp_path)
     assert isinstance(outcome, Skipped) and "too large" in outcome.reason
 

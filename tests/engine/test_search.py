@@ -1,7 +1,7 @@
 import pytest
 
-from bot.search import Searcher
-from bot.spelling import typo_budget
+from bot.engine.search import Searcher
+from bot.engine.spelling import typo_budget
 
 
 def first(searcher: Searcher, question: str) -> str:

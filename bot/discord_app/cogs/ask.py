@@ -25,9 +25,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import SOMETHING_WENT_WRONG, AskingTooFast, cooldown_text
-from bot.discord_views import answer_reply, message_kwargs, respond
-from bot.search import MAX_QUESTION_CHARS
+from bot.discord_app.app import SOMETHING_WENT_WRONG, AskingTooFast, cooldown_text
+from bot.discord_app.views import answer_reply, message_kwargs, respond
+from bot.engine.search import MAX_QUESTION_CHARS
 
 log = logging.getLogger("briefing.bot")
 

@@ -3,7 +3,7 @@
 import sqlite3
 from pathlib import Path
 
-from bot.index import build_index
+from bot.engine.build.builder import build_index
 
 
 def dump(db: Path, sql: str) -> list[tuple]:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.films import Film, FilmIndex
-from bot.index import build_index
-from bot.search import (
+from bot.engine.build.builder import build_index
+from bot.engine.films.mentions import Film, FilmIndex
+from bot.engine.search import (
     Matcher,
     Measure,
     Question,
@@ -141,7 +141,7 @@ def test_a_topic_article_too_long_to_read_whole_is_read_around_its_matches(
     )
     db = tmp_path / "b.db"
     build_index(sources, db)
-    monkeypatch.setattr("bot.search.MAX_TOPIC_PASSAGES", 100)
+    monkeypatch.setattr("bot.engine.search.MAX_TOPIC_PASSAGES", 100)
     answer = Searcher(db).ask("What did the quokka trebuchet launch?")
     assert answer.answered and "melon" in answer.excerpts[0].text
 
@@ -207,5 +207,5 @@ def test_an_acronym_spelt_out_answers_what_it_means_however_common_the_word(
     # would be read: 0.2 s for "what does people mean" among 100,000 articles).
     question = searcher.read_question("what does halo mean")
     assert searcher.defining_articles(searcher._refresh(), question) == ["stunt.txt"]
-    monkeypatch.setattr("bot.search.DEFINITION_POSTINGS", 120)  # "halo" is in 121 passages
+    monkeypatch.setattr("bot.engine.search.DEFINITION_POSTINGS", 120)  # "halo" is in 121 passages
     assert searcher.defining_articles(searcher._refresh(), question) == []

@@ -7,9 +7,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from bot.cli import main
-from bot.films import Cue, find_mentions, load_overrides, match_film, merge_films
-from bot.index import build_index
-from bot.search import Searcher
+from bot.engine.build.builder import build_index
+from bot.engine.films.mentions import Cue, find_mentions, load_overrides, match_film, merge_films
+from bot.engine.search import Searcher
 
 SEED_FILMS = {
     ("Mission: Impossible", 1996),

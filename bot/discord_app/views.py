@@ -17,18 +17,18 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.client import reply_private, report_error
-from bot.discord_render import (
+from bot.discord_app.app import reply_private, report_error
+from bot.discord_app.embeds import (
     answer_embed,
     context_embeds,
     films_page,
     not_found_embed,
     sources_page,
 )
-from bot.search import Answer, Excerpt, Searcher
+from bot.engine.search import Answer, Excerpt, Searcher
 
 if TYPE_CHECKING:
-    from bot.client import BriefingMixin
+    from bot.discord_app.app import BriefingMixin
 
 log = logging.getLogger("briefing.bot")
 

@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from bot.passages import MAX_PASSAGE_CHARS, split_article
-from bot.sources import Article, read_sources
+from bot.engine.passages import MAX_PASSAGE_CHARS, split_article
+from bot.engine.sources import Article, read_sources
 
 
 def sentences(text: str) -> list[str]:

@@ -3,11 +3,11 @@
 Everything shown in Discord goes through here so that two rules hold everywhere:
 
 - text from articles or questions is escaped: no Markdown surprises, no mention pills, no
-  ``@everyone`` (the bot also sends every message with mentions disabled, see ``bot.client``);
+  ``@everyone`` (the bot also sends every message with mentions disabled, see ``app``);
 - every embed fits Discord's limits (title 256, description 4,096, field 1,024, 25 fields,
   footer 2,048, 6,000 in all per message), cut at a sentence boundary with "…" when it must be.
 
-Ranking and the plain-text rendering live in the engine (``bot.search``, ``bot.answers``); this
+Ranking and the plain-text rendering live in the engine (``engine.search``, ``engine.render``); this
 module only lays out what they return.
 """
 
@@ -21,8 +21,8 @@ from typing import Any
 
 import discord
 
-from bot.answers import ELLIPSIS, cut_text
-from bot.search import Answer, Excerpt
+from bot.engine.render import ELLIPSIS, cut_text
+from bot.engine.search import Answer, Excerpt
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -76,7 +76,7 @@ def escape_title(text: str) -> str:
 
 def fit(raw: str, limit: int, render: Callable[[str], str] = escape) -> str:
     """``render(raw)`` if it fits in ``limit`` characters, else the render of ``raw`` cut at a
-    sentence boundary (``bot.answers.cut_text``) short enough that the render fits."""
+    sentence boundary (``bot.engine.render.cut_text``) short enough that the render fits."""
     rendered = render(raw)
     room = len(raw)  # rendering only ever adds characters, so the raw cut is at most ``limit``
     while len(rendered) > limit and room > 1:
@@ -333,7 +333,7 @@ def names_field(names: Sequence[str]) -> str:
 
 
 def summary_embed(summary: object, *, title: str = "Reindex finished") -> discord.Embed:
-    """A build summary (``bot.index.BuildSummary``): what changed, what was skipped and why."""
+    """A build summary (``BuildSummary``): what changed, what was skipped and why."""
     data = summary.to_dict()  # type: ignore[attr-defined]
     added, changed, removed = data["added"], data["changed"], data["removed"]
     skipped = data["skipped"]
@@ -364,7 +364,7 @@ def summary_line(summary: object) -> str:
 
 def status_embed(stats: dict, last: Any, problem: str | None) -> discord.Embed:
     """``/status``: what the index answering holds, the last reindex (a
-    ``bot.client.ReindexOutcome`` or None) and any index problem."""
+    ``bot.discord_app.app.ReindexOutcome`` or None) and any index problem."""
     films = "" if stats.get("films") is None else f", {plural(stats['films'], 'film')}"
     description = (
         f"{plural(stats.get('articles') or 0, 'article')}, "

@@ -10,8 +10,8 @@ from discord import app_commands
 from discord.ext import commands
 from rapidfuzz import fuzz, process, utils
 
-from bot.cogs.ask import check_cooldown
-from bot.discord_views import answer_reply, list_reply, message_kwargs, respond
+from bot.discord_app.cogs.ask import check_cooldown
+from bot.discord_app.views import answer_reply, list_reply, message_kwargs, respond
 
 log = logging.getLogger("briefing.bot")
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import DiscordConfig
-from bot.discord_render import (
+from bot.discord_app.embeds import (
     DESCRIPTION_LIMIT,
     TITLE_LIMIT,
     answer_embed,
@@ -26,11 +26,11 @@ from bot.discord_render import (
     sources_page,
     summary_embed,
 )
-from bot.index import BuildSummary
-from bot.search import Answer, Excerpt
-from bot.uploads import UploadRejected, check_upload, safe_source_name, save_upload
+from bot.engine.build.builder import BuildSummary
+from bot.engine.search import Answer, Excerpt
+from bot.engine.uploads import UploadRejected, check_upload, safe_source_name, save_upload
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def excerpt(text: str, **kw) -> Excerpt:
@@ -222,7 +222,7 @@ FILMS = [
 
 
 def test_film_choices_are_typo_tolerant_and_map_aliases_to_titles():
-    from bot.cogs.films import film_choices
+    from bot.discord_app.cogs.films import film_choices
 
     choices = film_choices(FILMS, "falout")
     assert choices[0].value == "Mission: Impossible – Fallout"

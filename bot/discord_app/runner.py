@@ -16,10 +16,10 @@ import signal
 import click
 import discord
 
-from bot.client import create_bot
 from bot.config import Config, DiscordConfig
-from bot.index import BuildError
-from bot.search import IndexUnavailable
+from bot.discord_app.app import create_bot
+from bot.engine.build.builder import BuildError
+from bot.engine.search import IndexUnavailable
 
 log = logging.getLogger("briefing.bot")
 

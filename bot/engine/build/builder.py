@@ -35,17 +35,17 @@ from typing import NamedTuple
 
 import sqlite_utils
 
-from bot.films import find_mentions, load_overrides
-from bot.index_films import TitleRows, create_film_tables, rebuild_films, titles_of
-from bot.passages import split_article
-from bot.sources import (
+from bot.engine.build.films import TitleRows, create_film_tables, rebuild_films, titles_of
+from bot.engine.build.workers import available_cores, parallel_map
+from bot.engine.films.mentions import find_mentions, load_overrides
+from bot.engine.passages import split_article
+from bot.engine.sources import (
     Skipped,
     list_source_files,
     read_source,
     source_id_of,
 )
-from bot.words import FTS_TOKENIZER, stem, tokens
-from bot.workers import available_cores, parallel_map
+from bot.engine.words import FTS_TOKENIZER, stem, tokens
 
 SCHEMA_VERSION = 6  # 2: film tables; 3: mentions keep their cue; 5: distinct titles, counted;
 # 6: title_mentions clustered by passage, a title once per passage
@@ -441,7 +441,7 @@ class ReadArticle(NamedTuple):
     # Per passage, in order: its paragraph, start and end (its text is text[start:end]; its
     # position in the article, its index here).
     spans: array
-    titles: list[tuple]  # (passage position, title): see bot.index_films
+    titles: list[tuple]  # (passage position, title): see bot.engine.build.films
 
     @property
     def passage_count(self) -> int:
@@ -636,7 +636,7 @@ def update_vocabulary(db: sqlite_utils.Database) -> None:
     """An incremental build's vocabulary: the old one, with the passage counts of the words of
     the passages added and deleted brought up to date.
 
-    Words are counted with ``bot.words.tokens``, which reproduces FTS5's tokenizer; reading
+    Words are counted with ``bot.engine.words.tokens``, which reproduces FTS5's tokenizer; reading
     every count back from fts5vocab, as a full build does, scans the whole FTS index (1.6 s of
     a 1%-changed rebuild of 100,000 articles, against 0.1 s for this).
     """

@@ -6,16 +6,16 @@ import asyncio
 import os
 from pathlib import Path
 
-from bot.client import QueryCache, SearcherPool
-from bot.index import build_index
-from bot.search import Searcher
+from bot.discord_app.app import QueryCache, SearcherPool
+from bot.engine.build.builder import build_index
+from bot.engine.search import Searcher
 
 QUESTION = "How many motorbike jumps did Cruise do in training?"
 
 
 def test_query_cache_drops_expired_entries_as_new_ones_come(monkeypatch) -> None:
     clock = [1000.0]
-    monkeypatch.setattr("bot.client.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("bot.discord_app.app.time.monotonic", lambda: clock[0])
     cache = QueryCache(ttl=60)
     first = cache.put("ask", "an old question")
     clock[0] += 30

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.films import (
+from bot.engine.films.mentions import (
     Cue,
     Film,
     FilmIndex,
@@ -21,11 +21,11 @@ from bot.films import (
     match_film,
     merge_films,
 )
-from bot.words import tokens
+from bot.engine.words import tokens
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
-UNSEEN = Path(__file__).resolve().parent / "data" / "films"
+UNSEEN = ROOT / "tests" / "data" / "films"
 
 A0 = "000_3565f7ed7c92af06.txt"  # Norway jump, "seventh installment", 2015's / 2018 spin-off
 A1 = "001_a4b0d972454bdd52.txt"  # CinemaCon, MI:7, 1996's Mission: Impossible, 'Mission 8'
@@ -407,7 +407,7 @@ def test_override_declares_a_film_the_heuristics_missed(tmp_path: Path) -> None:
 def test_override_for_a_film_not_in_the_articles_is_logged(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="bot.films"):
+    with caplog.at_level(logging.WARNING, logger="bot.engine.films.mentions"):
         films, warnings = seed_films_with(tmp_path, '[[film]]\nfilm = "Jaws"\nhide = true\n')
     assert len(films) == 6 and warnings == []
     assert "'Jaws'" in caplog.text and "no film by that name" in caplog.text
@@ -575,7 +575,11 @@ def test_films_in_question_is_fast_with_hundreds_of_films(seed_films: list[Film]
 def test_the_module_holds_no_film_titles() -> None:
     """Film knowledge comes from the text and films.toml only: no string in the code (outside
     docstrings and comments) names a film or franchise of the seeds or the unseen articles."""
-    tree = ast.parse((ROOT / "bot" / "films.py").read_text(encoding="utf-8"))
+    for path in sorted((ROOT / "bot" / "engine" / "films").glob("*.py")):
+        assert_no_titles(ast.parse(path.read_text(encoding="utf-8")))
+
+
+def assert_no_titles(tree: ast.Module) -> None:
     docstrings = {
         id(node.body[0].value)
         for node in ast.walk(tree)

@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from bot.films import Film, FilmIndex, match_film
-from bot.spelling import Known, Vocabulary, everyday
-from bot.words import (
+from bot.engine.films.mentions import Film, FilmIndex, match_film
+from bot.engine.spelling import Known, Vocabulary, everyday
+from bot.engine.words import (
     TOKEN_RE,
     english_zipf_frequency,
     is_content_word,

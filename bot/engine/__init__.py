@@ -1,0 +1,1 @@
+"""The product without Discord: sources -> passages -> index -> answers. Never imports discord."""

@@ -1,0 +1,1 @@
+"""Film titles: found in articles, merged into films, overridden by films.toml, asked about."""
