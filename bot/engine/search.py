@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from bot.engine.films.mentions import Film, FilmIndex, match_film
+from bot.engine.films.merge import Film
+from bot.engine.films.names import FilmIndex, match_film
 from bot.engine.spelling import Known, Vocabulary, everyday
 from bot.engine.words import (
     TOKEN_RE,

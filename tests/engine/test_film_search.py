@@ -8,7 +8,10 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from bot.engine.build.builder import build_index
-from bot.engine.films.mentions import Cue, find_mentions, load_overrides, match_film, merge_films
+from bot.engine.films.mentions import Cue, find_mentions
+from bot.engine.films.merge import merge_films
+from bot.engine.films.names import match_film
+from bot.engine.films.overrides import load_overrides
 from bot.engine.search import Searcher
 
 SEED_FILMS = {

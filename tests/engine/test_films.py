@@ -9,18 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.films.mentions import (
-    Cue,
-    Film,
-    FilmIndex,
-    Overrides,
-    films_in_question,
-    find_mentions,
-    key,
-    load_overrides,
-    match_film,
-    merge_films,
-)
+from bot.engine.films.keys import key
+from bot.engine.films.mentions import Cue, find_mentions
+from bot.engine.films.merge import Film, merge_films
+from bot.engine.films.names import FilmIndex, films_in_question, match_film
+from bot.engine.films.overrides import Overrides, load_overrides
 from bot.engine.words import tokens
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -407,7 +400,7 @@ def test_override_declares_a_film_the_heuristics_missed(tmp_path: Path) -> None:
 def test_override_for_a_film_not_in_the_articles_is_logged(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="bot.engine.films.mentions"):
+    with caplog.at_level(logging.WARNING, logger="bot.engine.films.merge"):
         films, warnings = seed_films_with(tmp_path, '[[film]]\nfilm = "Jaws"\nhide = true\n')
     assert len(films) == 6 and warnings == []
     assert "'Jaws'" in caplog.text and "no film by that name" in caplog.text

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.engine.build.builder import build_index
-from bot.engine.films.mentions import Film, FilmIndex
+from bot.engine.films.merge import Film
+from bot.engine.films.names import FilmIndex
 from bot.engine.search import (
     Matcher,
     Measure,

@@ -37,7 +37,8 @@ import sqlite_utils
 
 from bot.engine.build.films import TitleRows, create_film_tables, rebuild_films, titles_of
 from bot.engine.build.workers import available_cores, parallel_map
-from bot.engine.films.mentions import find_mentions, load_overrides
+from bot.engine.films.mentions import find_mentions
+from bot.engine.films.overrides import load_overrides
 from bot.engine.passages import split_article
 from bot.engine.sources import (
     Skipped,

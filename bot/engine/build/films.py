@@ -4,7 +4,7 @@ Part of the build (``bot/index.py`` calls it; nothing else writes these tables):
 
 - ``titles``: each distinct candidate title (a ``Mention`` without its place: the
   surface, its cue, year, number...) with ``mentions``, how many places use it, and ``key``,
-  the form two spellings of one title share (``bot.engine.films.mentions.key``).
+  the form two spellings of one title share (``bot.engine.films.keys.key``).
 - ``title_mentions``: which passage (and article: the ``articles`` rowid) uses which title.
   Kept with its article across incremental builds, like the passages.
 - ``films``, and ``film_titles`` (which titles name which film): made again by every build,
@@ -29,7 +29,10 @@ from operator import itemgetter
 
 import sqlite_utils
 
-from bot.engine.films.mentions import Cue, Mention, Overrides, key, merge_films, override_mentions
+from bot.engine.films.keys import key
+from bot.engine.films.mentions import Cue, Mention, override_mentions
+from bot.engine.films.merge import merge_films
+from bot.engine.films.overrides import Overrides
 from bot.engine.passages import Passage
 from bot.engine.words import tokens
 

@@ -1,0 +1,284 @@
+"""Film names in a question: which films it names, by any alias, typo, initialism or ordinal.
+
+``FilmIndex`` indexes every film's names by token once per opened index, so that a question
+costs a few dict lookups, not a fuzzy scan over every title.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from bot.engine.films.keys import key
+from bot.engine.films.mentions import ALWAYS_CAPITALISED, ORDINAL_NUMBERS, YEAR_WORD_RE
+from bot.engine.films.merge import Film, initials
+from bot.engine.spelling import typo_budget
+from bot.engine.words import STOPWORDS, TOKEN_RE, tokens
+
+QUESTION_NOUNS = frozenset(
+    ["film", "films", "movie", "movies", "installment", "instalment", "installments"]
+    + ["entry", "chapter", "outing", "one", "part"]
+)
+MIN_FUZZY_LETTERS = 5  # as typo_budget: no typo in a shorter word
+# A question's word this common in English (wordfreq's Zipf scale, as spelling.REAL_WORD_ZIPF)
+# is not a typo of a title's word ("plane" is not "Plant"); and a one-word title this common
+# ("Crew", "Website") is named in a question only when capitalised after its first word.
+EVERYDAY_TITLE_ZIPF = 4.0
+
+
+class FilmIndex:
+    """The films' names, indexed by token for per-question lookups.
+
+    Every name is a run of tokens (``bot.engine.words.tokens``, as the search tokenises). A run is
+    found in a question by its first token: exactly, or within the typo budget through a
+    one-deletion index (SymSpell), so a question costs a few dict lookups per word, however
+    many films there are.
+    """
+
+    def __init__(self, films: Sequence[Film]) -> None:
+        self.films = tuple(films)
+        self.runs: list[tuple[tuple[str, ...], tuple[Film, ...]]] = []
+        self.by_first: dict[str, list[int]] = defaultdict(list)
+        self.deletions: dict[str, set[str]] = defaultdict(set)
+        self.title_keys: dict[str, Film] = {}
+        self.by_number: dict[int, list[Film]] = defaultdict(list)
+        series_films: dict[str, list[Film]] = defaultdict(list)
+        for film in self.films:
+            self.title_keys.setdefault(key(film.title), film)
+            if film.number is not None:
+                self.by_number[film.number].append(film)
+            if film.franchise:
+                series_films[key(film.franchise)].append(film)
+        targets: dict[tuple[str, ...], list[Film]] = defaultdict(list)
+        self.series_runs: set[tuple[str, ...]] = set()
+        for series_key, members in series_films.items():
+            members.sort(key=lambda f: (key(f.title) != series_key, f.number or 0, f.year or 0))
+            run = tuple(series_key.split())
+            targets[run] = members  # a franchise's name: all its films, the eponymous first
+            self.series_runs.add(run)
+        for film in self.films:
+            names = [film.title, *film.aliases]
+            if film.franchise and film.number is not None and len(key(film.franchise)) > 1:
+                names.append(f"{initials(key(film.franchise))} {film.number}")  # "MI 7", "mi7"
+            for name in names:
+                for run in _runs(name):
+                    if run not in self.series_runs and film not in targets[run]:
+                        targets[run].append(film)
+        for run, run_films in targets.items():
+            self.by_first[run[0]].append(len(self.runs))
+            self.runs.append((run, tuple(run_films)))
+            for word in run:
+                if word.isalpha() and len(word) >= MIN_FUZZY_LETTERS:
+                    for variant in _deletions(word):
+                        self.deletions[variant].add(word)
+
+    def _spellings(self, typed: str, cache: dict[str, set[str]]) -> set[str]:
+        """Index words ``typed`` may stand for: itself, or one within the typo budget."""
+        found = cache.get(typed)
+        if found is not None:
+            return found
+        found = {typed}
+        budget = typo_budget(typed)
+        if budget and typed.isalpha() and not _everyday(typed):
+            for variant in _deletions(typed):
+                for known in self.deletions.get(variant, ()):
+                    if known[0] == typed[0] and OSA.distance(typed, known) <= budget:
+                        found.add(known)
+        cache[typed] = found
+        return found
+
+    def named_in(
+        self, question: str, title_only: bool = False
+    ) -> list[tuple[Film, tuple[int, int]]]:
+        """The films a question names, each with the token span that names it (indices into
+        ``bot.engine.words.tokens(question)``), in question order.
+
+        A franchise's name alone names all its films, the eponymous one first; an ordinal
+        ("the seventh installment", "7th film") names the film with that number. A one-word
+        name that is an everyday English word ("Crew", "August") counts only capitalised after
+        the question's first word; with ``title_only`` (``question`` is just a film's name, as
+        typed to look it up), always.
+        """
+        words = tokens(question)
+        titled = _titled_words(question, len(words))
+        cache: dict[str, set[str]] = {}
+        found: list[tuple[int, int, tuple[str, ...], tuple[Film, ...]]] = []
+        for i in range(len(words)):
+            for spelling in self._spellings(words[i], cache):
+                for run_id in self.by_first.get(spelling, ()):
+                    run, run_films = self.runs[run_id]
+                    j = i + len(run)
+                    if (
+                        j <= len(words)
+                        and all(
+                            run[k] in self._spellings(words[i + k], cache)
+                            for k in range(1, len(run))
+                        )
+                        and (title_only or len(run) > 1 or i in titled or not _everyday(run[0]))
+                    ):
+                        found.append((i, j, run, run_films))
+        found.sort(key=lambda f: (f[0] - f[1], f[0]))
+        chosen: list[tuple[int, int, tuple[str, ...], tuple[Film, ...]]] = []
+        for item in found:
+            if all(item[1] <= c[0] or c[1] <= item[0] for c in chosen):
+                chosen.append(item)
+        chosen = self._apply_ordinals(words, chosen)
+        chosen = _apply_years(words, chosen)
+        chosen.sort(key=lambda c: c[0])
+        out: list[tuple[Film, tuple[int, int]]] = []
+        seen: set[int] = set()
+        for start, end, _, run_films in chosen:
+            for film in run_films:
+                if id(film) not in seen:
+                    seen.add(id(film))
+                    out.append((film, (start, end)))
+        return out
+
+    def _apply_ordinals(self, words: list[str], chosen: list) -> list:
+        """ "seventh mission impossible film" keeps the franchise's 7th; "the seventh
+        installment" alone finds the 7th of the named franchise or of any."""
+        result = list(chosen)
+        for i, word in enumerate(words):
+            number = _ordinal_number(word)
+            if number is None:
+                continue
+            series = next((c for c in result if c[0] == i + 1 and c[2] in self.series_runs), None)
+            if series is not None:
+                picked = tuple(f for f in series[3] if f.number == number)
+                result.remove(series)
+                if picked:
+                    result.append((i, series[1], series[2], picked))
+                continue
+            if i + 1 < len(words) and words[i + 1] in QUESTION_NOUNS:
+                named = [c for c in result if c[2] in self.series_runs]
+                pool = [f for c in named for f in c[3]] or self.by_number.get(number, [])
+                picked = tuple(f for f in pool if f.number == number)
+                if picked:
+                    for c in named:
+                        result.remove(c)
+                    result.append((i, i + 2, ("#",), picked))
+        return result
+
+    def match(self, query: str) -> Film | None:
+        """The one film ``query`` names: exact title, then a name in it (typos allowed), then
+        the closest name by rapidfuzz ratio (digits must agree: MI7 is not MI8)."""
+        wanted = key(query)
+        if not wanted:
+            return None
+        if wanted in self.title_keys:
+            return self.title_keys[wanted]
+        named = self.named_in(query, title_only=True)
+        words = tokens(query)
+        covered = {i for _, (start, end) in named for i in range(start, end)}
+        if named and all(i in covered or w in STOPWORDS for i, w in enumerate(words)):
+            return min(named, key=lambda n: n[1][0] - n[1][1])[0]  # "mission impossible 9"
+
+        choices = {" ".join(run): films for run, films in self.runs}
+        hit = process.extractOne(wanted, list(choices), scorer=fuzz.ratio, score_cutoff=80)
+        if hit is not None and re.sub(r"\D", "", hit[0]) == re.sub(r"\D", "", wanted):
+            return choices[hit[0]][0]
+        return None
+
+
+def _apply_years(words: list[str], chosen: list) -> list:
+    """ "the 1996 Mission: Impossible", "Mission: Impossible (1996)": of a franchise's films,
+    the one from that year."""
+    result = []
+    for start, end, run, run_films in chosen:
+        if len(run_films) > 1:
+            for at in (start - 1, end):
+                if 0 <= at < len(words) and YEAR_WORD_RE.fullmatch(words[at]):
+                    year = int(words[at])
+                    picked = tuple(f for f in run_films if f.year == year)
+                    if picked:
+                        run_films = picked
+                        start, end = min(start, at), max(end, at + 1)
+                        break
+        result.append((start, end, run, run_films))
+    return result
+
+
+def _runs(name: str) -> set[tuple[str, ...]]:
+    """A name as token runs, with the forms typed for it: "mi 7" and "mi7", no leading "the"."""
+    words = key(name).split()
+    if not words:
+        return set()
+    runs = {tuple(words)}
+    if len(words) >= 2 and words[-1].isdigit() and words[-2].isalpha() and len(words[-2]) <= 4:
+        runs.add((*words[:-2], words[-2] + words[-1]))
+    split = re.fullmatch(r"([a-z]{1,4})(\d{1,2})", words[-1])
+    if split:
+        runs.add((*words[:-1], split.group(1), split.group(2)))
+    return runs
+
+
+@lru_cache(maxsize=4096)
+def _everyday(word: str) -> bool:
+    """Is ``word`` everyday English (a question's "plane", "crew", "august")?"""
+    from bot.engine.words import english_zipf_frequency  # loads wordfreq's lists on first use
+
+    return word.isalpha() and english_zipf_frequency(word) >= EVERYDAY_TITLE_ZIPF
+
+
+def _titled_words(question: str, count: int) -> set[int]:
+    """Positions (into ``tokens(question)``) of the words capitalised as a title would be:
+    after the first word, and not a word capitalised anyway (a month, a weekday)."""
+    raw = TOKEN_RE.findall(question)
+    if len(raw) != count:  # normalising split a token: no capitals to go by
+        return set()
+    return {
+        i
+        for i, word in enumerate(raw)
+        if i > 0 and word[:1].isupper() and word.lower() not in ALWAYS_CAPITALISED
+    }
+
+
+def _deletions(word: str) -> set[str]:
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _ordinal_number(word: str) -> int | None:
+    if word in ORDINAL_NUMBERS:
+        return ORDINAL_NUMBERS[word]
+    match = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)", word)
+    return int(match.group(1)) if match else None
+
+
+_index_cache: tuple[tuple[Film, ...], FilmIndex] | None = None
+
+
+def _index_for(films: Sequence[Film] | FilmIndex) -> FilmIndex:
+    """The index of ``films``, rebuilt only when given a different set of films."""
+    global _index_cache
+    if isinstance(films, FilmIndex):
+        return films
+    cached = _index_cache
+    if (
+        cached is not None
+        and len(cached[0]) == len(films)
+        and all(a is b for a, b in zip(cached[0], films, strict=True))
+    ):
+        return cached[1]
+    index = FilmIndex(films)
+    _index_cache = (index.films, index)
+    return index
+
+
+def films_in_question(
+    question: str, films: Sequence[Film] | FilmIndex
+) -> list[tuple[Film, tuple[int, int]]]:
+    """Which films a question names, by any alias, typo or initialism, with the token span
+    (into ``bot.engine.words.tokens(question)``) that names each: "when does MI7 come out" gives
+    [(Mission: Impossible 7, (3, 4))]. For the search to rank that film's passages first and
+    to count the name once, as the film, rather than as separate words. See ``FilmIndex``."""
+    return _index_for(films).named_in(question)
+
+
+def match_film(query: str, films: Sequence[Film] | FilmIndex) -> Film | None:
+    """The film a typed name means ("mision imposible 7", "MI7", "fallout"), or None."""
+    return _index_for(films).match(query)
