@@ -1,152 +1,293 @@
-"""Answer quality on a question file, side by side with a plain BM25 baseline.
+"""Answer quality on every practice set, the engine side by side with two baselines, in one run.
 
-    python bench/quality.py [--questions bench/questions.jsonl] [--sources seeds] [--verbose]
-    python bench/quality.py --db /tmp/briefing-bench/index-100000.db --no-baseline
+    python bench/quality.py                 # every set below (about 30 s)
+    python bench/quality.py --verbose       # and every engine miss
+    python bench/quality.py --db /tmp/briefing-bench/index-100000.db  # bench/questions.jsonl
 
-With ``--db`` the questions are asked of an index file that already exists (opened read-only,
-not rebuilt): the seeds hidden among 100,000 synthetic articles in seconds rather than the
-minutes a build takes. ``--no-baseline`` skips the bm25 baseline (seconds a question there).
+Systems, each asked the same questions of the same index:
+- ``engine``: ``Searcher.ask``, what ``briefing ask`` answers.
+- ``fts5``: FTS5 bm25 over the index's sentences, the question's words (stop words out) OR-ed.
+- ``rank_bm25``: rank_bm25's BM25Okapi over the same sentences and words (needs the ``bench``
+  extra: ``pip install -e '.[bench]'``; left out with a note when it is not installed).
+A baseline "refuses" only when no sentence shares a word with the question.
 
-Each line of the question file is a JSON object: ``q`` (the question), ``a`` (strings any one of
-which the first excerpt should contain; empty for off-topic questions, which should get no
-excerpt), ``kind``, and optionally ``all_in_top3`` (every string should appear across the first
-three excerpts). Metrics, per kind and overall:
+Sets (the practice-squad protocol is /work/shared/practice-squad/README.md):
+- ``devset``, ``bench``, ``extra``: the news questions on the seed articles (shared/devset,
+  bench/questions.jsonl, tests/data/extra_questions.jsonl); an off-topic question (no answer
+  strings) scores a hit when it is refused.
+- ``squad``: both practice-squad articles indexed, their answerable questions.
+- ``squad-cross``: one article indexed alone, the other article's answerable questions (both
+  ways): the share refused is what counts.
+- ``squad-unanswerable``: SQuAD 2.0's adversarial questions, both articles indexed: the share
+  refused (informative only).
 
-- hit@1: the first excerpt contains an expected string and is at most 400 characters; for an
-  off-topic question, nothing was answered.
-- hit@3: one of the first three excerpts does (all strings across them for ``all_in_top3``).
-- answered: the share of questions that got excerpts at all.
+Metrics: hit@1 (the first excerpt holds an answer string, case and spacing aside, and is at most
+400 characters), hit@3 (one of the first three does; for ``all_in_top3`` cases every string
+across them), answered (the share given excerpts), refused (its complement, for the sets where
+refusing is right) and ms per question.
 
-The baseline is FTS5 bm25 over the same passages with the question's words OR-ed: what the
-index gives without typo correction, reranking or abstention.
+With ``--db`` one question file is asked of an existing index (opened read-only, never rebuilt),
+e.g. the seeds hidden among 100,000 synthetic articles; ``--no-baseline`` skips the baselines
+(a rank_bm25 question over 100,000 articles takes seconds).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
+import shutil
 import sqlite3
 import sys
 import tempfile
-from collections import defaultdict
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
 from bot.engine.build.builder import build_index  # noqa: E402
 from bot.engine.search import Searcher  # noqa: E402
-from bot.engine.words import tokens  # noqa: E402
+from bot.engine.words import STOPWORDS, tokens  # noqa: E402
 
 MAX_EXCERPT_CHARS = 400
+SQUAD = SHARED / "practice-squad"
+
+Ask = Callable[[str], list[str]]  # a question -> the texts of the excerpts, best first
 
 
 @dataclass
-class Result:
-    hit1: bool
-    hit3: bool
-    answered: bool
+class Case:
+    question: str
+    answers: list[str]  # empty: the question should be refused
+    all_in_top3: bool = False
 
 
-def score(case: dict, excerpts: list[str]) -> Result:
-    expected = case["a"]
-    if not expected:
-        return Result(hit1=not excerpts, hit3=not excerpts, answered=bool(excerpts))
-    first = excerpts[0] if excerpts else ""
-    hit1 = len(first) <= MAX_EXCERPT_CHARS and any(a in first for a in expected)
-    top3 = " ".join(excerpts[:3])
-    if case.get("all_in_top3"):
-        hit3 = all(a in top3 for a in expected)
-    else:
-        hit3 = any(a in e for e in excerpts[:3] for a in expected)
-    return Result(hit1, hit3, bool(excerpts))
+@dataclass
+class Tally:
+    """One system's results on one set."""
+
+    cases: int = 0
+    hit1: int = 0
+    hit3: int = 0
+    answered: int = 0
+    seconds: float = 0.0
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, case: Case, excerpts: list[str], seconds: float) -> None:
+        self.cases += 1
+        self.seconds += seconds
+        self.answered += bool(excerpts)
+        first, second = judge(case, excerpts)
+        self.hit1 += first
+        self.hit3 += second
+        if not first:
+            self.misses.append(f"{case.question!r} -> {excerpts[:1]}")
 
 
-def baseline(conn: sqlite3.Connection, question: str) -> list[str]:
-    words = sorted(set(tokens(question)))
-    if not words:
-        return []
-    match = " OR ".join(f'"{w}"' for w in words)
-    rows = conn.execute(
-        "SELECT passages.text FROM passages_fts JOIN passages ON passages.id = passages_fts.rowid "
-        "WHERE passages_fts MATCH ? ORDER BY rank LIMIT 3",
-        (match,),
-    )
-    return [row[0] for row in rows]
+@dataclass
+class PracticeSet:
+    name: str
+    cases: list[Case]
+    sources: list[Path]  # the files indexed for it
+    refuse: bool = False  # every question should be refused (squad-cross, unanswerable)
 
 
-def table(results: dict[str, dict[str, list[Result]]]) -> str:
-    kinds = sorted({kind for system in results.values() for kind in system})
-    lines = [
-        "| kind | n | hit@1 | hit@3 | answered | baseline hit@1 | baseline hit@3 |",
-        "|---|---|---|---|---|---|---|",
+def normal(text: str) -> str:
+    return re.sub(r"\s+", " ", text).lower().replace("\u2019", "'")
+
+
+def holds(text: str, answer: str) -> bool:
+    return len(text) <= MAX_EXCERPT_CHARS and normal(answer) in normal(text)
+
+
+def judge(case: Case, excerpts: list[str]) -> tuple[bool, bool]:
+    """(hit@1, hit@3) for one answer; an unanswerable case is a hit when refused."""
+    if not case.answers:
+        return not excerpts, not excerpts
+    hit1 = bool(excerpts) and any(holds(excerpts[0], a) for a in case.answers)
+    if case.all_in_top3:
+        top3 = " ".join(normal(e) for e in excerpts[:3])
+        return hit1, all(normal(a) in top3 for a in case.answers)
+    return hit1, any(holds(e, a) for e in excerpts[:3] for a in case.answers)
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def news_cases(path: Path) -> list[Case]:
+    return [Case(c["q"], c["a"], c.get("all_in_top3", False)) for c in read_jsonl(path)]
+
+
+def practice_sets() -> list[PracticeSet]:
+    seeds = sorted(p for p in (ROOT / "seeds").iterdir() if p.is_file())
+    sets = [
+        PracticeSet("devset", news_cases(SHARED / "devset" / "questions.jsonl"), seeds),
+        PracticeSet("bench", news_cases(ROOT / "bench" / "questions.jsonl"), seeds),
+        PracticeSet("extra", news_cases(ROOT / "tests" / "data" / "extra_questions.jsonl"), seeds),
     ]
-    for kind in [*kinds, "all"]:
-        ours = collect(results["engine"], kind)
-        base = collect(results["baseline"], kind)
-        lines.append(
-            f"| {kind} | {len(ours)} | {pct(ours, 'hit1')} | {pct(ours, 'hit3')} | "
-            f"{pct(ours, 'answered')} | {pct(base, 'hit1')} | {pct(base, 'hit3')} |"
+    squad = read_jsonl(SQUAD / "questions.jsonl")
+    articles = sorted((SQUAD / "sources").glob("*.md"))
+    answerable = [c for c in squad if c["kind"] == "squad"]
+    sets.append(PracticeSet("squad", [Case(c["q"], c["a"]) for c in answerable], articles))
+    for article in articles:
+        others = [Case(c["q"], []) for c in answerable if not article_named(article, c["article"])]
+        sets.append(PracticeSet(f"squad-cross {article.stem}", others, [article], refuse=True))
+    adversarial = [Case(c["q"], []) for c in squad if c["kind"] == "unanswerable"]
+    sets.append(PracticeSet("squad-unanswerable", adversarial, articles, refuse=True))
+    return sets
+
+
+def article_named(path: Path, title: str) -> bool:
+    return path.stem.lower().startswith(title.lower()[:5])
+
+
+def sentences(conn: sqlite3.Connection) -> list[str]:
+    return [row[0] for row in conn.execute("SELECT text FROM passages ORDER BY id")]
+
+
+def question_words(question: str) -> list[str]:
+    return sorted({w for w in tokens(question) if w not in STOPWORDS})
+
+
+def fts5_baseline(conn: sqlite3.Connection) -> Ask:
+    def ask(question: str) -> list[str]:
+        words = question_words(question)
+        if not words:
+            return []
+        rows = conn.execute(
+            "SELECT passages.text FROM passages_fts JOIN passages ON passages.id = "
+            "passages_fts.rowid WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts) LIMIT 3",
+            (" OR ".join(f'"{w}"' for w in words),),
         )
+        return [row[0] for row in rows]
+
+    return ask
+
+
+def rank_bm25_baseline(conn: sqlite3.Connection) -> Ask | None:
+    try:
+        from rank_bm25 import BM25Okapi
+    except ImportError:
+        return None
+    texts = sentences(conn)
+    model = BM25Okapi([tokens(t) or [""] for t in texts])
+
+    def ask(question: str) -> list[str]:
+        words = question_words(question)
+        if not words:
+            return []
+        scores = model.get_scores(words)
+        best = sorted(range(len(texts)), key=lambda i: -scores[i])[:3]
+        return [texts[i] for i in best if scores[i] > 0]
+
+    return ask
+
+
+def systems(db: Path, with_baselines: bool) -> tuple[dict[str, Ask], Callable[[], None]]:
+    """The systems asking the index at ``db``, and a function closing what they opened."""
+    searcher = Searcher(db)
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    found: dict[str, Ask] = {"engine": lambda q: [e.text for e in searcher.ask(q).excerpts]}
+    if with_baselines:
+        found["fts5"] = fts5_baseline(conn)
+        if bm25 := rank_bm25_baseline(conn):
+            found["rank_bm25"] = bm25
+
+    def close() -> None:
+        searcher.close()
+        conn.close()
+
+    return found, close
+
+
+def run_set(db: Path, cases: Iterable[Case], with_baselines: bool) -> dict[str, Tally]:
+    asking, close = systems(db, with_baselines)
+    tallies = {name: Tally() for name in asking}
+    cases = list(cases)
+    try:
+        for ask in asking.values():  # warm up: caches, wordfreq's lists, the page cache
+            ask(cases[0].question)
+        for case in cases:
+            for name, ask in asking.items():
+                started = time.perf_counter()
+                excerpts = ask(case.question)
+                tallies[name].add(case, excerpts, time.perf_counter() - started)
+    finally:
+        close()
+    return tallies
+
+
+def index_of(files: list[Path], workdir: Path, cache: dict[tuple[Path, ...], Path]) -> Path:
+    """An index of exactly ``files``, built once per distinct set of files."""
+    key = tuple(files)
+    if key not in cache:
+        folder = workdir / f"sources-{len(cache)}"
+        folder.mkdir()
+        for path in files:
+            shutil.copy(path, folder / path.name)
+        cache[key] = workdir / f"index-{len(cache)}.db"
+        build_index(folder, cache[key])
+    return cache[key]
+
+
+def share(count: int, total: int) -> str:
+    return f"{100 * count / total:.1f}%" if total else "-"
+
+
+def table(rows: list[tuple[PracticeSet, dict[str, Tally]]]) -> str:
+    lines = [
+        "| set | n | system | hit@1 | hit@3 | answered | refused | ms/q |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for practice, tallies in rows:
+        for name, t in tallies.items():
+            refused = t.cases - t.answered
+            hit1, hit3, answered = (
+                ("", "", "")
+                if practice.refuse
+                else (share(t.hit1, t.cases), share(t.hit3, t.cases), share(t.answered, t.cases))
+            )
+            lines.append(
+                f"| {practice.name} | {t.cases} | {name} | {hit1} | {hit3} | {answered} | "
+                f"{share(refused, t.cases)} | {1000 * t.seconds / max(t.cases, 1):.1f} |"
+            )
     return "\n".join(lines)
-
-
-def collect(by_kind: dict[str, list[Result]], kind: str) -> list[Result]:
-    if kind == "all":
-        return [r for results in by_kind.values() for r in results]
-    return by_kind.get(kind, [])
-
-
-def pct(results: list[Result], attribute: str) -> str:
-    if not results:
-        return "-"
-    hits = sum(getattr(r, attribute) for r in results)
-    return f"{100 * hits / len(results):.0f}% ({hits})"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--questions", type=Path, default=ROOT / "bench" / "questions.jsonl")
-    parser.add_argument("--sources", type=Path, default=ROOT / "seeds")
-    parser.add_argument("--db", type=Path, help="Ask this existing index instead of building.")
-    parser.add_argument("--no-baseline", action="store_true", help="Skip the bm25 baseline.")
-    parser.add_argument("--verbose", action="store_true", help="List every miss.")
+    parser.add_argument("--db", type=Path, help="Ask this existing index (with --questions).")
+    parser.add_argument("--questions", type=Path, help="With --db: the question file to ask.")
+    parser.add_argument("--only", help="Only the sets whose name starts with this.")
+    parser.add_argument("--no-baseline", action="store_true", help="Skip the baselines.")
+    parser.add_argument("--verbose", action="store_true", help="List every engine miss.")
     args = parser.parse_args()
-    cases = [json.loads(line) for line in args.questions.read_text().splitlines() if line.strip()]
-    with tempfile.TemporaryDirectory() as folder:
-        if args.db:
-            db = args.db
-        else:
-            db = Path(folder) / "briefing.db"
-            build_index(args.sources, db)
-        results = evaluate(db, cases, not args.no_baseline, args.verbose)
-    source = f"index {db}" if args.db else f"sources {args.sources.name}/"
-    print(f"{len(cases)} questions from {args.questions.name}, {source}\n")
-    print(table(results))
-
-
-def evaluate(
-    db: Path, cases: list[dict], with_baseline: bool = True, verbose: bool = False
-) -> dict[str, dict[str, list[Result]]]:
-    """Ask every case of the index at ``db`` (read-only): results by system and kind."""
-    searcher = Searcher(db)
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    results: dict[str, dict[str, list[Result]]] = {
-        "engine": defaultdict(list),
-        "baseline": defaultdict(list),
-    }
-    for case in cases:
-        ours = [e.text for e in searcher.ask(case["q"]).excerpts]
-        result = score(case, ours)
-        results["engine"][case["kind"]].append(result)
-        if with_baseline:
-            results["baseline"][case["kind"]].append(score(case, baseline(conn, case["q"])))
-        if verbose and not result.hit1:
-            print(f"miss [{case['kind']}] {case['q']!r} -> {ours[:1]}")
-    searcher.close()
-    conn.close()
-    return results
+    with_baselines = not args.no_baseline
+    if args.db:
+        questions = args.questions or ROOT / "bench" / "questions.jsonl"
+        practice = PracticeSet(questions.stem, news_cases(questions), [])
+        rows = [(practice, run_set(args.db, practice.cases, with_baselines))]
+    else:
+        rows = []
+        with tempfile.TemporaryDirectory() as folder:
+            cache: dict[tuple[Path, ...], Path] = {}
+            for practice in practice_sets():
+                if args.only and not practice.name.startswith(args.only):
+                    continue
+                db = index_of(practice.sources, Path(folder), cache)
+                rows.append((practice, run_set(db, practice.cases, with_baselines)))
+    print(table(rows))
+    if with_baselines and not any("rank_bm25" in t for _, t in rows):
+        print("\n(rank_bm25 not installed: pip install -e '.[bench]')")
+    if args.verbose:
+        for practice, tallies in rows:
+            for miss in tallies["engine"].misses:
+                print(f"miss [{practice.name}] {miss}")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,11 @@ from bot.engine.passages import split_article  # noqa: E402
 from bot.engine.sources import read_source  # noqa: E402
 from bot.engine.words import STOPWORDS, tokens  # noqa: E402
 
+
+def as_case(case: dict) -> quality.Case:
+    return quality.Case(case["q"], case["a"], case.get("all_in_top3", False))
+
+
 SEEDS = ROOT / "seeds"
 PRACTICE = ROOT / "bench" / "questions.jsonl"
 CORPUS_SEED = 7
@@ -112,14 +117,15 @@ def child_query(db: Path, mix_path: Path, load_sources: Path | None) -> dict:
             ms, excerpts = ask(case)
             engine.append(ms)
             if "a" in case:
-                hits[case["q"]] = quality.score(case, excerpts).hit1
+                hits[case["q"]] = quality.judge(as_case(case), excerpts)[0]
     baseline, base_hits = [], {}
+    fts5 = quality.fts5_baseline(conn)
     for case in mix:
         started = time.perf_counter()
-        excerpts = quality.baseline(conn, case["q"])
+        excerpts = fts5(case["q"])
         baseline.append((time.perf_counter() - started) * 1000)
         if "a" in case:
-            base_hits[case["q"]] = quality.score(case, excerpts).hit1
+            base_hits[case["q"]] = quality.judge(as_case(case), excerpts)[0]
     peak, current = status_mb("VmHWM"), status_mb("VmRSS")
     return {
         "open_s": opened,
