@@ -18,13 +18,8 @@ from typing import Any
 import click
 
 from bot.config import Config, ConfigError, load_config
-from bot.engine.build.builder import (
-    BuildError,
-    BuildSummary,
-    build_index,
-    index_problem,
-    stale_sources,
-)
+from bot.engine.build.builder import BuildError, BuildSummary, build_index
+from bot.engine.build.health import index_problem, stale_sources
 from bot.engine.render import answer_to_dict, render_text
 from bot.engine.search import MAX_QUESTION_CHARS, IndexUnavailable, Searcher
 

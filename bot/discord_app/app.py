@@ -33,7 +33,8 @@ from discord.ext import commands
 
 from bot.config import Config
 from bot.discord_app.embeds import CONTENT_LIMIT, fit
-from bot.engine.build.builder import BuildBusy, BuildError, BuildSummary, build_index, index_problem
+from bot.engine.build.builder import BuildBusy, BuildError, BuildSummary, build_index
+from bot.engine.build.health import index_problem
 from bot.engine.search import MAX_QUESTION_CHARS, IndexUnavailable, Searcher, file_identity
 
 log = logging.getLogger("briefing.bot")

@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.build import builder, workers
-from bot.engine.build.builder import SCHEMA_VERSION, BuildError, build_index, stale_sources
+from bot.engine.build import articles, builder, fts, workers
+from bot.engine.build.builder import BuildError, build_index
+from bot.engine.build.health import stale_sources
+from bot.engine.build.schema import SCHEMA_VERSION
 from bot.engine.search import Searcher
 
 
@@ -33,13 +35,13 @@ def test_unchanged_sources_are_not_split_again(
     db = tmp_path / "briefing.db"
     build_index(sources, db)
     split_calls: list[str] = []
-    real_split = builder.split_article
+    real_split = articles.split_article
 
     def counting_split(article_id: str, text: str):
         split_calls.append(article_id)
         return real_split(article_id, text)
 
-    monkeypatch.setattr(builder, "split_article", counting_split)
+    monkeypatch.setattr(articles, "split_article", counting_split)
     (sources / "new.md").write_text("# Added\n\nA brand new zeppelin stunt article.\n")
     path = sources / "000_3565f7ed7c92af06.txt"
     path.write_text(path.read_text() + "\nOne more sentence about zeppelins.\n")
@@ -166,7 +168,7 @@ def test_worker_processes_build_the_same_index(
     """Enough files to read go to worker processes; the index must not tell (same rows, same
     order-dependent choices: which of two duplicates is kept, which file is skipped). The
     full-text index is filled in chunks as passages arrive: it must hold every passage."""
-    monkeypatch.setattr(builder.FtsBackfill, "CHUNK", 50)
+    monkeypatch.setattr(fts.FtsBackfill, "CHUNK", 50)
     for n in range(workers.PARALLEL_FROM):
         (sources / f"note-{n:03}.md").write_text(
             f"Note {n}: the 2019 film Oblivion Rising {n % 7} was shot in {n} days.\n"

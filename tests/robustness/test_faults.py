@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.build.builder import build_index, build_lock, index_problem
+from bot.engine.build.builder import build_index, build_lock
+from bot.engine.build.health import index_problem
 from bot.engine.search import Searcher
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -112,20 +112,20 @@ def test_many_tiny_files(tmp_path: Path) -> None:
 
 
 def test_a_file_that_vanishes_during_the_build(tmp_path: Path, monkeypatch) -> None:
-    import bot.engine.build.builder
+    import bot.engine.build.articles
 
     sources = tmp_path / "seeds"
     sources.mkdir()
     (sources / "a.txt").write_text(GOOD)
     (sources / "b.txt").write_text("Kites fly in the wind over the hill.")
-    real_read = bot.engine.build.builder.read_source
+    real_read = bot.engine.build.articles.read_source
 
     def vanishing_read(path: Path, folder: Path):
         if path.name == "b.txt":
             path.unlink()
         return real_read(path, folder)
 
-    monkeypatch.setattr(bot.engine.build.builder, "read_source", vanishing_read)
+    monkeypatch.setattr(bot.engine.build.articles, "read_source", vanishing_read)
     summary = build_index(sources, tmp_path / "b.db")
     assert summary.added == ["a.txt"]
     assert dict(summary.skipped)["b.txt"].startswith("unreadable")

@@ -1,6 +1,6 @@
 """The index's film tables: titles as the articles write them, and the films they merge into.
 
-Part of the build (``bot/index.py`` calls it; nothing else writes these tables):
+Part of the build (``bot.engine.build.builder`` calls it; nothing else writes these tables):
 
 - ``titles``: each distinct candidate title (a ``Mention`` without its place: the
   surface, its cue, year, number...) with ``mentions``, how many places use it, and ``key``,

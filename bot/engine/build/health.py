@@ -1,0 +1,77 @@
+"""Is the index on disk usable, and up to date with its sources? Read-only checks, for the CLI
+and the bot before they answer, and for a build deciding what it can keep."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+from bot.engine.build.articles import SourceStat, file_stat
+from bot.engine.build.schema import SCHEMA_VERSION, read_schema_version
+from bot.engine.sources import list_source_files, source_id_of
+
+
+def read_previous_stats(db_path: Path) -> dict[str, SourceStat] | None:
+    """The articles of the current index, or None when there is no usable index to build on."""
+    if not db_path.exists():
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+            if read_schema_version(conn) != SCHEMA_VERSION:
+                return None
+            rows = conn.execute("SELECT id, size, mtime_ns, fingerprint FROM articles")
+            return {row[0]: SourceStat(row[1], row[2], row[3]) for row in rows}
+    except sqlite3.DatabaseError:
+        return None
+
+
+def index_problem(db_path: Path, *, thorough: bool = False) -> str | None:
+    """Why the index at ``db_path`` can't be used (None if it can): missing, not SQLite, built
+    by another schema version, or (``thorough``: SQLite's quick_check) damaged. A process that
+    starts for a long time, like the bot, checks thoroughly and rebuilds a damaged index."""
+    if not db_path.exists():
+        return "no index yet"
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+            version = read_schema_version(conn)
+            if version is None:
+                return "not a Mission Briefing index"
+            if version != SCHEMA_VERSION:
+                return f"built with schema {version}, this version reads {SCHEMA_VERSION}"
+            if thorough:
+                result = conn.execute("PRAGMA quick_check").fetchone()[0]
+                if result != "ok":
+                    return f"damaged ({result})"
+    except sqlite3.DatabaseError as error:
+        return f"unreadable ({error})"
+    return None
+
+
+def stale_sources(sources: Path, db_path: Path) -> list[str]:
+    """Files added, changed or removed since the index was built from ``sources`` (by name,
+    size and mtime).
+
+    Cheap enough to run before every ``briefing ask``: it stats the files, it does not read them.
+    """
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+            built_from = conn.execute("SELECT value FROM meta WHERE key = 'sources'").fetchone()
+            if built_from and Path(built_from[0]) != sources.resolve():
+                return []  # another folder's index (``briefing ask --db``): nothing to compare
+            indexed = {
+                row[0]: (row[1], row[2])
+                for row in conn.execute(
+                    "SELECT id, size, mtime_ns FROM articles UNION ALL "
+                    "SELECT id, size, mtime_ns FROM skipped"
+                )
+            }
+    except sqlite3.DatabaseError:
+        return ["(the index could not be read)"]
+    current = {
+        source_id_of(path, sources): tuple(file_stat(path).values())
+        for path in list_source_files(sources)
+    }
+    return sorted(
+        name for name in set(indexed) | set(current) if indexed.get(name) != current.get(name)
+    )
