@@ -24,6 +24,21 @@ from bot.engine.render import answer_to_dict, render_text
 from bot.engine.search import MAX_QUESTION_CHARS, IndexUnavailable, Searcher
 
 
+class BadConfig(click.ClickException):
+    """A config file that can't be used: one ``error:`` line per problem, exit 2 for every
+    command (the code the README and the sample systemd unit treat as "don't retry")."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+    def show(self, file: Any = None) -> None:
+        for problem in self.problems:
+            click.echo(f"error: {problem}", err=True)
+
+
 def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--config/--sources/--db on every command, resolved into one ``Config``."""
 
@@ -48,7 +63,7 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             config = load_config(config_path, sources=sources, db=db)
         except ConfigError as error:
-            raise click.ClickException(str(error)) from None
+            raise BadConfig(error.problems) from None
         return command(config=config, **kwargs)
 
     return wrapper

@@ -87,7 +87,7 @@ def test_user_mistakes_are_one_line_errors(tmp_path: Path, sources: Path) -> Non
     assert result.exit_code == 1 and "sources folder not found" in result.output
     assert "Traceback" not in result.output
     result = run("ask", "--config", str(tmp_path / "nope.toml"), "HALO")
-    assert result.exit_code == 1 and "config file not found" in result.output
+    assert result.exit_code == 2 and "config file not found" in result.output
 
 
 def test_ask_rebuilds_an_index_that_is_not_usable(tmp_path: Path, sources: Path) -> None:

@@ -2,8 +2,9 @@
 
 Imported only by the ``run`` command, so the rest of the CLI never loads discord.py. Exit codes:
 0 after a clean shutdown (SIGINT or SIGTERM), 2 when the token or settings are unusable
-(missing, rejected by Discord, a privileged intent not enabled), 1 for anything else. The token
-is never printed or logged: a logging filter blanks it should any library try.
+(missing, rejected by Discord, a privileged intent not enabled; the config file itself is checked
+by ``bot.config`` when it is read), 1 for anything else. The token is never printed or logged: a
+logging filter blanks it should any library try.
 """
 
 from __future__ import annotations
@@ -26,50 +27,11 @@ log = logging.getLogger("briefing.bot")
 EXIT_OK, EXIT_FAILED, EXIT_BAD_SETUP = 0, 1, 2
 
 
-class SetupError(Exception):
-    """A problem the admin must fix before the bot can start; the message is one line."""
-
-
 def token_source(settings: DiscordConfig) -> str:
     """Where the token came from, for error messages (never the token itself)."""
     if os.environ.get(settings.token_env):
         return f"the {settings.token_env} environment variable"
     return "discord.token in the config file"
-
-
-def check_settings(settings: DiscordConfig) -> None:
-    """The ``[discord]`` values have the right shapes (TOML gives us whatever was typed)."""
-
-    def ids(name: str, value: object) -> None:
-        if not isinstance(value, list) or not all(
-            isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in value
-        ):
-            raise SetupError(f"discord.{name} must be a list of ids (numbers), e.g. [123456789]")
-
-    for name in ("answer_channels", "admin_user_ids", "admin_role_ids", "dev_guild_ids"):
-        ids(name, getattr(settings, name))
-    if not isinstance(settings.token_env, str) or not settings.token_env:
-        raise SetupError("discord.token_env must name an environment variable")
-    for name, low in (("cooldown_rate", 0), ("excerpts", 1)):
-        value = getattr(settings, name)
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            raise SetupError(f"discord.{name} must be a whole number of at least {low}")
-    for name in ("cooldown_per", "button_timeout"):
-        value = getattr(settings, name)
-        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-            raise SetupError(f"discord.{name} must be a number of seconds")
-    alert = settings.alert_channel
-    if alert is not None and (not isinstance(alert, int) or isinstance(alert, bool) or alert < 0):
-        raise SetupError("discord.alert_channel must be a channel id (a number)")
-    count, shard_ids = settings.shard_count, settings.shard_ids
-    if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 0):
-        raise SetupError("discord.shard_count must be a whole number (0: Discord's recommendation)")
-    if shard_ids is not None:
-        ids("shard_ids", shard_ids)
-        if not count:
-            raise SetupError("discord.shard_ids needs discord.shard_count (the total of shards)")
-        if any(i >= count for i in shard_ids):
-            raise SetupError(f"discord.shard_ids must be below shard_count ({count})")
 
 
 class RedactToken(logging.Filter):
@@ -123,10 +85,6 @@ def run_bot(config: Config) -> int:
     """Start the bot described by ``config``; returns the process exit code."""
     settings = config.discord
     token = (settings.resolve_token() or "").strip()
-    try:
-        check_settings(settings)
-    except SetupError as error:
-        return fail(f"error: {error}", EXIT_BAD_SETUP)
     if not token:
         return fail(
             f"error: no Discord bot token: set the {settings.token_env} environment variable "

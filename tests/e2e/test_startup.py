@@ -64,8 +64,24 @@ def test_bad_setting_is_one_line(standin, tmp_path):
     result = run_briefing(standin, tmp_path, {"shard_ids": [0, 1]}, token=standin.TOKEN)
     assert result.returncode == 2
     assert error_lines(result) == [
-        "error: discord.shard_ids needs discord.shard_count (the total of shards)"
+        f"error: {tmp_path / 'bot.toml'}: discord.shard_ids needs discord.shard_count "
+        "(the total of shards)"
     ]
+
+
+def test_every_bad_setting_is_one_line_each_and_exit_2_before_connecting(standin, tmp_path):
+    settings = {"cooldown_per": float("nan"), "shard_count": 100000, "token": 123, "colour": 1}
+    before = len(standin.requests)
+    result = run_briefing(standin, tmp_path, settings, token=standin.TOKEN)
+    assert result.returncode == 2, result.stderr
+    config = tmp_path / "bot.toml"
+    assert result.stderr.splitlines() == [
+        f"error: {config}: discord.cooldown_per must be a number of seconds from 0 to 86,400",
+        f"error: {config}: discord.shard_count must be a whole number from 0 to 5,000",
+        f"error: {config}: discord.token must be a non-empty string in quotes",
+        f"error: {config}: unknown setting discord.colour",
+    ]
+    assert len(standin.requests) == before  # nothing was sent to Discord
 
 
 def test_help_never_shows_the_token(standin):
