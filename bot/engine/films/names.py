@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -31,44 +32,62 @@ MIN_FUZZY_LETTERS = 5  # as typo_budget: no typo in a shorter word
 EVERYDAY_TITLE_ZIPF = 4.0
 
 
+class NamedFilm(NamedTuple):
+    """A film a question names, and the token span that names it: indices ``(start, end)``
+    into ``bot.engine.words.tokens(question)``."""
+
+    film: Film
+    span: tuple[int, int]
+
+
+class _Named(NamedTuple):
+    """Tokens ``start:end`` of a question name films: the films' places in the index, found
+    under the name's token ``run``."""
+
+    start: int
+    end: int
+    run: tuple[str, ...]
+    films: tuple[int, ...]
+
+
 class FilmIndex:
     """The films' names, indexed by token for per-question lookups.
 
     Every name is a run of tokens (``bot.engine.words.tokens``, as the search tokenises). A run is
     found in a question by its first token: exactly, or within the typo budget through a
     one-deletion index (SymSpell), so a question costs a few dict lookups per word, however
-    many films there are.
+    many films there are. Films are known inside by their place in ``films``.
     """
 
     def __init__(self, films: Sequence[Film]) -> None:
         self.films = tuple(films)
-        self.runs: list[tuple[tuple[str, ...], tuple[Film, ...]]] = []
+        self.runs: list[tuple[tuple[str, ...], tuple[int, ...]]] = []
         self.by_first: dict[str, list[int]] = defaultdict(list)
         self.deletions: dict[str, set[str]] = defaultdict(set)
         self.title_keys: dict[str, Film] = {}
-        self.by_number: dict[int, list[Film]] = defaultdict(list)
-        series_films: dict[str, list[Film]] = defaultdict(list)
-        for film in self.films:
+        self.by_number: dict[int, list[int]] = defaultdict(list)
+        series_films: dict[str, list[int]] = defaultdict(list)
+        for place, film in enumerate(self.films):
             self.title_keys.setdefault(key(film.title), film)
             if film.number is not None:
-                self.by_number[film.number].append(film)
+                self.by_number[film.number].append(place)
             if film.franchise:
-                series_films[key(film.franchise)].append(film)
-        targets: dict[tuple[str, ...], list[Film]] = defaultdict(list)
+                series_films[key(film.franchise)].append(place)
+        targets: dict[tuple[str, ...], list[int]] = defaultdict(list)
         self.series_runs: set[tuple[str, ...]] = set()
         for series_key, members in series_films.items():
-            members.sort(key=lambda f: (key(f.title) != series_key, f.number or 0, f.year or 0))
+            members.sort(key=lambda place: self._series_order(place, series_key))
             run = tuple(series_key.split())
             targets[run] = members  # a franchise's name: all its films, the eponymous first
             self.series_runs.add(run)
-        for film in self.films:
+        for place, film in enumerate(self.films):
             names = [film.title, *film.aliases]
             if film.franchise and film.number is not None and len(key(film.franchise)) > 1:
                 names.append(f"{initials(key(film.franchise))} {film.number}")  # "MI 7", "mi7"
             for name in names:
                 for run in _runs(name):
-                    if run not in self.series_runs and film not in targets[run]:
-                        targets[run].append(film)
+                    if run not in self.series_runs and place not in targets[run]:
+                        targets[run].append(place)
         for run, run_films in targets.items():
             self.by_first[run[0]].append(len(self.runs))
             self.runs.append((run, tuple(run_films)))
@@ -76,6 +95,10 @@ class FilmIndex:
                 if word.isalpha() and len(word) >= MIN_FUZZY_LETTERS:
                     for variant in _deletions(word):
                         self.deletions[variant].add(word)
+
+    def _series_order(self, place: int, series_key: str) -> tuple[bool, int, int]:
+        film = self.films[place]
+        return key(film.title) != series_key, film.number or 0, film.year or 0
 
     def _spellings(self, typed: str, cache: dict[str, set[str]]) -> set[str]:
         """Index words ``typed`` may stand for: itself, or one within the typo budget."""
@@ -92,9 +115,7 @@ class FilmIndex:
         cache[typed] = found
         return found
 
-    def named_in(
-        self, question: str, title_only: bool = False
-    ) -> list[tuple[Film, tuple[int, int]]]:
+    def named_in(self, question: str, title_only: bool = False) -> list[NamedFilm]:
         """The films a question names, each with the token span that names it (indices into
         ``bot.engine.words.tokens(question)``), in question order.
 
@@ -107,7 +128,7 @@ class FilmIndex:
         words = tokens(question)
         titled = _titled_words(question, len(words))
         cache: dict[str, set[str]] = {}
-        found: list[tuple[int, int, tuple[str, ...], tuple[Film, ...]]] = []
+        found: list[_Named] = []
         for i in range(len(words)):
             for spelling in self._spellings(words[i], cache):
                 for run_id in self.by_first.get(spelling, ()):
@@ -121,25 +142,28 @@ class FilmIndex:
                         )
                         and (title_only or len(run) > 1 or i in titled or not _everyday(run[0]))
                     ):
-                        found.append((i, j, run, run_films))
-        found.sort(key=lambda f: (f[0] - f[1], f[0]))
-        chosen: list[tuple[int, int, tuple[str, ...], tuple[Film, ...]]] = []
+                        found.append(_Named(i, j, run, run_films))
+        found.sort(key=lambda f: (f.start - f.end, f.start))  # the longest names first
+        chosen: list[_Named] = []
         for item in found:
-            if all(item[1] <= c[0] or c[1] <= item[0] for c in chosen):
+            if all(item.end <= c.start or c.end <= item.start for c in chosen):
                 chosen.append(item)
         chosen = self._apply_ordinals(words, chosen)
-        chosen = _apply_years(words, chosen)
-        chosen.sort(key=lambda c: c[0])
-        out: list[tuple[Film, tuple[int, int]]] = []
+        chosen = self._apply_years(words, chosen)
+        chosen.sort(key=lambda c: c.start)
+        out: list[NamedFilm] = []
         seen: set[int] = set()
-        for start, end, _, run_films in chosen:
-            for film in run_films:
-                if id(film) not in seen:
-                    seen.add(id(film))
-                    out.append((film, (start, end)))
+        for named in chosen:
+            for place in named.films:
+                if place not in seen:
+                    seen.add(place)
+                    out.append(NamedFilm(self.films[place], (named.start, named.end)))
         return out
 
-    def _apply_ordinals(self, words: list[str], chosen: list) -> list:
+    def _numbered(self, places: Iterable[int], number: int) -> tuple[int, ...]:
+        return tuple(place for place in places if self.films[place].number == number)
+
+    def _apply_ordinals(self, words: list[str], chosen: list[_Named]) -> list[_Named]:
         """ "seventh mission impossible film" keeps the franchise's 7th; "the seventh
         installment" alone finds the 7th of the named franchise or of any."""
         result = list(chosen)
@@ -147,21 +171,40 @@ class FilmIndex:
             number = _ordinal_number(word)
             if number is None:
                 continue
-            series = next((c for c in result if c[0] == i + 1 and c[2] in self.series_runs), None)
+            series = next(
+                (c for c in result if c.start == i + 1 and c.run in self.series_runs), None
+            )
             if series is not None:
-                picked = tuple(f for f in series[3] if f.number == number)
+                picked = self._numbered(series.films, number)
                 result.remove(series)
                 if picked:
-                    result.append((i, series[1], series[2], picked))
+                    result.append(_Named(i, series.end, series.run, picked))
                 continue
             if i + 1 < len(words) and words[i + 1] in QUESTION_NOUNS:
-                named = [c for c in result if c[2] in self.series_runs]
-                pool = [f for c in named for f in c[3]] or self.by_number.get(number, [])
-                picked = tuple(f for f in pool if f.number == number)
+                named = [c for c in result if c.run in self.series_runs]
+                pool = [f for c in named for f in c.films] or self.by_number.get(number, [])
+                picked = self._numbered(pool, number)
                 if picked:
                     for c in named:
                         result.remove(c)
-                    result.append((i, i + 2, ("#",), picked))
+                    result.append(_Named(i, i + 2, ("#",), picked))
+        return result
+
+    def _apply_years(self, words: list[str], chosen: list[_Named]) -> list[_Named]:
+        """ "the 1996 Mission: Impossible", "Mission: Impossible (1996)": of a franchise's
+        films, the one from that year."""
+        result = []
+        for named in chosen:
+            if len(named.films) > 1:
+                for at in (named.start - 1, named.end):
+                    if 0 <= at < len(words) and YEAR_WORD_RE.fullmatch(words[at]):
+                        year = int(words[at])
+                        picked = tuple(f for f in named.films if self.films[f].year == year)
+                        if picked:
+                            start, end = min(named.start, at), max(named.end, at + 1)
+                            named = _Named(start, end, named.run, picked)
+                            break
+            result.append(named)
         return result
 
     def match(self, query: str) -> Film | None:
@@ -176,31 +219,14 @@ class FilmIndex:
         words = tokens(query)
         covered = {i for _, (start, end) in named for i in range(start, end)}
         if named and all(i in covered or w in STOPWORDS for i, w in enumerate(words)):
-            return min(named, key=lambda n: n[1][0] - n[1][1])[0]  # "mission impossible 9"
+            longest = min(named, key=lambda n: n.span[0] - n.span[1])  # "mission impossible 9"
+            return longest.film
 
         choices = {" ".join(run): films for run, films in self.runs}
         hit = process.extractOne(wanted, list(choices), scorer=fuzz.ratio, score_cutoff=80)
         if hit is not None and re.sub(r"\D", "", hit[0]) == re.sub(r"\D", "", wanted):
-            return choices[hit[0]][0]
+            return self.films[choices[hit[0]][0]]
         return None
-
-
-def _apply_years(words: list[str], chosen: list) -> list:
-    """ "the 1996 Mission: Impossible", "Mission: Impossible (1996)": of a franchise's films,
-    the one from that year."""
-    result = []
-    for start, end, run, run_films in chosen:
-        if len(run_films) > 1:
-            for at in (start - 1, end):
-                if 0 <= at < len(words) and YEAR_WORD_RE.fullmatch(words[at]):
-                    year = int(words[at])
-                    picked = tuple(f for f in run_films if f.year == year)
-                    if picked:
-                        run_films = picked
-                        start, end = min(start, at), max(end, at + 1)
-                        break
-        result.append((start, end, run, run_films))
-    return result
 
 
 def _runs(name: str) -> set[tuple[str, ...]]:
