@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterable
 from itertools import groupby
 from operator import itemgetter
+from typing import NamedTuple
 
 import sqlite_utils
 
@@ -36,14 +37,32 @@ from bot.engine.films.overrides import Overrides
 from bot.engine.passages import Passage
 from bot.engine.words import tokens
 
-# (surface, cue, strong, year, number, series, same_as, context, key, same_key): a title as
-# stored. Context is the article's id for an ordinal that names no franchise ("the seventh
-# installment"): which film it means depends on the article, so it is a title of that article
-# alone. The keys follow from the surface and same_as; they are worked out with the title, in
-# the build's worker processes.
-Title = tuple
-SHAPE_COLUMNS = ("surface", "cue", "strong", "year", "number", "series", "same_as", "context")
-TITLE_COLUMNS = (*SHAPE_COLUMNS, "key", "same_key")
+
+class Title(NamedTuple):
+    """A title as stored: a ``Mention`` without its place, plus its keys (a ``titles`` row).
+
+    The keys follow from the surface and same_as; they are worked out with the title, in the
+    build's worker processes. A tuple, because the build keys a dict by it and every one
+    crosses from a worker process to the build.
+    """
+
+    surface: str
+    cue: str
+    strong: int
+    year: int | None
+    number: int | None
+    series: str | None
+    same_as: str | None
+    # The article's id for an ordinal that names no franchise ("the seventh installment"):
+    # which film it means depends on the article, so it is a title of that article alone.
+    context: str | None
+    key: str
+    same_key: str | None
+
+
+# The columns that say what a title is (its keys follow from them), in ``Title``'s order.
+SHAPE_COLUMNS = Title._fields[:-2]
+TITLE_COLUMNS = Title._fields
 
 
 def create_film_tables(db: sqlite_utils.Database) -> None:
@@ -94,7 +113,9 @@ def create_film_tables(db: sqlite_utils.Database) -> None:
     )
 
 
-def titles_of(article_id: str, mentions: Iterable[Mention], passages: list[Passage]) -> list:
+def titles_of(
+    article_id: str, mentions: Iterable[Mention], passages: list[Passage]
+) -> list[tuple[int, Title]]:
     """(passage position, title) for the mentions (``find_mentions``) of an article:
     each title once per passage, however often the passage names it.
 
@@ -102,7 +123,7 @@ def titles_of(article_id: str, mentions: Iterable[Mention], passages: list[Passa
     if not passages:
         return []
     starts = [p.start for p in passages]
-    rows = {}
+    rows: dict[tuple[int, Title], None] = {}
     for m in mentions:
         position = passages[max(bisect.bisect_right(starts, m.start) - 1, 0)].position
         rows[position, title_of(m, article_id)] = None
@@ -112,8 +133,18 @@ def titles_of(article_id: str, mentions: Iterable[Mention], passages: list[Passa
 def title_of(m: Mention, article_id: str) -> Title:
     context = article_id if m.cue == Cue.ORDINAL and m.series is None else None
     same_key = key(m.same_as) if m.same_as is not None else None
-    shape = (m.surface, m.cue, int(m.strong), m.year, m.number, m.series, m.same_as, context)
-    return (*shape, key(m.surface), same_key)
+    return Title(
+        m.surface,
+        m.cue,
+        int(m.strong),
+        m.year,
+        m.number,
+        m.series,
+        m.same_as,
+        context,
+        key(m.surface),
+        same_key,
+    )
 
 
 class TitleRows:
@@ -169,7 +200,7 @@ class TitleRows:
         row = self.conn.execute(
             "SELECT id FROM titles WHERE key = ? AND "
             + " AND ".join(f"{column} IS ?" for column in SHAPE_COLUMNS),
-            (title[-2], *title[: len(SHAPE_COLUMNS)]),
+            (title.key, *title[: len(SHAPE_COLUMNS)]),
         ).fetchone()
         return row[0] if row else None
 
@@ -208,12 +239,12 @@ def rebuild_films(db: sqlite_utils.Database, titles: TitleRows, overrides: Overr
     films = merge_films(titles_to_merge(db), overrides)
     db.conn.execute("DELETE FROM films")
     db.conn.execute("DELETE FROM film_titles")
-    for film_id, film in enumerate(films, start=1):
+    for film in films:
         db.conn.execute(
             "INSERT INTO films (id, title, year, aliases, articles, mentions, franchise, number) "
             "VALUES (?, ?, ?, ?, 0, 0, ?, ?)",
             (
-                film_id,
+                film.id,
                 film.title,
                 film.year,
                 json.dumps(list(film.aliases), ensure_ascii=False),
@@ -223,7 +254,7 @@ def rebuild_films(db: sqlite_utils.Database, titles: TitleRows, overrides: Overr
         )
         db.conn.executemany(
             "INSERT OR IGNORE INTO film_titles (film_id, title_id) VALUES (?, ?)",
-            [(film_id, m.ref) for m in film.mentions],
+            [(film.id, m.ref) for m in film.mentions],
         )
     db.conn.execute(
         "UPDATE films SET (articles, mentions) = (SELECT count(DISTINCT article), count(*) "

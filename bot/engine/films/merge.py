@@ -16,7 +16,8 @@ import logging
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -55,6 +56,9 @@ class Film:
     mentions: tuple[Mention, ...]  # sorted by article, then offset
     franchise: str | None = None  # "Mission: Impossible", when the film belongs to one
     number: int | None = None  # its number in the franchise, when the articles give one
+    # Its place in ``merge_films``' order, from 1: the ``films`` row id in the index. None for
+    # a film made elsewhere (a test, or a reader that leaves it out).
+    id: int | None = None
 
     @property
     def articles(self) -> tuple[str, ...]:
@@ -67,7 +71,22 @@ def initials(franchise_key: str) -> str:
 
 
 MERGE_SIMILARITY = 92  # rapidfuzz ratio above which two titles are one film spelt two ways
-Identity = tuple  # ("t", title key) | ("#", franchise key, number) | ("o", override entry)
+
+
+class Identity(NamedTuple):
+    """Which film a mention names: a title, by its key ("top gun maverick"), or a franchise's
+    film by its number (``key`` the franchise's, "mission impossible", and ``number`` 7)."""
+
+    key: str
+    number: int | None = None
+
+
+class Placed(NamedTuple):
+    """A mention with the film it names, and whether it is evidence enough that the film exists."""
+
+    mention: Mention
+    identity: Identity
+    strong: bool
 
 
 @dataclass
@@ -118,13 +137,18 @@ class _Franchises:
                 return prefix
         return None
 
+    def of(self, identity: Identity) -> str | None:
+        """The franchise of the film ``identity`` names, if it has one."""
+        return identity.key if identity.number is not None else self.of_title(identity.key)
+
     def display(self, franchise_key: str) -> str:
         surfaces = self.names[franchise_key]
         return max(surfaces, key=lambda s: (":" in s, len(s), surfaces[s], s))
 
 
 def merge_films(mentions: Iterable[Mention], overrides: Overrides | None = None) -> list[Film]:
-    """One ``Film`` per film the mentions establish, with every alias, mention and year.
+    """One ``Film`` per film the mentions establish, with every alias, mention and year, in
+    the index's order (by franchise or title, then year), each with its ``id`` in that order.
 
     A film needs one strong mention; weak ones (plain phrases, initialisms, ordinals, "Mission
     8") join a film that exists. Overrides are applied last; any entry that names no film is
@@ -135,8 +159,8 @@ def merge_films(mentions: Iterable[Mention], overrides: Overrides | None = None)
     mentions = [m for m in mentions if m.cue != Cue.OVERRIDE]
     franchises = _find_franchises(mentions)
     dsu = _DisjointSets()
-    placed: list[tuple[Mention, Identity, bool]] = []  # (mention, identity, strong)
-    plain: list[tuple[Mention, Identity, bool]] = []
+    placed: list[Placed] = []
+    plain: list[Placed] = []
     ordinals: list[Mention] = []
     article_franchises: dict[str, Counter[str]] = defaultdict(Counter)
     for mention in mentions:
@@ -149,13 +173,13 @@ def merge_films(mentions: Iterable[Mention], overrides: Overrides | None = None)
             if series:
                 article_franchises[mention.article_id][series] += mention.count
             continue
-        series = identity[1] if identity[0] == "#" else franchises.of_title(identity[1])
+        series = franchises.of(identity)
         if series:
             article_franchises[mention.article_id][series] += mention.count
         if mention.cue == Cue.PLAIN:
-            plain.append((mention, identity, strong))
+            plain.append(Placed(mention, identity, strong))
             continue
-        placed.append((mention, identity, strong))
+        placed.append(Placed(mention, identity, strong))
         dsu.add(identity)
         if mention.same_as is not None:
             other = _identity_of(mention.same_as, franchises)
@@ -165,30 +189,26 @@ def merge_films(mentions: Iterable[Mention], overrides: Overrides | None = None)
     # phrases are people and places, and the index leaves those in SQLite: the same rule, in
     # SQL, in bot.engine.build.films.titles_to_merge. A change to one is a change to both (a test
     # checks that an incremental build's films equal a full build's).
-    placed += [item for item in plain if item[1] in dsu.parent]
+    placed += [item for item in plain if item.identity in dsu.parent]
     for mention in ordinals:
         if mention.series:
             series, _ = franchises.resolve(key(mention.series))
         else:
             series = _dominant(article_franchises[mention.article_id])
         if series:
-            identity = ("#", series, mention.number)
-            placed.append((mention, identity, False))
+            identity = Identity(series, mention.number)
+            placed.append(Placed(mention, identity, False))
             dsu.add(identity)
     _merge_near_spellings(dsu)
 
-    groups: dict[Identity, list[tuple[Mention, Identity, bool]]] = defaultdict(list)
+    groups: dict[Identity, list[Placed]] = defaultdict(list)
     for item in placed:
-        groups[dsu.find(item[1])].append(item)
-    drafts = [
-        _Draft(root, items)
-        for root, items in groups.items()
-        if any(strong for _, _, strong in items)
-    ]
+        groups[dsu.find(item.identity)].append(item)
+    drafts = [_Draft(root, items) for root, items in groups.items() if any(i.strong for i in items)]
     if overrides is not None:
         drafts = _apply_overrides(drafts, by_override, overrides, franchises)
-    films = [draft.film(franchises) for draft in drafts]
-    return sorted(films, key=_film_order)
+    films = sorted((draft.film(franchises) for draft in drafts), key=_film_order)
+    return [replace(film, id=film_id) for film_id, film in enumerate(films, start=1)]
 
 
 def _find_franchises(mentions: list[Mention]) -> _Franchises:
@@ -235,20 +255,20 @@ def _find_franchises(mentions: list[Mention]) -> _Franchises:
 def _identify(mention: Mention, franchises: _Franchises) -> tuple[Identity | None, bool]:
     """Which film a mention names, and whether it is evidence enough that the film exists."""
     if mention.cue == Cue.OVERRIDE:
-        return ("t", key(mention.same_as or mention.surface)), True
+        return Identity(key(mention.same_as or mention.surface)), True
     if mention.number is not None and mention.series is not None:
         series, in_full = franchises.resolve(key(mention.series))
         if series is not None:
             strong = mention.strong or (in_full and mention.cue == Cue.NUMBERED)
-            return ("#", series, mention.number), strong
-        return ("t", key(mention.surface)), mention.strong and mention.cue == Cue.NUMBERED
+            return Identity(series, mention.number), strong
+        return Identity(key(mention.surface)), mention.strong and mention.cue == Cue.NUMBERED
     title_key = key(mention.surface)
     if not title_key:
         return None, False
     if title_key in franchises.names and mention.cue not in FILM_NOT_SERIES_CUES:
         return None, False  # "the Top Gun star", "Mission Impossible stunts": the series
     strong = mention.strong and mention.cue not in (Cue.INITIALISM, Cue.ALIAS)
-    return ("t", title_key), strong
+    return Identity(title_key), strong
 
 
 def _identity_of(title: str, franchises: _Franchises) -> Identity:
@@ -256,8 +276,8 @@ def _identity_of(title: str, franchises: _Franchises) -> Identity:
     if numbered is not None:
         series, _ = franchises.resolve(key(numbered.group(1)))
         if series is not None:
-            return ("#", series, int(numbered.group(2)))
-    return ("t", key(title))
+            return Identity(series, int(numbered.group(2)))
+    return Identity(key(title))
 
 
 def _dominant(counts: Counter[str]) -> str | None:
@@ -287,7 +307,7 @@ class _DisjointSets:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
             # A numbered identity wins: it knows the franchise and number.
-            if ra[0] == "#" and rb[0] != "#":
+            if ra.number is not None and rb.number is None:
                 ra, rb = rb, ra
             self.parent[ra] = rb
 
@@ -297,8 +317,8 @@ def _merge_near_spellings(dsu: _DisjointSets) -> None:
     rapidfuzz ratio >= MERGE_SIMILARITY); compared within the same first word only."""
     by_first: dict[tuple[str, str], list[str]] = defaultdict(list)
     for identity in list(dsu.parent):
-        if identity[0] == "t" and len(identity[1]) >= 8:
-            title = identity[1]
+        if identity.number is None and len(identity.key) >= 8:
+            title = identity.key
             digits = "".join(ch for ch in title if ch.isdigit())
             by_first[(title.split(" ", 1)[0], digits)].append(title)
     for titles in by_first.values():
@@ -309,13 +329,13 @@ def _merge_near_spellings(dsu: _DisjointSets) -> None:
             for b, _, _ in process.extract(
                 a, titles[i + 1 :], scorer=fuzz.ratio, score_cutoff=MERGE_SIMILARITY, limit=None
             ):
-                dsu.union(("t", a), ("t", b))
+                dsu.union(Identity(a), Identity(b))
 
 
 class _Draft:
     """A film being assembled: its mentions, and what films.toml says about it."""
 
-    def __init__(self, identity: Identity, items: list[tuple[Mention, Identity, bool]]) -> None:
+    def __init__(self, identity: Identity, items: list[Placed]) -> None:
         self.identity = identity
         self.items = items
         self.extra_aliases: list[str] = []
@@ -325,35 +345,32 @@ class _Draft:
     def absorb(self, other: _Draft, franchises: _Franchises) -> None:
         self.items += other.items
         self.extra_aliases += [other.title(franchises), *other.extra_aliases]
-        if self.identity[0] != "#" and other.identity[0] == "#":
+        if self.identity.number is None and other.identity.number is not None:
             self.identity = other.identity
-
-    def _franchise_key(self, franchises: _Franchises) -> str | None:
-        if self.identity[0] == "#":
-            return self.identity[1]
-        if self.identity[0] == "t":
-            return franchises.of_title(self.identity[1])
-        return None
 
     def title(self, franchises: _Franchises) -> str:
         """The longest complete form seen, typeset: "Mission: Impossible – Fallout"."""
         if self.rename:
             return self.rename
-        counts = _tally((m.surface, m) for m, _, _ in self.items if m.cue in TITLE_FORM_CUES)
-        if self.identity[0] == "#":
-            _, series, number = self.identity
+        counts = _tally(
+            (i.mention.surface, i.mention) for i in self.items if i.mention.cue in TITLE_FORM_CUES
+        )
+        if self.identity.number is not None:
+            series, number = self.identity
             full = f"{series} {number}"
             counts = Counter({s: c for s, c in counts.items() if key(s) == full})
             counts[f"{franchises.display(series)} {number}"] += 0
         if not counts:
-            counts = _tally((m.same_as or m.surface, m) for m, _, _ in self.items)
+            counts = _tally((i.mention.same_as or i.mention.surface, i.mention) for i in self.items)
         best = max(counts, key=lambda s: (len(key(s)), counts[s], _punctuation(s), len(s), s))
         return re.sub(r"[ \u00a0]+[-—][ \u00a0]+", " – ", best)
 
     def names(self, franchises: _Franchises) -> list[str]:
         """Title first, then the names seen (commonest first), then derived short forms."""
         title = self.title(franchises)
-        counts = _tally((m.surface, m) for m, _, _ in self.items if m.cue != Cue.OVERRIDE)
+        counts = _tally(
+            (i.mention.surface, i.mention) for i in self.items if i.mention.cue != Cue.OVERRIDE
+        )
         seen = sorted(counts, key=lambda s: (-counts[s], len(s), s))
         names = list(dict.fromkeys([title, *self.extra_aliases, *seen]))  # every spelling
         have = {_compact(name) for name in names}
@@ -365,14 +382,14 @@ class _Draft:
 
     def _derived(self, title: str, franchises: _Franchises) -> list[str]:
         """Names people type that the articles may not: "MI7", and the subtitle ("Fallout")."""
-        series = self._franchise_key(franchises)
+        series = franchises.of(self.identity)
         if series is None:
             return []
         derived = []
-        if self.identity[0] == "#":
+        if self.identity.number is not None:
             short = initials(series)
             if series in franchises.abbreviated:  # "MI8" only if the articles write "MI:7"
-                derived.append(f"{short.upper()}{self.identity[2]}")
+                derived.append(f"{short.upper()}{self.identity.number}")
         else:
             title_words = key(title).split()
             series_words = series.split()
@@ -383,10 +400,10 @@ class _Draft:
         return derived
 
     def film(self, franchises: _Franchises) -> Film:
-        mentions = sorted((m for m, _, _ in self.items), key=lambda m: (m.article_id, m.start))
+        mentions = sorted((i.mention for i in self.items), key=lambda m: (m.article_id, m.start))
         years = _tally((m.year, m) for m in mentions if m.year)
         year = self.year or (max(years, key=lambda y: (years[y], -y)) if years else None)
-        series = self._franchise_key(franchises)
+        series = franchises.of(self.identity)
         names = self.names(franchises)
         return Film(
             title=names[0],
@@ -394,7 +411,7 @@ class _Draft:
             aliases=tuple(names[1:]),
             mentions=tuple(mentions),
             franchise=franchises.display(series) if series else None,
-            number=self.identity[2] if self.identity[0] == "#" else None,
+            number=self.identity.number,
         )
 
 
@@ -437,7 +454,7 @@ def _apply_overrides(
         target = find(entry.film)
         found = [m for m in by_override if m.same_as == entry.film]
         if target is None and found and not entry.hide:
-            target = _Draft(("t", key(entry.film)), [])  # a film the heuristics missed
+            target = _Draft(Identity(key(entry.film)), [])  # a film the heuristics missed
             drafts.append(target)
             by_name[_compact(entry.film)] = target
         if target is None:
@@ -446,9 +463,11 @@ def _apply_overrides(
         if entry.hide:
             drafts.remove(target)
             continue
-        have = {(m.article_id, m.start, m.end) for m, _, _ in target.items}
+        have = {(i.mention.article_id, i.mention.start, i.mention.end) for i in target.items}
         target.items += [
-            (m, target.identity, True) for m in found if (m.article_id, m.start, m.end) not in have
+            Placed(m, target.identity, True)
+            for m in found
+            if (m.article_id, m.start, m.end) not in have
         ]
         for other_name in entry.merge:
             other = find(other_name)
