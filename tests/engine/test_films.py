@@ -12,7 +12,7 @@ import pytest
 from bot.engine.films.keys import key
 from bot.engine.films.mentions import Cue, find_mentions
 from bot.engine.films.merge import Film, merge_films
-from bot.engine.films.names import FilmIndex, films_in_question, match_film
+from bot.engine.films.names import FilmIndex, NamedFilm
 from bot.engine.films.overrides import Overrides, load_overrides
 from bot.engine.words import tokens
 
@@ -55,6 +55,16 @@ def seed_films() -> list[Film]:
 
 
 # --- the seed articles ----------------------------------------------------------------------
+
+
+def films_in_question(question: str, films: list[Film]) -> list[NamedFilm]:
+    """The films ``question`` names among ``films`` (an index of them made for the call)."""
+    return FilmIndex(films).named_in(question)
+
+
+def match_film(query: str, films: list[Film]) -> Film | None:
+    """The one film of ``films`` that ``query`` names (an index of them made for the call)."""
+    return FilmIndex(films).match(query)
 
 
 def test_seeds_give_exactly_the_six_films_each_once(seed_films: list[Film]) -> None:

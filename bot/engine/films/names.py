@@ -116,8 +116,11 @@ class FilmIndex:
         return found
 
     def named_in(self, question: str, title_only: bool = False) -> list[NamedFilm]:
-        """The films a question names, each with the token span that names it (indices into
-        ``bot.engine.words.tokens(question)``), in question order.
+        """The films a question names, by any alias, typo or initialism, each with the token
+        span that names it (indices into ``bot.engine.words.tokens(question)``), in question
+        order: "when does MI7 come out" gives [(Mission: Impossible 7, (3, 4))]. For the search
+        to rank that film's passages first and to count the name once, as the film, rather
+        than as separate words.
 
         A franchise's name alone names all its films, the eponymous one first; an ordinal
         ("the seventh installment", "7th film") names the film with that number. A one-word
@@ -275,36 +278,7 @@ def _ordinal_number(word: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-_index_cache: tuple[tuple[Film, ...], FilmIndex] | None = None
-
-
-def _index_for(films: Sequence[Film] | FilmIndex) -> FilmIndex:
-    """The index of ``films``, rebuilt only when given a different set of films."""
-    global _index_cache
-    if isinstance(films, FilmIndex):
-        return films
-    cached = _index_cache
-    if (
-        cached is not None
-        and len(cached[0]) == len(films)
-        and all(a is b for a, b in zip(cached[0], films, strict=True))
-    ):
-        return cached[1]
-    index = FilmIndex(films)
-    _index_cache = (index.films, index)
-    return index
-
-
-def films_in_question(
-    question: str, films: Sequence[Film] | FilmIndex
-) -> list[tuple[Film, tuple[int, int]]]:
-    """Which films a question names, by any alias, typo or initialism, with the token span
-    (into ``bot.engine.words.tokens(question)``) that names each: "when does MI7 come out" gives
-    [(Mission: Impossible 7, (3, 4))]. For the search to rank that film's passages first and
-    to count the name once, as the film, rather than as separate words. See ``FilmIndex``."""
-    return _index_for(films).named_in(question)
-
-
-def match_film(query: str, films: Sequence[Film] | FilmIndex) -> Film | None:
-    """The film a typed name means ("mision imposible 7", "MI7", "fallout"), or None."""
-    return _index_for(films).match(query)
+def match_film(query: str, index: FilmIndex) -> Film | None:
+    """The film a typed name means ("mision imposible 7", "MI7", "fallout"), or None: see
+    ``FilmIndex.match``."""
+    return index.match(query)
