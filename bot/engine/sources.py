@@ -77,12 +77,6 @@ def fingerprint_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def read_sources(folder: Path) -> Iterator[Article | Skipped]:
-    """Yield an ``Article`` or a ``Skipped`` for every file in ``folder``."""
-    for path in list_source_files(folder):
-        yield read_source(path, folder)
-
-
 def read_source(path: Path, folder: Path) -> Article | Skipped:
     """Read one file; every problem becomes a ``Skipped`` with a reason a person can act on."""
     source_id = source_id_of(path, folder)

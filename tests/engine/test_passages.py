@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from bot.engine.passages import MAX_PASSAGE_CHARS, split_article
-from bot.engine.sources import Article, read_sources
+from bot.engine.sources import Article, list_source_files, read_source
 
 
 def sentences(text: str) -> list[str]:
@@ -50,7 +50,8 @@ def test_long_sentences_are_cut_under_the_limit() -> None:
 
 
 def test_seed_passages_are_verbatim_and_short(sources: Path) -> None:
-    for article in read_sources(sources):
+    for path in list_source_files(sources):
+        article = read_source(path, sources)
         assert isinstance(article, Article)
         passages = split_article(article.id, article.text)
         assert passages

@@ -2,7 +2,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.sources import Article, Skipped, read_source, read_sources, split_front_matter
+from bot.engine.sources import (
+    Article,
+    Skipped,
+    list_source_files,
+    read_source,
+    split_front_matter,
+)
 
 
 def write(folder: Path, name: str, data: bytes | str) -> Path:
@@ -12,7 +18,7 @@ def write(folder: Path, name: str, data: bytes | str) -> Path:
 
 
 def test_seed_articles_read_with_derived_titles(sources: Path) -> None:
-    articles = list(read_sources(sources))
+    articles = [read_source(path, sources) for path in list_source_files(sources)]
     names = sorted(p.name for p in sources.iterdir() if p.name != "films.toml")  # not an article
     assert [a.id for a in articles] == names
     assert all(isinstance(a, Article) for a in articles)
