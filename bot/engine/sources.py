@@ -2,9 +2,11 @@
 
 A source is a UTF-8 text or Markdown file. It may start with front matter, either TOML between
 ``+++`` lines or YAML-style ``key: value`` lines between ``---`` lines, giving ``title``, ``url``,
-``published`` and ``outlet``. Anything else about a file (its size, its encoding, whether it is
-text at all) is checked here, so that a bad file becomes a skip reason and never an exception
-further down the pipeline.
+``published`` and ``outlet`` (or their usual other spellings: ``date``, ``link``, ``publisher``…);
+a key it does not use is reported in the build's warnings. A Markdown file's text is what a reader
+sees of it (``bot.engine.markdown_text``), so quotes hold no Markdown syntax. Anything else
+about a file (its size, its encoding, whether it is text at all) is checked here, so that a bad
+file becomes a skip reason and never an exception further down the pipeline.
 """
 
 from __future__ import annotations
@@ -18,9 +20,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bot.engine.markdown_text import render_markdown
+
 SOURCE_SUFFIXES = (".txt", ".md", ".markdown")
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
-FRONT_MATTER_KEYS = ("title", "url", "published", "outlet")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+# The front matter we use, under the names static site generators and feeds give it (compared
+# lower-cased, with "-" as "_").
+FRONT_MATTER_KEYS = {
+    "title": ("title", "headline"),
+    "url": ("url", "link", "permalink", "canonical_url", "source_url", "original_url"),
+    "published": (
+        "published", "date", "pubdate", "pub_date", "published_at", "published_on",
+        "publish_date", "publishdate", "date_published", "datepublished", "published_date",
+        "publication_date",
+    ),
+    "outlet": ("outlet", "publisher", "publication", "site_name", "source"),
+}  # fmt: skip
+FRONT_MATTER_NAMES = {name: key for key, names in FRONT_MATTER_KEYS.items() for name in names}
 TITLE_MAX_CHARS = 90
 
 
@@ -36,6 +53,7 @@ class Article:
     outlet: str | None
     text: str
     fingerprint: str
+    warnings: tuple[str, ...] = ()  # e.g. a front matter key it does not use
 
 
 @dataclass(frozen=True)
@@ -48,7 +66,7 @@ class Skipped:
 
 def list_source_files(folder: Path) -> list[Path]:
     """Every candidate file below ``folder``, sorted, hidden files and ``films.toml`` excluded."""
-    files = []
+    files: list[Path] = []
     # os.walk rather than rglob: the same files (symbolic links to folders are listed but not
     # followed, and so left out) without a stat call per file: 0.7 s for 100,000 files, not 2.
     for root, folders, names in os.walk(folder):
@@ -95,24 +113,43 @@ def read_source(path: Path, folder: Path) -> Article | Skipped:
 
 
 def parse_source(source_id: str, path: Path, data: bytes) -> Article | Skipped:
-    """Decode and split off the front matter; reject what is not text."""
+    """Decode and split off the front matter (Markdown rendered); reject what is not text."""
     text, problem = decode_text(data)
     if problem:
         return Skipped(source_id, problem)
     meta, body = split_front_matter(text)
+    heading = None
+    if path.suffix.lower() in MARKDOWN_SUFFIXES:
+        body, heading = render_markdown(body)
     body = body.strip()
     if not body:
         return Skipped(source_id, "empty (no text after front matter)")
+    used, unused = front_matter_fields(meta)
     return Article(
         id=source_id,
         path=path,
-        title=clean_meta(meta.get("title")) or derive_title(body, path),
-        url=valid_url(meta.get("url")),
-        published=clean_meta(meta.get("published")),
-        outlet=clean_meta(meta.get("outlet")),
+        title=clean_meta(used.get("title")) or heading or derive_title(body, path),
+        url=valid_url(used.get("url")),
+        published=clean_meta(used.get("published")),
+        outlet=clean_meta(used.get("outlet")),
         text=body,
         fingerprint=fingerprint_bytes(data),
+        warnings=tuple(f"front matter key {key!r} is not used" for key in unused),
     )
+
+
+def front_matter_fields(meta: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The fields we use, by their own names (the first spelling found wins), and the keys
+    left unused, in the file's order, to report rather than drop in silence."""
+    used: dict[str, str] = {}
+    unused: list[str] = []
+    for name, value in meta.items():
+        key = FRONT_MATTER_NAMES.get(name.lower().replace("-", "_"))
+        if key is None:
+            unused.append(name)
+        else:
+            used.setdefault(key, value)
+    return used, unused
 
 
 def decode_text(data: bytes) -> tuple[str, str | None]:
@@ -166,7 +203,7 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
             return {}, body
     else:
         raw = dict(parse_yaml_lines(block))
-    return {key: str(raw[key]) for key in FRONT_MATTER_KEYS if key in raw}, body
+    return {str(key): str(value) for key, value in raw.items()}, body
 
 
 def parse_yaml_lines(block: str) -> Iterator[tuple[str, str]]:
@@ -177,7 +214,7 @@ def parse_yaml_lines(block: str) -> Iterator[tuple[str, str]]:
             value = value.strip()
             if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
                 value = value[1:-1]
-            yield key.strip().lower(), value
+            yield key.strip(), value
 
 
 def clean_meta(value: str | None) -> str | None:

@@ -1,6 +1,8 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.engine.sources import (
     Article,
@@ -106,3 +108,98 @@ def test_symlink_outside_the_folder_is_skipped(tmp_path: Path) -> None:
 def test_front_matter_only_at_the_very_start() -> None:
     meta, body = split_front_matter("Intro.\n---\ntitle: x\n---\n")
     assert meta == {} and body.startswith("Intro.")
+
+
+MARKDOWN_ARTICLE = """---
+title: Bridge stunt
+date: 2023-07-10
+author: A. Writer
+---
+
+# The bridge jump
+
+The crew filmed the jump in **Norway**, as [the official report](https://evil.example/x) says.
+
+## Where
+
+- The ramp was built on a cliff.
+- The bike was a Honda.
+
+> The stunt took a year of practice.
+"""
+
+
+def test_markdown_is_read_as_the_text_a_reader_sees(tmp_path: Path) -> None:
+    from bot.engine.passages import split_article
+
+    article = read_source(write(tmp_path, "bridge.md", MARKDOWN_ARTICLE), tmp_path)
+    assert isinstance(article, Article)
+    assert article.text == (
+        "The crew filmed the jump in Norway, as the official report says.\n\n"
+        "The ramp was built on a cliff.\n\nThe bike was a Honda.\n\n"
+        "The stunt took a year of practice."
+    )
+    passages = split_article(article.id, article.text)
+    # headings are not passages; each bullet is its own; quotes are slices of the text
+    assert [(p.paragraph, p.text) for p in passages] == [
+        (1, "The crew filmed the jump in Norway, as the official report says."),
+        (2, "The ramp was built on a cliff."),
+        (3, "The bike was a Honda."),
+        (4, "The stunt took a year of practice."),
+    ]
+    assert all(article.text[p.start : p.end] == p.text for p in passages)
+    assert "evil.example" not in article.text and "**" not in article.text
+
+
+def test_markdown_paragraph_numbers_do_not_move_with_headings_or_markup(tmp_path: Path) -> None:
+    from bot.engine.passages import split_article
+
+    plain = "First point.\n\nSecond point.\n\nThird point.\n"
+    marked = (
+        "# Title\n\nFirst *point*.\n\n## More\n\n**Second** point.\n\n### Last\n\nThird point.\n"
+    )
+    spans = []
+    for name, body in (("plain.md", plain), ("marked.md", marked)):
+        article = read_source(write(tmp_path, name, body), tmp_path)
+        assert isinstance(article, Article)
+        spans.append([(p.paragraph, p.text) for p in split_article(name, article.text)])
+    assert spans[0] == spans[1]
+
+
+def test_markdown_title_is_its_first_heading_as_read(tmp_path: Path) -> None:
+    article = read_source(write(tmp_path, "t.md", "# The *big* jump\n\nText.\n"), tmp_path)
+    assert isinstance(article, Article) and article.title == "The big jump"
+
+
+def test_text_files_keep_their_markdown_characters(tmp_path: Path) -> None:
+    article = read_source(write(tmp_path, "t.txt", "A *starred* word.\n"), tmp_path)
+    assert isinstance(article, Article) and article.text == "A *starred* word."
+
+
+@pytest.mark.parametrize(
+    "front", ["date: 2023-07-10", "pubDate: 2023-07-10", "+++\ndate = 2023-07-10\n+++"]
+)
+def test_common_spellings_of_the_date_are_read_as_published(tmp_path: Path, front: str) -> None:
+    if not front.startswith("+++"):
+        front = f"---\n{front}\n---"
+    article = read_source(write(tmp_path, "d.md", f"{front}\nBody.\n"), tmp_path)
+    assert isinstance(article, Article) and article.published == "2023-07-10"
+
+
+def test_unused_front_matter_keys_are_reported_in_the_build(tmp_path: Path) -> None:
+    from bot.engine.build.builder import build_index
+
+    article = read_source(write(tmp_path, "bridge.md", MARKDOWN_ARTICLE), tmp_path)
+    assert isinstance(article, Article)
+    assert article.warnings == ("front matter key 'author' is not used",)
+    assert (article.title, article.published) == ("Bridge stunt", "2023-07-10")
+    summary = build_index(tmp_path, tmp_path / "out" / "b.db")
+    assert summary.warnings == ["bridge.md: front matter key 'author' is not used"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab Z9.,;:'\"()?\n\t-+=\u00a0*#")), max_size=200))
+def test_plain_markdown_shortcut_renders_as_the_parser_does(source: str) -> None:
+    from bot.engine.markdown_text import parse_markdown, render_markdown
+
+    assert render_markdown(source).text == parse_markdown(source).text

@@ -56,6 +56,7 @@ class ReadArticle(NamedTuple):
     # position in the article, its index here).
     spans: array
     titles: list[tuple[int, Title]]  # (passage position, title)
+    warnings: tuple[str, ...]  # what the build's summary reports about the file
 
     @property
     def passage_count(self) -> int:
@@ -134,6 +135,7 @@ def read_article(
         outcome.text,
         spans,
         titles,
+        outcome.warnings,
     )
 
 

@@ -187,7 +187,8 @@ def write_index(
             rebuild_vocabulary(db)
         else:
             update_vocabulary(db)
-        overrides, summary.warnings = load_overrides(sources / "films.toml")
+        overrides, film_warnings = load_overrides(sources / "films.toml")
+        summary.warnings += film_warnings
         summary.films = rebuild_films(db, titles, overrides)
         write_meta(db, sources)
         summary.articles = db["articles"].count
@@ -247,8 +248,10 @@ def update_articles(
                     (outcome.size, outcome.mtime_ns, source_id),
                 )
         else:
+            assert isinstance(outcome, ReadArticle)  # neither skipped nor unchanged
             existed = source_id in previous
             (summary.changed if existed else summary.added).append(source_id)
+            summary.warnings += [f"{source_id}: {warning}" for warning in outcome.warnings]
             writer.replace(outcome, existed)
             kept.add(source_id)
         if options.progress:
