@@ -196,8 +196,10 @@ class ArticleWriter:
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             read.passage_rows(first_id),
         )
+        article_rowid = article_row.lastrowid
+        assert article_rowid is not None  # an INSERT's
         self.titles.add(
-            article_row.lastrowid,
+            article_rowid,
             ((first_id + position, title) for position, title in read.titles),
         )
         self.fts.written(read.passage_count)

@@ -191,8 +191,8 @@ def write_index(
         summary.warnings += film_warnings
         summary.films = rebuild_films(db, titles, overrides)
         write_meta(db, sources)
-        summary.articles = db["articles"].count
-        summary.passages = db["passages"].count
+        summary.articles = db.table("articles").count
+        summary.passages = db.table("passages").count
         db.conn.execute(  # for the searcher, which would otherwise count them at every open
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('passages', ?)",
             (str(summary.passages),),
@@ -218,7 +218,7 @@ def update_articles(
     """Bring ``articles`` and ``passages`` in line with ``files``; return the ids kept."""
     kept: set[str] = set()
     first_with: dict[str, str] = {}  # fingerprint -> the file that has it
-    db["skipped"].delete_where()
+    db.table("skipped").delete_where()
     ids = [source_id_of(path, sources) for path in files]
     olds = [previous.get(source_id) for source_id in ids]
     outcomes = read_changed(files, olds, sources, options.workers)
@@ -236,7 +236,7 @@ def update_articles(
             first_with.setdefault(fingerprint, source_id)
         if isinstance(outcome, Skipped):
             summary.skipped.append((outcome.id, outcome.reason))
-            db["skipped"].insert(
+            db.table("skipped").insert(
                 {"id": outcome.id, "reason": outcome.reason, **file_stat(path)}, replace=True
             )
         elif unchanged:

@@ -66,7 +66,7 @@ TITLE_COLUMNS = Title._fields
 
 
 def create_film_tables(db: sqlite_utils.Database) -> None:
-    db["titles"].create(
+    db.table("titles").create(
         {
             "id": int,
             "surface": str,
@@ -83,7 +83,7 @@ def create_film_tables(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["titles"].create_index(["key"])
+    db.table("titles").create_index(["key"])
     # Kept in passage order, which a build appends in (no index to sort at its end) and the
     # search looks candidates up by; the covering index by title is made in rebuild_films,
     # once the rows are in.
@@ -91,7 +91,7 @@ def create_film_tables(db: sqlite_utils.Database) -> None:
         "CREATE TABLE title_mentions (passage_id INTEGER, title_id INTEGER, article INTEGER, "
         "PRIMARY KEY (passage_id, title_id)) WITHOUT ROWID"
     )
-    db["films"].create(
+    db.table("films").create(
         {
             "id": int,
             "title": str,
@@ -104,8 +104,8 @@ def create_film_tables(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["film_titles"].create({"film_id": int, "title_id": int}, pk=("film_id", "title_id"))
-    db["film_titles"].create_index(["title_id"])
+    db.table("film_titles").create({"film_id": int, "title_id": int}, pk=("film_id", "title_id"))
+    db.table("film_titles").create_index(["title_id"])
     db.create_view(
         "film_passages",
         "SELECT film_titles.film_id, title_mentions.passage_id FROM film_titles "
@@ -231,7 +231,9 @@ def rebuild_films(db: sqlite_utils.Database, titles: TitleRows, overrides: Overr
     """Merge the titles into films (with ``films.toml`` applied); return how many films."""
     # Indexed here rather than at creation, so that a fresh build loads the table first.
     # Covering: a film's passages and articles are read from the index alone.
-    db["title_mentions"].create_index(["title_id", "passage_id", "article"], if_not_exists=True)
+    db.table("title_mentions").create_index(
+        ["title_id", "passage_id", "article"], if_not_exists=True
+    )
     titles.remove_cue(Cue.OVERRIDE)
     for article, rows in groupby(films_toml_titles(db, overrides), key=itemgetter(0)):
         titles.add(article, (row[1:] for row in rows))

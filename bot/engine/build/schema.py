@@ -29,8 +29,8 @@ SCHEMA_VERSION = 6  # 2: film tables; 3: mentions keep their cue; 5: distinct ti
 
 def create_schema(db: sqlite_utils.Database) -> None:
     """Create the empty tables of a fresh index."""
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["articles"].create(
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("articles").create(
         {
             "id": str,
             "title": str,
@@ -45,8 +45,8 @@ def create_schema(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["skipped"].create({"id": str, "reason": str, "size": int, "mtime_ns": int}, pk="id")
-    db["passages"].create(
+    db.table("skipped").create({"id": str, "reason": str, "size": int, "mtime_ns": int}, pk="id")
+    db.table("passages").create(
         {
             "id": int,
             "article_id": str,
@@ -59,9 +59,9 @@ def create_schema(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db["passages"].create_index(["article_id", "position"], unique=True)
-    db["passages"].enable_fts(["text"], tokenize=FTS_TOKENIZER, create_triggers=True)
-    db["vocabulary"].create({"word": str, "stem": str, "df": int}, pk="word")
+    db.table("passages").create_index(["article_id", "position"], unique=True)
+    db.table("passages").enable_fts(["text"], tokenize=FTS_TOKENIZER, create_triggers=True)
+    db.table("vocabulary").create({"word": str, "stem": str, "df": int}, pk="word")
     create_film_tables(db)
 
 
@@ -75,7 +75,7 @@ def read_schema_version(conn: sqlite3.Connection) -> int | None:
 
 
 def write_meta(db: sqlite_utils.Database, sources: Path) -> None:
-    db["meta"].upsert_all(
+    db.table("meta").upsert_all(
         [
             {"key": "schema_version", "value": str(SCHEMA_VERSION)},
             {"key": "built_at", "value": datetime.now(UTC).isoformat(timespec="seconds")},

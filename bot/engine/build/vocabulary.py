@@ -27,7 +27,7 @@ def rebuild_vocabulary(db: sqlite_utils.Database) -> None:
         "INSERT INTO vocabulary (word, stem, df) VALUES (?, ?, ?)",
         ((word, known.get(word) or stem(word), df) for word, df in rows),
     )
-    db["vocabulary"].create_index(["stem"], if_not_exists=True)
+    db.table("vocabulary").create_index(["stem"], if_not_exists=True)
     # Typo correction reads one (first letter, length) bucket: see bot/engine/spelling.py.
     db.execute(
         "CREATE INDEX IF NOT EXISTS vocabulary_shape "

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
+from multiprocessing.process import BaseProcess
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,13 @@ def leave_with_builder() -> None:
     which would wait for work for ever, so they watch it and exit when it does."""
     builder = multiprocessing.parent_process()
     if builder is not None:
-        threading.Thread(target=lambda: (builder.join(), os._exit(1)), daemon=True).start()
+        threading.Thread(target=exit_after, args=(builder,), daemon=True).start()
+
+
+def exit_after(process: BaseProcess) -> None:
+    """Wait for ``process`` to end, then end this one at once (no clean-up: it has none)."""
+    process.join()
+    os._exit(1)
 
 
 def available_cores() -> int:
