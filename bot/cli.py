@@ -11,16 +11,17 @@ import contextlib
 import functools
 import json
 import sys
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
 from bot.config import Config, ConfigError, load_config
-from bot.engine.build.builder import BuildError, BuildSummary, build_index
+from bot.engine.build.builder import BuildBusy, BuildError, BuildSummary, build_index
 from bot.engine.build.health import index_problem, stale_sources
-from bot.engine.render import answer_to_dict, render_text
+from bot.engine.render import answer_to_dict, film_to_dict, render_text
 from bot.engine.search import MAX_QUESTION_CHARS, IndexUnavailable, Searcher
 
 
@@ -34,9 +35,70 @@ class BadConfig(click.ClickException):
         super().__init__("\n".join(problems))
         self.problems = problems
 
-    def show(self, file: Any = None) -> None:
-        for problem in self.problems:
-            click.echo(f"error: {problem}", err=True)
+
+def show_error(error: click.ClickException) -> None:
+    """``error: …`` on stderr, one line per line of the message: the style of every error the
+    command prints, click's own (a bad option, a missing argument) and ours alike."""
+    if isinstance(error, click.UsageError) and error.ctx is not None:
+        ctx = error.ctx
+        click.echo(ctx.get_usage(), err=True)
+        click.echo(f"Try '{ctx.command_path} --help' for help.\n", err=True)
+    for line in error.format_message().splitlines() or [""]:
+        click.echo(f"error: {line}", err=True)
+
+
+class Briefing(click.Group):
+    """The ``briefing`` group: click's behaviour, with errors shown by ``show_error``."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        code = None
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.ClickException as error:
+            if not standalone_mode:
+                raise
+            show_error(error)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            if not standalone_mode:
+                raise
+            click.echo("Stopped.", err=True)
+            sys.exit(1)
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+class WholeNumber(click.ParamType):
+    """An integer from ``low`` to ``high``, refused in the words the config file uses."""
+
+    name = "integer"
+
+    def __init__(self, low: int, high: int) -> None:
+        self.low, self.high = low, high
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = None
+        if number is None or not self.low <= number <= self.high:
+            self.fail(f"must be a whole number from {self.low} to {self.high}, not {value!r}")
+        return number
+
+
+TOP = WholeNumber(1, 25)
+
+
+class BuildRunning(click.ClickException):
+    """Another process holds the index's build lock (``briefing ask`` waits for it)."""
 
 
 def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -64,12 +126,17 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
             config = load_config(config_path, sources=sources, db=db)
         except ConfigError as error:
             raise BadConfig(error.problems) from None
+        if db is not None and not (db.parent.is_dir() or db.is_file()):
+            # A mistyped --db would otherwise become a new folder holding a new index.
+            raise click.ClickException(
+                f"--db {db}: there is no folder {db.parent}/ (create it first, or check the path)"
+            )
         return command(config=config, **kwargs)
 
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Briefing, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mission-briefing")
 def main() -> None:
     """Mission Briefing: answers questions about news articles with verbatim, cited quotes."""
@@ -93,6 +160,7 @@ def index(config: Config, as_json: bool, allow_empty: bool) -> None:
 
 def run_build(config: Config, *, allow_empty: bool = False, quiet: bool = False) -> BuildSummary:
     """Build, with a progress bar when stderr is a terminal; a failure is one line, exit 1."""
+    require_sources(config)
     bar = None
     if not quiet and sys.stderr.isatty():
         bar = click.progressbar(length=1, label="Indexing", file=sys.stderr)
@@ -107,8 +175,20 @@ def run_build(config: Config, *, allow_empty: bool = False, quiet: bool = False)
             return build_index(
                 config.sources, config.db, progress=progress, allow_empty=allow_empty
             )
+    except BuildBusy as error:
+        raise BuildRunning(f"indexing failed: {error}") from None
     except BuildError as error:
         raise click.ClickException(f"indexing failed: {error}") from None
+
+
+def require_sources(config: Config) -> None:
+    """A missing sources folder is most often briefing run from another folder: say how to
+    point it at the articles."""
+    if not config.sources.is_dir():
+        raise click.ClickException(
+            f"sources folder not found: {config.sources} (run briefing from the folder that "
+            "holds it, or name it with --sources DIR or in a --config FILE)"
+        )
 
 
 def describe_build(summary: BuildSummary) -> str:
@@ -129,10 +209,8 @@ def describe_build(summary: BuildSummary) -> str:
 
 def open_searcher(config: Config) -> Searcher:
     """The index, built first if there is no usable one; warn on stderr if the sources moved on."""
-    problem = index_problem(config.db)
-    if problem:
-        click.echo(f"{problem}: building {config.db} from {config.sources}/ …", err=True)
-        run_build(config)
+    if index_problem(config.db):
+        ensure_index(config)
     elif config.sources.is_dir():
         stale = stale_sources(config.sources, config.db)
         if stale:
@@ -147,26 +225,65 @@ def open_searcher(config: Config) -> Searcher:
         raise click.ClickException(str(error)) from None
 
 
+def ensure_index(config: Config, poll: float = 0.2) -> None:
+    """Build the missing or unusable index; if another process is building it already (the
+    bot, a ``briefing index``), say so and wait for that build rather than fail."""
+    require_sources(config)
+    waiting = False
+    while problem := index_problem(config.db):
+        if not waiting:
+            click.echo(f"{problem}: building {config.db} from {config.sources}/ …", err=True)
+        try:
+            run_build(config)
+            return
+        except BuildRunning:
+            if not waiting:
+                click.echo("Another build of this index is running; waiting for it …", err=True)
+            waiting = True
+            time.sleep(poll)
+
+
 @main.command()
 @common_options
 @click.argument("question", required=False)
-@click.option("--top", type=click.IntRange(1, 25), default=None, help="Excerpts to show [3].")
+@click.option("--top", type=TOP, default=None, help="Excerpts to show [3].")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per question.")
 def ask(config: Config, question: str | None, top: int | None, as_json: bool) -> None:
     """Answer QUESTION, or each line of standard input when QUESTION is left out."""
     searcher = open_searcher(config)
-    questions: Iterable[str] = [question] if question is not None else read_lines(sys.stdin)
-    for text in questions:
+    if question is not None:
+        answer = searcher.ask(question, top=top or config.top)
+        click.echo(
+            json.dumps(answer_to_dict(answer), ensure_ascii=False)
+            if as_json
+            else render_text(answer, mark=bold)
+        )
+        return
+    if sys.stdin.isatty():
+        click.echo(STDIN_HINT, err=True)
+    for number, text in enumerate(read_lines(sys.stdin)):
         answer = searcher.ask(text, top=top or config.top)
         if as_json:
             click.echo(json.dumps(answer_to_dict(answer), ensure_ascii=False))
         else:
-            click.echo(render_text(answer, mark=bold))
-            if question is None:
-                click.echo()
+            click.echo(batch_answer(text, render_text(answer, mark=bold), first=number == 0))
 
 
-def read_lines(stream) -> Iterable[str]:
+STDIN_HINT = (
+    "Reading questions from standard input, one a line; Ctrl-D ends. "
+    '(One question: briefing ask "…"; one after another: briefing chat.)'
+)
+ANSWER_RULE = "─" * 40
+
+
+def batch_answer(question: str, answer: str, *, first: bool) -> str:
+    """One answer of a batch under the question it answers, a rule between answers: excerpts
+    are separated by blank lines, so blank lines alone can't tell one answer from the next."""
+    head = "" if first else f"{ANSWER_RULE}\n"
+    return f"{head}{bold('? ' + question)}\n\n{answer}\n"
+
+
+def read_lines(stream: Iterable[str]) -> Iterator[str]:
     for line in stream:
         line = line.rstrip("\n")
         if line.strip():
@@ -182,15 +299,25 @@ def bold(text: str) -> str:
 def chat(config: Config) -> None:
     """Ask questions one after another, as you would in a Discord channel."""
     searcher = open_searcher(config)
+    if sys.stdin.isatty():
+        enable_line_editing()
     click.echo("Ask about the articles. An empty line or Ctrl-D quits.")
     while True:
         try:
-            question = click.prompt("?", prompt_suffix=" ", default="", show_default=False)
-        except (EOFError, click.Abort):
+            question = input("? ")
+        except (EOFError, KeyboardInterrupt):
+            click.echo()
             break
         if not question.strip() or question.strip().lower() in ("quit", "exit"):
             break
         click.echo(render_text(searcher.ask(question, top=config.top), mark=bold) + "\n")
+
+
+def enable_line_editing() -> None:
+    """Arrow keys, history (this session's questions) and Ctrl-R in ``input()``: importing
+    the standard library's readline is what turns them on, where Python was built with it."""
+    with contextlib.suppress(ImportError):
+        import readline  # noqa: F401
 
 
 @main.command()
@@ -214,17 +341,18 @@ def films(config: Config, as_json: bool) -> None:
 @main.command()
 @common_options
 @click.argument("title")
-@click.option("--top", type=click.IntRange(1, 25), default=None, help="Excerpts to show [3].")
+@click.option("--top", type=TOP, default=None, help="Excerpts to show [3].")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 def film(config: Config, title: str, top: int | None, as_json: bool) -> None:
     """What the articles say about the film TITLE (any of its names; typos are fine)."""
     answer = open_searcher(config).film(title, top=top or config.top)
     if as_json:
-        click.echo(json.dumps(answer_to_dict(answer), ensure_ascii=False))
+        click.echo(json.dumps(film_to_dict(title, answer), ensure_ascii=False))
     elif answer.answered:
         click.echo(f"{answer.question}\n\n{render_text(answer, mark=bold)}")
     else:
-        click.echo(f"{answer.note} List the films with `briefing films`.")
+        note = answer.note or f"The articles name {answer.question} but say nothing more about it."
+        click.echo(f"{note} List the films with `briefing films`.")
 
 
 @main.command()
@@ -236,6 +364,11 @@ def sources(config: Config, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(articles, ensure_ascii=False))
         return
+    if not articles:
+        click.echo(
+            f"The index holds no articles: add .txt or .md files to {config.sources}/ "
+            "and run `briefing index`."
+        )
     for article in articles:
         click.echo(f"{article['source']}  {article['passages']:>4} passages  {article['title']}")
 

@@ -13,7 +13,7 @@ def run(*args: str, input: str | None = None):
 
 
 def paths(tmp_path: Path, sources: Path) -> list[str]:
-    return ["--sources", str(sources), "--db", str(tmp_path / "index" / "briefing.db")]
+    return ["--sources", str(sources), "--db", str(tmp_path / "briefing.db")]
 
 
 def test_ask_builds_the_index_first_and_cites(tmp_path: Path, sources: Path) -> None:
@@ -22,13 +22,14 @@ def test_ask_builds_the_index_first_and_cites(tmp_path: Path, sources: Path) -> 
     assert "500 skydives" in result.stdout
     assert "001_a4b0d972454bdd52.txt, paragraph 2" in result.stdout
     assert "no index yet" in result.stderr
-    assert (tmp_path / "index" / "briefing.db").exists()
+    assert (tmp_path / "briefing.db").exists()
 
 
 def test_ask_json_contract(tmp_path: Path, sources: Path) -> None:
     result = run("ask", *paths(tmp_path, sources), "--json", "--top", "2", "HALO jumps")
     data = json.loads(result.stdout)
-    assert set(data) == {"question", "answered", "excerpts"}
+    assert set(data) == {"question", "answered", "note", "excerpts"}
+    assert data["note"] is None
     assert data["question"] == "HALO jumps" and data["answered"] is True
     assert 1 <= len(data["excerpts"]) <= 2
     excerpt = data["excerpts"][0]
@@ -79,7 +80,8 @@ def test_user_mistakes_are_one_line_errors(tmp_path: Path, sources: Path) -> Non
     result = run("index", "--sources", str(tmp_path / "missing"), "--db", str(tmp_path / "x.db"))
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
-        f"Error: indexing failed: sources folder not found: {tmp_path / 'missing'}"
+        f"error: sources folder not found: {tmp_path / 'missing'} (run briefing from the folder "
+        "that holds it, or name it with --sources DIR or in a --config FILE)"
     ]
     bad_db = tmp_path / "bad.db"
     bad_db.write_text("not sqlite")
@@ -91,8 +93,7 @@ def test_user_mistakes_are_one_line_errors(tmp_path: Path, sources: Path) -> Non
 
 
 def test_ask_rebuilds_an_index_that_is_not_usable(tmp_path: Path, sources: Path) -> None:
-    db = tmp_path / "index" / "briefing.db"
-    db.parent.mkdir()
+    db = tmp_path / "briefing.db"
     db.write_bytes(b"garbage" * 1000)
     result = run("ask", *paths(tmp_path, sources), "HALO")
     assert result.exit_code == 0
@@ -129,3 +130,147 @@ def test_python_dash_m_runs_the_cli_without_importing_discord(
         check=True,
     ).stdout
     assert "HALO" in out and out.strip().endswith("False")
+
+
+# --- issue 17: the command line as a newcomer meets it ------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_from_another_folder_the_error_names_sources_and_config(
+    tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no seeds/ here: the README's command run from elsewhere
+    result = run("ask", "How many skydives did Tom Cruise do?")
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()  # one line, not "building …" first
+    assert line.startswith("error: sources folder not found: seeds")
+    assert "--sources" in line and "--config" in line
+    assert not (tmp_path / "index").exists()
+
+
+def test_readme_try_it_names_a_virtual_environment_and_the_python_version() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    try_it = readme.split("## Try it", 1)[1].split("\n## ", 1)[0]
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    minimum = pyproject.split('requires-python = ">=', 1)[1].split('"', 1)[0]
+    assert "python3 -m venv .venv" in try_it and ". .venv/bin/activate" in try_it
+    assert f"Python {minimum}" in try_it
+    assert "--sources" in try_it and "--config" in try_it
+
+
+def test_a_question_with_no_words_gets_a_sentence_a_person_would_say(
+    tmp_path: Path, sources: Path
+) -> None:
+    result = run("ask", *paths(tmp_path, sources), "lol")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("I need a word or two to look up: ask about")
+    assert "no words to look for" not in result.stdout
+
+
+def test_batch_ask_shows_each_question_above_its_answer(tmp_path: Path, sources: Path) -> None:
+    questions = "who is esai moralez\nWhat is the capital of France?\nHALO jumps\n"
+    result = run("ask", *paths(tmp_path, sources), input=questions)
+    assert result.exit_code == 0
+    answers = result.stdout.split("─" * 40 + "\n")
+    assert len(answers) == 3
+    assert answers[0].startswith("? who is esai moralez\n\n“Esai Morales")
+    assert answers[1].startswith("? What is the capital of France?\n\nI couldn't find that")
+    assert answers[2].startswith("? HALO jumps\n\n“")
+    assert "Reading questions" not in result.stderr  # stdin is not a terminal here
+
+
+def test_sources_on_an_empty_index_says_so(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run("sources", *paths(tmp_path, empty))
+    assert result.exit_code == 0
+    assert result.stdout.startswith("The index holds no articles: add .txt or .md files to ")
+    assert "briefing index" in result.stdout
+
+
+def test_a_db_in_a_folder_that_does_not_exist_is_refused(tmp_path: Path, sources: Path) -> None:
+    db = tmp_path / "nope" / "x.db"
+    result = run("ask", "--sources", str(sources), "--db", str(db), "HALO")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"error: --db {db}: there is no folder {db.parent}/ (create it first, or check the path)"
+    ]
+    assert not db.parent.exists()
+
+
+def test_ask_waits_for_a_first_build_already_running(
+    tmp_path: Path, sources: Path, seed_db: Path
+) -> None:
+    from bot.engine.build.builder import build_lock
+
+    db = tmp_path / "briefing.db"
+    with build_lock(db):  # another process's first build: no index yet, the lock held
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "ask", "--sources", str(sources), "--db", str(db)]
+            + ["--json", "HALO"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        assert process.stderr is not None
+        assert "no index yet" in process.stderr.readline()
+        assert "running; waiting for it" in process.stderr.readline()
+        db.write_bytes(seed_db.read_bytes())  # the other build's result, renamed into place
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert json.loads(out)["answered"] is True
+
+
+def test_json_carries_the_disagreement_note(tmp_path: Path, sources: Path) -> None:
+    question = "How many times did Cruise jump the motorbike off the ramp?"
+    text = run("ask", *paths(tmp_path, sources), question).stdout
+    data = json.loads(run("ask", *paths(tmp_path, sources), "--json", question).stdout)
+    assert data["note"] == "The articles give different figures; each is shown with its source."
+    assert f"({data['note']})" in text
+    unanswered = json.loads(run("ask", *paths(tmp_path, sources), "--json", "lol").stdout)
+    assert unanswered["note"].startswith("I need a word or two")
+
+
+def test_film_json_keeps_what_was_typed_and_the_not_found_note(
+    tmp_path: Path, sources: Path
+) -> None:
+    data = json.loads(run("film", *paths(tmp_path, sources), "--json", "fallout").stdout)
+    assert data["question"] == "fallout" and data["film"] == "Mission: Impossible – Fallout"
+    assert data["answered"] is True and data["note"] is None
+    data = json.loads(run("film", *paths(tmp_path, sources), "--json", "The Godfather").stdout)
+    assert data["question"] == "The Godfather" and data["film"] is None
+    assert data["answered"] is False
+    assert data["note"] == "No film called 'The Godfather' in the articles."
+
+
+def test_every_error_has_one_style(tmp_path: Path, sources: Path, monkeypatch) -> None:
+    result = run("ask", *paths(tmp_path, sources), "--top", "x", "HALO")  # click's own check
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "error: Invalid value for '--top': must be a whole number from 1 to 25, not 'x'"
+    )
+    result = run("nope")
+    assert result.stderr.splitlines()[-1] == "error: No such command 'nope'."
+    config = tmp_path / "c.toml"
+    config.write_text("[briefing]\ntop = 1.5\n")
+    result = run("ask", "--config", str(config), "HALO")  # the config file's check
+    assert result.stderr.startswith("error: ") and " a int" not in result.stderr
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    result = run("run", *paths(tmp_path, sources))  # the bot's start-up
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: no Discord bot token")
+    assert "Error:" not in result.stderr
+
+
+def test_ci_starts_from_a_fresh_environment_and_filters_discords_audioop_warning() -> None:
+    assert "python3 -m venv --clear .venv" in (ROOT / ".ci" / "run").read_text()
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    ignore = pyproject.split("filterwarnings = [", 1)[1].split('"')[1]
+    checked = subprocess.run(  # the filter, applied last, must be what silences the warning
+        [sys.executable, "-W", "error::DeprecationWarning", "-W", ignore, "-c", "import discord"],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr

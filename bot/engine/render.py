@@ -16,12 +16,23 @@ ELLIPSIS = "…"
 
 
 def answer_to_dict(answer: Answer) -> dict:
-    """The stable JSON shape other tools read (documented in the README)."""
+    """The stable JSON shape other tools read (documented in the README). ``note`` is the
+    sentence the text shows beside or instead of the excerpts (figures that disagree, why
+    nothing was found), null when the text has none."""
     return {
         "question": answer.question,
         "answered": answer.answered,
+        "note": answer.note,
         "excerpts": [excerpt_to_dict(e) for e in answer.excerpts],
     }
+
+
+def film_to_dict(asked: str, answer: Answer) -> dict:
+    """``briefing film --json``: ``question`` is what was typed, ``film`` the title it matched
+    (null when none did: the searcher then says so in the note and the answer's question is
+    what was typed)."""
+    film = None if answer.note else answer.question
+    return {**answer_to_dict(answer), "question": asked, "film": film}
 
 
 def excerpt_to_dict(excerpt: Excerpt) -> dict:

@@ -112,6 +112,8 @@ MIN_REPEATS = 3  # passages of an article naming a word it is about (see repeati
 MAX_TOPIC_PASSAGES = 2_000  # read whole; of a longer article, the candidates' surroundings
 
 NOT_FOUND = "I couldn't find that in the articles."
+# A question with nothing to look up ("lol", "???"): what to ask instead.
+NO_WORDS = "I need a word or two to look up: ask about a person, a place, a film or an event."
 
 
 class IndexUnavailable(Exception):
@@ -499,7 +501,7 @@ class Searcher:
             conn = self._refresh()
             parsed = self.read_question(question)
             if not parsed.terms:
-                return Answer(question, (), False, "The question has no words to look for.")
+                return Answer(question, (), False, NO_WORDS)
             total = sum(t.weight for t in parsed.terms)
             known = sum(t.weight for t in parsed.terms if t.known)
             if known / total < MIN_KNOWN_SHARE:

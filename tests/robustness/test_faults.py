@@ -100,7 +100,7 @@ def test_disk_full_during_a_build(sources: Path, tmp_path: Path) -> None:
     )
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 1
-    assert stderr.startswith("Error: indexing failed:") and "Traceback" not in stderr
+    assert stderr.startswith("error: indexing failed:") and "Traceback" not in stderr
     assert db.read_bytes() == before
     assert not list(tmp_path.glob("briefing.db.tmp-*"))
     assert Searcher(db).ask(QUESTION).answered
