@@ -13,7 +13,9 @@ import asyncio
 import logging
 import os
 import signal
+import sys
 
+import aiohttp
 import click
 import discord
 
@@ -48,10 +50,21 @@ class RedactToken(logging.Filter):
         return True
 
 
+# discord.py's own format, without its colours.
+PLAIN_LOG_FORMAT = logging.Formatter(
+    "[{asctime}] [{levelname:<8}] {name}: {message}", "%Y-%m-%d %H:%M:%S", style="{"
+)
+
+
 def setup_logging(token: str) -> None:
-    discord.utils.setup_logging(level=logging.INFO, root=True)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactToken(token))
+    """discord.py's log format on stderr, in colour only on a terminal: discord.py colours any
+    stream inside a container, which leaves escape codes in redirected logs and journald."""
+    handler = logging.StreamHandler(sys.stderr)
+    coloured = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+    formatter = discord.utils.MISSING if coloured else PLAIN_LOG_FORMAT
+    discord.utils.setup_logging(handler=handler, formatter=formatter, level=logging.INFO, root=True)
+    for each in logging.getLogger().handlers:
+        each.addFilter(RedactToken(token))
 
 
 async def serve(config: Config, token: str) -> None:
@@ -118,6 +131,10 @@ def run_bot(config: Config) -> int:
         return fail(f"error: the gateway closed the connection (code {error.code})", EXIT_FAILED)
     except (BuildError, IndexUnavailable) as error:
         return fail(f"error: {error}", EXIT_FAILED)
+    except (aiohttp.ClientConnectionError, discord.GatewayNotFound, TimeoutError) as error:
+        # No network, no DNS, a proxy in the way: the admin needs the reason, not aiohttp's
+        # stack; exit 1, so that a service manager tries again once the network is back.
+        return fail(f"error: cannot reach Discord: {error or type(error).__name__}", EXIT_FAILED)
     except Exception as error:  # noqa: BLE001 - the log has the traceback; stderr gets one line
         log.exception("the bot stopped on an unexpected error")
         return fail(f"error: the bot stopped: {type(error).__name__}: {error}", EXIT_FAILED)

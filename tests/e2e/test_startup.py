@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 
 import pytest
 
 from .conftest import (
+    LAUNCHER,
     REPO,
     bot_env,
     default_discord_settings,
+    make_sources,
     reply_to,
     run_briefing,
     start_bot,
     wait_a_little,
+    write_config,
 )
 from .standin import INTENT_MESSAGE_CONTENT, DiscordStandIn
 
@@ -225,3 +229,34 @@ def test_one_process_can_run_all_shards(tmp_path):
             assert bot.stop() == 0, bot.log()
     finally:
         standin.stop()
+
+
+def test_no_network_is_one_line_and_exit_1(tmp_path):
+    """Nothing listens where Discord should be (as with no network): one line, no traceback."""
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sources = make_sources(tmp_path / "sources")
+    config = write_config(tmp_path / "bot.toml", sources, tmp_path / "briefing.db", {})
+    result = subprocess.run(
+        [sys.executable, str(LAUNCHER), f"http://127.0.0.1:{port}/api/v10"]
+        + [f"ws://127.0.0.1:{port}", "run", "--config", str(config)],
+        cwd=REPO,
+        env=bot_env("some-token"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stderr
+    assert error_lines(result) == [
+        f"error: cannot reach Discord: Cannot connect to host 127.0.0.1:{port} ssl:default "
+        f"[Connect call failed ('127.0.0.1', {port})]"
+    ]
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) <= 4, result.stderr
+
+
+def test_redirected_logs_have_no_colour_codes(standin, tmp_path):
+    result = run_briefing(standin, tmp_path, {}, token="definitely-not-the-token.xyz")
+    assert "discord.client: logging in using static token" in result.stderr
+    assert "\x1b[" not in result.stderr
