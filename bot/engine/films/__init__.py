@@ -9,7 +9,8 @@ of films: it takes a stretch of text for a title when the way English prose writ
 The pipeline is text in, films out. It knows nothing about SQLite or Discord:
 
 1. ``mentions.find_mentions(article_id, text)`` runs on every article at index time. It uses
-   regexes only (about 0.3 ms for a 3 KB article) and returns candidate ``Mention``s with the
+   regexes only (about 0.3 ms for a 3 KB article): ``phrases`` finds where a title may be
+   (capitalised phrases, quoted title case), and it returns candidate ``Mention``s with the
    cue that found each one (see ``Cue``).
 2. ``merge.merge_films(mentions, overrides)`` runs once over all the mentions (the index passes
    each distinct one once, with its count). It works out the franchises, resolves numbers,

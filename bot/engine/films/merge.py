@@ -22,8 +22,9 @@ from typing import NamedTuple
 from rapidfuzz import fuzz, process
 
 from bot.engine.films.keys import key
-from bot.engine.films.mentions import LOWER_JOINERS, NUMBERED_RE, Cue, Mention
+from bot.engine.films.mentions import NUMBERED_RE, Cue, Mention
 from bot.engine.films.overrides import Overrides
+from bot.engine.films.phrases import LOWER_JOINERS
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,9 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.engine.films.keys import key
-from bot.engine.films.mentions import ALWAYS_CAPITALISED, ORDINAL_NUMBERS, YEAR_WORD_RE
+from bot.engine.films.mentions import ORDINAL_NUMBERS, YEAR_WORD_RE
 from bot.engine.films.merge import Film, initials
+from bot.engine.films.phrases import ALWAYS_CAPITALISED
 from bot.engine.spelling import typo_budget
 from bot.engine.words import STOPWORDS, TOKEN_RE, tokens
 
