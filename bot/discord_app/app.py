@@ -32,7 +32,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Config
-from bot.discord_app.embeds import CONTENT_LIMIT, fit
+from bot.discord_app.embeds import fit
+from bot.discord_app.limits import CONTENT_LIMIT, EMBEDS_PER_MESSAGE, IDENTIFY_WINDOW
 from bot.engine.build.builder import BuildBusy, BuildError, BuildSummary, build_index
 from bot.engine.build.health import index_problem
 from bot.engine.search import MAX_QUESTION_CHARS, IndexUnavailable, Searcher, file_identity
@@ -47,7 +48,6 @@ ONLY_ADMINS = "Only admins can do that."
 STALE_COMMAND = (
     "That command has changed since Discord last updated its list; try again in a minute."
 )
-IDENTIFY_WINDOW = 5.0  # seconds: Discord's identify rate limit window per concurrency bucket
 
 
 NOT_TRIED = object()
@@ -415,8 +415,9 @@ class BriefingMixin:
 
     @property
     def page_size(self) -> int:
-        """How many excerpts one answer shows (the config's ``excerpts``)."""
-        return max(1, min(int(self.config.discord.excerpts), 10))
+        """How many excerpts one answer shows (the config's ``excerpts``): at most one embed each
+        under "Show in context"."""
+        return max(1, min(int(self.config.discord.excerpts), EMBEDS_PER_MESSAGE))
 
     async def setup_hook(self) -> None:
         """Open the index (built first if missing or damaged), load cogs, sync commands."""

@@ -4,7 +4,7 @@ Everything shown in Discord goes through here so that two rules hold everywhere:
 
 - text from articles or questions is escaped: no Markdown surprises, no mention pills, no
   ``@everyone`` (the bot also sends every message with mentions disabled, see ``app``);
-- every embed fits Discord's limits (title 256, description 4,096, field 1,024, 25 fields,
+- every embed fits Discord's limits (``limits``: title 256, description 4,096, field 1,024,
   footer 2,048, 6,000 in all per message), cut at a sentence boundary with "…" when it must be.
 
 Ranking and the plain-text rendering live in the engine (``engine.search``, ``engine.render``); this
@@ -21,17 +21,17 @@ from typing import Any
 
 import discord
 
+from bot.discord_app.limits import (
+    DESCRIPTION_LIMIT,
+    EMBEDS_PER_MESSAGE,
+    EMBEDS_TOTAL_LIMIT,
+    FIELD_VALUE_LIMIT,
+    FOOTER_LIMIT,
+    TITLE_LIMIT,
+)
 from bot.engine.render import ELLIPSIS, cut_text
 from bot.engine.search import Answer, Excerpt
 
-TITLE_LIMIT = 256
-DESCRIPTION_LIMIT = 4096
-FIELD_NAME_LIMIT = 256
-FIELD_VALUE_LIMIT = 1024
-FIELD_COUNT_LIMIT = 25
-FOOTER_LIMIT = 2048
-MESSAGE_EMBEDS_TOTAL = 6000
-CONTENT_LIMIT = 2000
 NOTE_LIMIT = 1000  # the engine's note above the excerpts, e.g. "No film called '…'"
 
 COLOUR_ANSWER = discord.Colour(0x2B6CB0)
@@ -196,9 +196,9 @@ def not_found_embed(answer: Answer) -> discord.Embed:
 
 def context_embeds(pairs: Sequence[tuple[Excerpt, str]]) -> list[discord.Embed]:
     """ "Show in context": each excerpt's whole paragraph, the excerpt itself in bold."""
-    pairs = list(pairs)[:10]
+    pairs = list(pairs)[:EMBEDS_PER_MESSAGE]
     embeds = []
-    budget = MESSAGE_EMBEDS_TOTAL - 100
+    budget = EMBEDS_TOTAL_LIMIT - 100
     for i, (excerpt, paragraph) in enumerate(pairs):
         title = fit(excerpt.title, TITLE_LIMIT, escape_title)
         footer = f"{excerpt.source} · paragraph {excerpt.paragraph}"

@@ -25,6 +25,7 @@ from bot.discord_app.embeds import (
     not_found_embed,
     sources_page,
 )
+from bot.discord_app.limits import CUSTOM_ID_LIMIT, RESPONSE_DEADLINE
 from bot.engine.search import Answer, Excerpt, Searcher
 
 if TYPE_CHECKING:
@@ -81,10 +82,10 @@ async def answer_reply(
     return Reply(answer_embed(answer, shown, first=start + 1, more=more), view, True)
 
 
-# Discord wants a response within 3 seconds of creating an interaction. A reply not ready this
-# long after that is deferred ("thinking…") and edited in when ready; the wait is at most
-# DEFER_WAIT, leaving room for a clock that runs behind Discord's and for the defer itself.
-DEFER_BY = 2.0
+# A reply not ready this long after the interaction was created is deferred ("thinking…") and
+# edited in when ready; the wait is at most DEFER_WAIT, leaving room before Discord's deadline
+# for a clock that runs behind Discord's and for the defer itself.
+DEFER_BY = RESPONSE_DEADLINE - 1.0
 DEFER_WAIT = 1.5
 
 
@@ -154,6 +155,15 @@ def expired_text(bot: BriefingMixin) -> str:
     return EXPIRED.format(minutes=f"{minutes} minute{'s' if minutes != 1 else ''}")
 
 
+def custom_id(*parts: object) -> str:
+    """A button's custom id, ``mb:`` and ``parts`` joined by colons, as the templates below
+    read it. The templates bound every part, so an id stays far below the limit."""
+    made = ":".join(["mb", *map(str, parts)])
+    if len(made) > CUSTOM_ID_LIMIT:
+        raise ValueError(f"custom id over {CUSTOM_ID_LIMIT} characters: {made!r}")
+    return made
+
+
 class MoreButton(
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"mb:more:(?P<key>[0-9a-f]{12}):(?P<start>\d{1,3})",
@@ -163,7 +173,9 @@ class MoreButton(
     def __init__(self, key: str, start: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="More", style=discord.ButtonStyle.primary, custom_id=f"mb:more:{key}:{start}"
+                label="More",
+                style=discord.ButtonStyle.primary,
+                custom_id=custom_id("more", key, start),
             )
         )
         self.key, self.start = key, start
@@ -204,7 +216,7 @@ class ContextButton(
             discord.ui.Button(
                 label="Show in context",
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"mb:ctx:{key}:{start}",
+                custom_id=custom_id("ctx", key, start),
             )
         )
         self.key, self.start = key, start
@@ -271,7 +283,7 @@ class PageButton(
             discord.ui.Button(
                 label=label,
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"mb:page:{which}:{page}:{label[0]}",
+                custom_id=custom_id("page", which, page, label[0]),
                 disabled=disabled,
             )
         )

@@ -11,8 +11,6 @@ from hypothesis import strategies as st
 
 from bot.config import DiscordConfig
 from bot.discord_app.embeds import (
-    DESCRIPTION_LIMIT,
-    TITLE_LIMIT,
     answer_embed,
     context_embeds,
     embeds_total,
@@ -26,6 +24,7 @@ from bot.discord_app.embeds import (
     sources_page,
     summary_embed,
 )
+from bot.discord_app.limits import DESCRIPTION_LIMIT, TITLE_LIMIT
 from bot.engine.build.builder import BuildSummary
 from bot.engine.search import Answer, Excerpt
 from bot.engine.uploads import UploadRejected, check_upload, safe_source_name, save_upload

@@ -47,7 +47,7 @@ HANDLED_MEMORY = 10_000  # message ids remembered to answer a redelivered questi
 async def reply(message: discord.Message, *, nonce: str, **kwargs: Any) -> discord.Message:
     """Reply without pinging the author; if the question was deleted meanwhile, just post.
 
-    ``nonce`` (at most 25 characters) makes the reply idempotent: Discord answers a second send
+    ``nonce`` (see ``reply_nonce``) makes the reply idempotent: Discord answers a second send
     with the same nonce with the message the first one made, so retrying after a 5xx never
     posts twice."""
     reference = message.to_reference(fail_if_not_exists=False)
@@ -62,6 +62,13 @@ async def reply(message: discord.Message, *, nonce: str, **kwargs: Any) -> disco
             log.warning("sending to channel %s failed (%s); retrying", message.channel.id, error)
             await asyncio.sleep(delay)
     raise AssertionError("unreachable")
+
+
+def reply_nonce(kind: str, message: discord.Message) -> str:
+    """The nonce of the reply of ``kind`` ("a" answer, "e" error, "c" cooldown note) to
+    ``message``: the same at every attempt at that reply. A letter and a snowflake (at most 20
+    digits) stay within Discord's ``NONCE_LIMIT``."""
+    return f"{kind}{message.id}"
 
 
 def check_cooldown(interaction: discord.Interaction) -> bool:
@@ -148,27 +155,23 @@ class Ask(commands.Cog):
                 log.exception("answering message %s failed", message.id)
                 text = SOMETHING_WENT_WRONG
             with contextlib.suppress(discord.HTTPException, *DELIVERY_ERRORS):
-                await reply(message, nonce=f"e{message.id}", content=text)
+                await reply(message, nonce=reply_nonce("e", message), content=text)
 
     async def answer_message(self, message: discord.Message, question: str) -> None:
-        nonce = f"a{message.id}"
         if not question:
-            await reply(message, nonce=nonce, content=EMPTY_QUESTION)
+            await reply(message, nonce=reply_nonce("a", message), content=EMPTY_QUESTION)
             return
         retry = self.bot.cooldowns.retry_after(message.author.id)
         if retry:
             await self.tell_privately(message, cooldown_text(retry))
             return
         answer = await answer_reply(self.bot, "ask", question[:MAX_QUESTION_CHARS])
-        kwargs: dict[str, Any] = {"embed": answer.embed}
-        if answer.view is not None:
-            kwargs["view"] = answer.view
-        await reply(message, nonce=nonce, **kwargs)
+        await reply(message, nonce=reply_nonce("a", message), **message_kwargs(answer))
 
     async def tell_privately(self, message: discord.Message, text: str) -> None:
         """A message cannot get an ephemeral reply: DM the author, or react if DMs are closed."""
         try:
-            await message.author.send(text, nonce=f"c{message.id}")
+            await message.author.send(text, nonce=reply_nonce("c", message))
         except discord.HTTPException:
             with contextlib.suppress(discord.HTTPException):
                 await message.add_reaction("\N{HOURGLASS WITH FLOWING SAND}")

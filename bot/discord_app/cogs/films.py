@@ -11,12 +11,10 @@ from discord.ext import commands
 from rapidfuzz import fuzz, process, utils
 
 from bot.discord_app.cogs.ask import check_cooldown
+from bot.discord_app.limits import CHOICE_LIMIT, CHOICES_LIMIT
 from bot.discord_app.views import answer_reply, list_reply, message_kwargs, respond
 
 log = logging.getLogger("briefing.bot")
-
-MAX_CHOICES = 25  # Discord's limit on autocomplete choices
-CHOICE_CHARS = 100  # and on a choice's name and value
 
 
 def film_choices(films: list[dict], typed: str) -> list[app_commands.Choice[str]]:
@@ -42,12 +40,12 @@ def film_choices(films: list[dict], typed: str) -> list[app_commands.Choice[str]
         ranked = [names[index] for _, _, index in hits]
     choices, seen = [], set()
     for name, title in ranked:
-        if title in seen or len(title) > CHOICE_CHARS:
+        if title in seen or len(title) > CHOICE_LIMIT:
             continue
         seen.add(title)
         shown = title if name == title else f"{name} → {title}"
-        choices.append(app_commands.Choice(name=shown[:CHOICE_CHARS], value=title))
-        if len(choices) == MAX_CHOICES:
+        choices.append(app_commands.Choice(name=shown[:CHOICE_LIMIT], value=title))
+        if len(choices) == CHOICES_LIMIT:
             break
     return choices
 
