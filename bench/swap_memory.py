@@ -3,9 +3,10 @@
     python bench/swap_memory.py [--articles 3000] [--batch 500] [--cycles 12] [--tracemalloc]
 
 Builds an index of ``--articles`` synthetic articles, then ``--cycles`` times: changes
-``--batch`` of them, rebuilds in a worker process (``bot.discord_app.app.in_worker_process``) while
-questions keep coming through a ``SearcherPool`` in worker threads, lets the pool swap in the
-new index, and asks 100 more. After each cycle it prints the process's RSS, Python's allocated
+``--batch`` of them, rebuilds in a worker process
+(``bot.discord_app.engine_host.in_worker_process``) while questions keep coming through a
+``SearcherPool`` in worker threads, lets the pool swap in the new index, and asks 100 more.
+After each cycle it prints the process's RSS, Python's allocated
 blocks, glibc's memory in use and held free (mallinfo2), and the stem cache; with
 ``--tracemalloc`` also what Python traced and, at the end, what grew most since cycle 1 (slow:
 a cycle takes several times longer).
@@ -32,7 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from make_corpus import file_name, make_corpus, toggle_update  # noqa: E402
 from memory import layers  # noqa: E402
 
-from bot.discord_app.app import SearcherPool, in_worker_process  # noqa: E402
+from bot.discord_app.engine_host import SearcherPool, in_worker_process  # noqa: E402
 from bot.engine.build.builder import build_index  # noqa: E402
 from bot.engine.search import Searcher  # noqa: E402
 

@@ -11,20 +11,10 @@ command tree turns failures into a short private reply and a logged traceback.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import ctypes
 import gc
 import logging
-import multiprocessing
-import secrets
-import sqlite3
 import time
-from collections import Counter, OrderedDict
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import aiohttp
 import discord
@@ -33,362 +23,17 @@ from discord.ext import commands
 
 from bot.config import Config
 from bot.discord_app.embeds import fit
+from bot.discord_app.engine_host import NewIndexUnusable, SearcherPool, in_worker_process
+from bot.discord_app.errors import PREVIOUS_ANSWERING, BriefingTree
 from bot.discord_app.limits import CONTENT_LIMIT, EMBEDS_PER_MESSAGE, IDENTIFY_WINDOW
-from bot.engine.build.builder import BuildBusy, BuildError, BuildSummary, build_index
+from bot.discord_app.state import Alerted, QueryCache, ReindexOutcome, UserCooldowns
+from bot.discord_app.views import DYNAMIC_ITEMS
+from bot.engine.build.builder import BuildBusy, BuildSummary, build_index
 from bot.engine.build.health import index_problem
-from bot.engine.search import MAX_QUESTION_CHARS, IndexUnavailable, Searcher, file_identity
 
 log = logging.getLogger("briefing.bot")
 
-T = TypeVar("T")
-
 COGS = ("bot.discord_app.cogs.ask", "bot.discord_app.cogs.films", "bot.discord_app.cogs.admin")
-SOMETHING_WENT_WRONG = "Something went wrong on my side; the admins can see the details in the log."
-ONLY_ADMINS = "Only admins can do that."
-STALE_COMMAND = (
-    "That command has changed since Discord last updated its list; try again in a minute."
-)
-
-
-NOT_TRIED = object()
-KEPT_ANSWERING = "I keep answering from the last good index; /reindex rebuilds it."
-PREVIOUS_ANSWERING = "The previous index is still answering questions."
-
-
-class NewIndexUnusable(BuildError):
-    """A build finished but its file could not be opened: the searcher pool has told the
-    admins already, and the previous index is still answering."""
-
-
-class SearcherPool:
-    """The one open index, shared by every command, swapped for a fresh one when the file
-    changes (after a reindex here, or in another shard process).
-
-    Searches run in worker threads (the engine is thread-safe) so a slow query never stalls the
-    gateway heartbeat. Every search first checks (one ``stat``) whether the index file was
-    replaced; if so a fresh searcher is opened and warmed up in the background while the
-    current one keeps answering from the file it has open, and swapped in only if the new file
-    is a usable index. If it is not (damaged, not an index, gone), the current one goes on
-    answering and ``problem`` says why, reported once to ``on_problem`` (None when the file is
-    good again). A swapped-out searcher is closed once the last search using it returns.
-    """
-
-    def __init__(
-        self, db_path: Any, on_problem: Callable[[str | None], None] | None = None
-    ) -> None:
-        self.db_path = Path(db_path)
-        self._current = open_warm(self.db_path)
-        self._in_use: Counter[int] = Counter()
-        self._retired: dict[int, Searcher] = {}
-        self.on_problem = on_problem
-        self.problem: str | None = None
-        self._bad_identity: object = NOT_TRIED  # the unusable file last tried: not tried again
-        self._reloading: asyncio.Task[str | None] | None = None
-
-    @property
-    def current(self) -> Searcher:
-        return self._current
-
-    async def run(self, method: Callable[..., T], *args: Any) -> T:
-        """``method(searcher, *args)`` in a worker thread, on the current searcher."""
-        self.notice_changes()
-        searcher = self._current
-        self._in_use[id(searcher)] += 1
-        try:
-            return await asyncio.to_thread(method, searcher, *args)
-        except sqlite3.DatabaseError as error:
-            # The open file itself is damaged (written over in place): nothing to fall back on.
-            self.set_problem(
-                f"The index file {self.db_path} is damaged ({error}): questions fail until "
-                "/reindex rebuilds it."
-            )
-            raise
-        finally:
-            self._in_use[id(searcher)] -= 1
-            if id(searcher) in self._retired and self._in_use[id(searcher)] <= 0:
-                self._retired.pop(id(searcher)).close()
-                del self._in_use[id(searcher)]
-                release_free_memory()
-
-    def notice_changes(self) -> None:
-        """Start a reload when the index file is not the one answering (and not a file already
-        found unusable)."""
-        identity = file_identity(self.db_path)
-        if identity == self._current.identity or identity == self._bad_identity:
-            return
-        if self._reloading is None or self._reloading.done():
-            self._reloading = asyncio.ensure_future(self._reload())
-
-    async def reload(self) -> str | None:
-        """Open the index file afresh and answer from it if it is usable; else keep answering
-        from the current one. Returns the problem, or None."""
-        if self._reloading is None or self._reloading.done():
-            self._reloading = asyncio.ensure_future(self._reload())
-        return await asyncio.shield(self._reloading)
-
-    async def _reload(self) -> str | None:
-        identity = file_identity(self.db_path)
-        try:
-            fresh = await asyncio.to_thread(open_checked, self.db_path)
-        except (IndexUnavailable, sqlite3.DatabaseError) as error:
-            self._bad_identity = identity
-            self.set_problem(f"{error}. {KEPT_ANSWERING}")
-            return self.problem
-        self.swap(fresh)
-        self._bad_identity = NOT_TRIED  # not None: that is a file that is gone
-        self.set_problem(None)
-        return None
-
-    def set_problem(self, problem: str | None) -> None:
-        if problem == self.problem:
-            return
-        self.problem = problem
-        if problem is None:
-            log.info("index %s is usable again", self.db_path)
-        else:
-            log.warning("index %s: %s", self.db_path, problem)
-        if self.on_problem is not None:
-            self.on_problem(problem)
-
-    def swap(self, fresh: Searcher) -> None:
-        """Answer from ``fresh`` from now on."""
-        old, self._current = self._current, fresh
-        if self._in_use[id(old)] > 0:
-            self._retired[id(old)] = old
-        else:
-            self._in_use.pop(id(old), None)
-            old.close()
-            release_free_memory()
-
-    def close(self) -> None:
-        if self._reloading is not None:
-            self._reloading.cancel()
-        self._current.close()
-        for searcher in self._retired.values():
-            searcher.close()
-        self._retired.clear()
-
-
-try:
-    _malloc_trim: Callable[[int], int] | None = ctypes.CDLL(None).malloc_trim  # glibc only
-except (AttributeError, OSError):
-    _malloc_trim = None
-
-
-def release_free_memory() -> None:
-    """Give the memory a swapped-out searcher freed back to the system (glibc's malloc_trim, in
-    a worker thread: a few milliseconds, without the GIL).
-
-    glibc keeps what it frees for later unless told otherwise: driving the engine as the bot
-    does (build in a worker process, open and warm a searcher, swap, questions in threads), the
-    memory glibc held free grew from 12 to 21 MB over 10 swaps while the memory in use stayed
-    flat, and a trim after each swap gave 6-8 MB of the process's RSS back."""
-    if _malloc_trim is not None:
-        with contextlib.suppress(RuntimeError):  # no event loop (tests): no need
-            asyncio.get_running_loop().run_in_executor(None, _malloc_trim, 0)
-
-
-def open_warm(db_path: Any) -> Searcher:
-    """A searcher whose lazily loaded parts (the film index: most of a second for thousands of
-    articles) are loaded, so that the first question after a start or a reindex doesn't wait
-    for them. It stays on the file it opened (the pool swaps searchers). Blocking: call it in
-    a worker thread."""
-    searcher = Searcher(db_path, follow=False)
-    try:
-        searcher.ask("warm up")
-    except BaseException:
-        searcher.close()
-        raise
-    return searcher
-
-
-def open_checked(db_path: Path) -> Searcher:
-    """``open_warm`` for a file that replaced the one answering: first the cheap checks that
-    it is an index of this version (``IndexUnavailable`` if not)."""
-    if not db_path.exists():
-        raise IndexUnavailable(f"The index file {db_path} is gone")
-    replaced = f"The index file {db_path} was replaced by one I can't use"
-    problem = index_problem(db_path)
-    if problem is not None:
-        raise IndexUnavailable(f"{replaced}: {problem}")
-    try:
-        return open_warm(db_path)
-    except sqlite3.DatabaseError as error:
-        raise IndexUnavailable(f"{replaced}: {error}") from None
-
-
-class UserCooldowns:
-    """Per-user rate limit shared by every way of asking (mention, DM, channel, /ask, /film)."""
-
-    def __init__(self, rate: int, per: float) -> None:
-        self.rate, self.per = rate, per
-        self._buckets: dict[int, app_commands.Cooldown] = {}
-
-    def retry_after(self, user_id: int) -> float | None:
-        """Seconds until ``user_id`` may ask again, or None (and the ask is counted)."""
-        if self.rate <= 0 or self.per <= 0:
-            return None
-        now = time.time()
-        if len(self._buckets) > 10_000:  # forget users whose bucket has refilled
-            self._buckets = {
-                k: b for k, b in self._buckets.items() if b.get_tokens(now) < self.rate
-            }
-        bucket = self._buckets.setdefault(user_id, app_commands.Cooldown(self.rate, self.per))
-        return bucket.update_rate_limit(now)
-
-
-@dataclass(frozen=True)
-class Query:
-    """What a button needs to redo a search: the kind ("ask" or "film") and its text."""
-
-    kind: str
-    text: str
-    created: float
-
-
-class QueryCache:
-    """Button state: a short random key in the button's custom id points here. Entries live for
-    ``ttl`` seconds; after that (or a restart) the buttons answer politely that they expired.
-
-    Expired entries are dropped as new ones come (oldest first: entries are kept in the order
-    they were made), and at most ``max_items`` entries and ``max_chars`` characters of question
-    are kept (about 10 MB), whatever the rate of questions; past that the oldest buttons
-    expire early."""
-
-    def __init__(self, ttl: float, max_items: int = 20_000, max_chars: int = 8_000_000) -> None:
-        self.ttl = ttl
-        self.max_items = max_items
-        self.max_chars = max_chars
-        self._items: OrderedDict[str, Query] = OrderedDict()
-        self._chars = 0
-
-    def put(self, kind: str, text: str) -> str:
-        key = secrets.token_hex(6)
-        # the engine reads no further; a 6,000-character /ask option would cost 3 times more
-        query = Query(kind, text[:MAX_QUESTION_CHARS], time.monotonic())
-        self._items[key] = query
-        self._chars += len(query.text)
-        expired = query.created - self.ttl
-        while self._items and (
-            len(self._items) > self.max_items
-            or self._chars > self.max_chars
-            or next(iter(self._items.values())).created < expired
-        ):
-            self._chars -= len(self._items.popitem(last=False)[1].text)
-        return key
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def get(self, key: str) -> Query | None:
-        query = self._items.get(key)
-        if query is None or time.monotonic() - query.created > self.ttl:
-            if self._items.pop(key, None) is not None:
-                self._chars -= len(query.text)  # type: ignore[union-attr]
-            return None
-        return query
-
-
-@dataclass(frozen=True)
-class ReindexOutcome:
-    """How the last reindex in this process went, for ``/status``."""
-
-    at: float  # time.time()
-    ok: bool
-    text: str  # what changed, or why it failed
-
-
-MAX_ALERTS_REMEMBERED = 100
-
-
-class NotAdmin(app_commands.CheckFailure):
-    """Raised by the admin check; the error handler answers "only admins can do that"."""
-
-
-class AskingTooFast(app_commands.CheckFailure):
-    """Raised by the cooldown check with the seconds to wait."""
-
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"on cooldown for {retry_after:.1f}s")
-        self.retry_after = retry_after
-
-
-def cooldown_text(retry_after: float) -> str:
-    """The private "slow down" note; Discord shows the timestamp as "in 12 seconds"."""
-    when = int(time.time() + retry_after + 0.999)
-    seconds = max(1, round(retry_after))
-    return (
-        f"You're asking faster than I can brief. Try again <t:{when}:R> "
-        f"(in {seconds} second{'s' if seconds != 1 else ''})."
-    )
-
-
-def error_text(error: BaseException) -> str:
-    """What the user sees for a failed command; only unexpected failures are logged."""
-    if isinstance(error, app_commands.CommandInvokeError):
-        error = error.original
-    if isinstance(error, AskingTooFast):
-        return cooldown_text(error.retry_after)
-    if isinstance(error, NotAdmin):
-        return ONLY_ADMINS
-    if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
-        return STALE_COMMAND
-    if isinstance(error, app_commands.NoPrivateMessage):
-        return "That command only works in a server."
-    if isinstance(error, app_commands.CheckFailure):
-        return "You can't use that here."
-    if isinstance(error, app_commands.TransformerError):
-        return "I couldn't read one of the options; please check it and try again."
-    return SOMETHING_WENT_WRONG
-
-
-# Discord's codes for an interaction that can no longer be answered: its 3 seconds passed
-# (Unknown interaction), or it was answered already (a retried response that had got through).
-INTERACTION_GONE = {10062, 40060}
-
-
-async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
-    """The one error path for commands and buttons: a short private reply, traceback to the log."""
-    original = getattr(error, "original", error)
-    if isinstance(original, discord.HTTPException) and original.code in INTERACTION_GONE:
-        # Expired: Discord already showed "The application did not respond" (ask again).
-        # Already answered: the user has the answer. Either way, nothing more to send.
-        log.warning("interaction %s: %s; not answering it again", interaction.id, original.text)
-        return
-    text = error_text(error)
-    if text == SOMETHING_WENT_WRONG:
-        command = interaction.command.qualified_name if interaction.command else None
-        what = f"/{command}" if command else f"interaction {interaction.data}"
-        original = getattr(error, "original", error)
-        log.error("%s failed", what, exc_info=(type(original), original, original.__traceback__))
-    await reply_private(interaction, text)
-
-
-async def reply_private(
-    interaction: discord.Interaction, text: str, *, embed: discord.Embed | None = None
-) -> None:
-    """Answer only the one who asked, whether or not the interaction was already acknowledged."""
-    kwargs: dict[str, Any] = {"content": text}
-    if embed is not None:
-        kwargs["embed"] = embed
-    try:
-        if not interaction.response.is_done():
-            await interaction.response.send_message(**kwargs, ephemeral=True)
-        elif interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
-            await interaction.edit_original_response(**kwargs)
-        else:
-            await interaction.followup.send(**kwargs, ephemeral=True)
-    except discord.HTTPException as failure:
-        log.warning("could not tell the user about an error: %s", failure)
-
-
-class BriefingTree(app_commands.CommandTree):
-    """The command tree with the bot's single error handler."""
-
-    async def on_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
-        await report_error(interaction, error)
 
 
 class BriefingMixin:
@@ -410,7 +55,7 @@ class BriefingMixin:
         self.reindex_lock = asyncio.Lock()
         self.searchers = None  # type: ignore[assignment]  # opened in setup_hook
         self.last_reindex: ReindexOutcome | None = None
-        self._alerted: OrderedDict[str, None] = OrderedDict()
+        self._alerted = Alerted()
         self._background: set[asyncio.Task] = set()
 
     @property
@@ -421,8 +66,6 @@ class BriefingMixin:
 
     async def setup_hook(self) -> None:
         """Open the index (built first if missing or damaged), load cogs, sync commands."""
-        from bot.discord_app.views import DYNAMIC_ITEMS
-
         await self.ensure_index()
         self.searchers = await asyncio.to_thread(
             SearcherPool, self.config.db, self.index_problem_changed
@@ -515,11 +158,8 @@ class BriefingMixin:
     def alert(self, text: str) -> None:
         """Post ``text`` to ``discord.alert_channel`` (when set), once per distinct problem until
         the index is good again; every problem is in the log anyway."""
-        if text in self._alerted:
+        if not self._alerted.first_time(text):
             return
-        self._alerted[text] = None
-        while len(self._alerted) > MAX_ALERTS_REMEMBERED:
-            self._alerted.popitem(last=False)
         channel_id = self.config.discord.alert_channel
         if channel_id:
             task = asyncio.ensure_future(self._post_alert(int(channel_id), text))
@@ -604,20 +244,6 @@ class ShardedBriefingBot(BriefingMixin, commands.AutoShardedBot):
             mine,
             self.shard_count or recommended,
         )
-
-
-async def in_worker_process(function: Callable[..., T], *args: Any) -> T:
-    """``function(*args)`` in a fresh process (spawned: no copy of this one's threads or
-    sockets); its exceptions are raised here. Cancelling kills the process."""
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-    try:
-        return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
-    except asyncio.CancelledError:
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.kill()
-        raise
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def intents_for(config: Config) -> discord.Intents:

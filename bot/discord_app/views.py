@@ -8,16 +8,13 @@ expired (``button_timeout``) or the bot restarted, the click gets a polite priva
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.discord_app.app import reply_private, report_error
 from bot.discord_app.embeds import (
     answer_embed,
     context_embeds,
@@ -25,11 +22,13 @@ from bot.discord_app.embeds import (
     not_found_embed,
     sources_page,
 )
-from bot.discord_app.limits import CUSTOM_ID_LIMIT, RESPONSE_DEADLINE
+from bot.discord_app.errors import report_error
+from bot.discord_app.limits import CUSTOM_ID_LIMIT
+from bot.discord_app.replies import Reply, message_kwargs, reply_private, respond
 from bot.engine.search import Answer, Excerpt, Searcher
 
 if TYPE_CHECKING:
-    from bot.discord_app.app import BriefingMixin
+    from bot.discord_app.app import BriefingBot
 
 log = logging.getLogger("briefing.bot")
 
@@ -40,15 +39,6 @@ EXPIRED = (
 NO_MORE = "That's everything the articles say about it."
 
 
-@dataclass(frozen=True)
-class Reply:
-    """A message ready to send: one embed and maybe buttons."""
-
-    embed: discord.Embed
-    view: discord.ui.View | None
-    answered: bool
-
-
 def searcher_method(kind: str) -> Callable[[Searcher, str, int], Answer]:
     """The engine call behind a query kind: the same ``Searcher`` methods the CLI uses."""
     if kind == "film":
@@ -56,7 +46,7 @@ def searcher_method(kind: str) -> Callable[[Searcher, str, int], Answer]:
     return Searcher.ask
 
 
-async def fetch_page(bot: BriefingMixin, kind: str, text: str, start: int) -> tuple[Answer, bool]:
+async def fetch_page(bot: BriefingBot, kind: str, text: str, start: int) -> tuple[Answer, bool]:
     """The answer with enough excerpts to show ``start``..``start+page`` and to know whether
     there are more after that."""
     top = start + bot.page_size + 1
@@ -65,7 +55,7 @@ async def fetch_page(bot: BriefingMixin, kind: str, text: str, start: int) -> tu
 
 
 async def answer_reply(
-    bot: BriefingMixin, kind: str, text: str, *, start: int = 0, key: str | None = None
+    bot: BriefingBot, kind: str, text: str, *, start: int = 0, key: str | None = None
 ) -> Reply:
     """Search and lay out one page of excerpts with its buttons."""
     answer, more = await fetch_page(bot, kind, text, start)
@@ -82,66 +72,6 @@ async def answer_reply(
     return Reply(answer_embed(answer, shown, first=start + 1, more=more), view, True)
 
 
-# A reply not ready this long after the interaction was created is deferred ("thinking…") and
-# edited in when ready; the wait is at most DEFER_WAIT, leaving room before Discord's deadline
-# for a clock that runs behind Discord's and for the defer itself.
-DEFER_BY = RESPONSE_DEADLINE - 1.0
-DEFER_WAIT = 1.5
-
-
-def message_kwargs(reply: Reply) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"embed": reply.embed}
-    if reply.view is not None:
-        kwargs["view"] = reply.view
-    return kwargs
-
-
-async def respond(
-    interaction: discord.Interaction,
-    make: Awaitable[dict[str, Any]],
-    *,
-    ephemeral: bool = False,
-    update: bool = False,
-) -> None:
-    """Answer ``interaction`` with the message ``make`` builds (``send_message`` keyword
-    arguments), in time however long ``make`` takes: sent at once when ready within the
-    deadline, else deferred first and put in place when ready. ``update`` edits the message the
-    clicked button is on instead of sending a new one."""
-    task = asyncio.ensure_future(make)
-    try:
-        age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
-        await asyncio.wait({task}, timeout=min(DEFER_WAIT, max(0.0, DEFER_BY - age)))
-        if task.done():
-            kwargs = task.result()
-            if update:
-                await interaction.response.edit_message(**kwargs)
-            else:
-                await interaction.response.send_message(**kwargs, ephemeral=ephemeral)
-            forget_view(kwargs)
-            return
-        log.info("interaction %s: the reply takes a while; deferring", interaction.id)
-        if update:
-            await interaction.response.defer()
-        else:
-            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-        kwargs = await task
-        await interaction.edit_original_response(**kwargs)
-        forget_view(kwargs)
-    finally:
-        task.cancel()  # only if the defer failed: nobody will take the reply any more
-
-
-def forget_view(kwargs: dict[str, Any]) -> None:
-    """Drop the view just sent from discord.py's view store. Its buttons are ``DynamicItem``s,
-    found by their custom id whenever clicked, so the object is not needed once sent; but
-    discord.py keeps the view of a private reply for 15 minutes, with a task waiting out the
-    time: in a soak, a view, two buttons, a task and its coroutine, future and context more for
-    every private answer, piling up for 15 minutes."""
-    view = kwargs.get("view")
-    if view is not None:
-        view.stop()
-
-
 async def guarded(interaction: discord.Interaction, work: Callable[[], Awaitable[None]]) -> None:
     """Run a button's work; failures go to the same handler as commands."""
     try:
@@ -150,7 +80,7 @@ async def guarded(interaction: discord.Interaction, work: Callable[[], Awaitable
         await report_error(interaction, error)
 
 
-def expired_text(bot: BriefingMixin) -> str:
+def expired_text(bot: BriefingBot) -> str:
     minutes = max(1, round(bot.queries.ttl / 60))
     return EXPIRED.format(minutes=f"{minutes} minute{'s' if minutes != 1 else ''}")
 
@@ -258,7 +188,7 @@ LISTS: dict[str, tuple[Callable[[Searcher], list[dict]], Callable[..., Any]]] = 
 }
 
 
-async def list_reply(bot: BriefingMixin, which: str, page: int) -> tuple[discord.Embed, Any]:
+async def list_reply(bot: BriefingBot, which: str, page: int) -> tuple[discord.Embed, Any]:
     """Page ``page`` of the films or sources list, with Previous/Next buttons when long."""
     fetch, layout = LISTS[which]
     items = await bot.searchers.run(fetch)

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.discord_app.cogs.ask import reply_nonce
 from bot.discord_app.limits import CUSTOM_ID_LIMIT, NONCE_LIMIT
+from bot.discord_app.replies import reply_nonce
 from bot.discord_app.views import ContextButton, MoreButton, PageButton, custom_id
 
 LARGEST_SNOWFLAKE = 2**64 - 1

@@ -6,7 +6,8 @@ import asyncio
 import os
 from pathlib import Path
 
-from bot.discord_app.app import QueryCache, SearcherPool
+from bot.discord_app.engine_host import SearcherPool
+from bot.discord_app.state import QueryCache
 from bot.engine.build.builder import build_index
 from bot.engine.search import Searcher
 
@@ -15,7 +16,7 @@ QUESTION = "How many motorbike jumps did Cruise do in training?"
 
 def test_query_cache_drops_expired_entries_as_new_ones_come(monkeypatch) -> None:
     clock = [1000.0]
-    monkeypatch.setattr("bot.discord_app.app.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("bot.discord_app.state.time.monotonic", lambda: clock[0])
     cache = QueryCache(ttl=60)
     first = cache.put("ask", "an old question")
     clock[0] += 30

@@ -20,7 +20,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_app.app import PREVIOUS_ANSWERING, NewIndexUnusable, NotAdmin
+from bot.discord_app.checks import admin_check
 from bot.discord_app.embeds import (
     escape_title,
     problem_embed,
@@ -28,7 +28,10 @@ from bot.discord_app.embeds import (
     summary_embed,
     summary_line,
 )
-from bot.discord_app.views import list_reply, respond
+from bot.discord_app.engine_host import NewIndexUnusable
+from bot.discord_app.errors import PREVIOUS_ANSWERING
+from bot.discord_app.replies import respond
+from bot.discord_app.views import list_reply
 from bot.engine.build.builder import BuildBusy, BuildError
 from bot.engine.search import Searcher
 from bot.engine.uploads import UploadRejected, check_upload, save_upload
@@ -36,28 +39,6 @@ from bot.engine.uploads import UploadRejected, check_upload, save_upload
 log = logging.getLogger("briefing.bot")
 
 ALREADY_RUNNING = "A reindex is already running; its summary will appear where it was started."
-
-
-def is_admin(interaction: discord.Interaction) -> bool:
-    """Manage Server (or Administrator) in this server, or listed in the config by id."""
-    settings = interaction.client.config.discord  # type: ignore[attr-defined]
-    user = interaction.user
-    if user.id in {int(i) for i in settings.admin_user_ids}:
-        return True
-    if isinstance(user, discord.Member):
-        permissions = interaction.permissions
-        if permissions.manage_guild or permissions.administrator:
-            return True
-        admin_roles = {int(i) for i in settings.admin_role_ids}
-        if any(role.id in admin_roles for role in user.roles):
-            return True
-    return False
-
-
-def admin_check(interaction: discord.Interaction) -> bool:
-    if not is_admin(interaction):
-        raise NotAdmin()
-    return True
 
 
 class Admin(commands.Cog):

@@ -13,20 +13,20 @@ the user is told to ask again.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import re
 from collections import OrderedDict
 from typing import Any
 
-import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_app.app import SOMETHING_WENT_WRONG, AskingTooFast, cooldown_text
-from bot.discord_app.views import answer_reply, message_kwargs, respond
+from bot.discord_app.checks import cooldown_check
+from bot.discord_app.errors import SOMETHING_WENT_WRONG, cooldown_text
+from bot.discord_app.replies import DELIVERY_ERRORS, message_kwargs, reply_nonce, reply_to, respond
+from bot.discord_app.views import answer_reply
 from bot.engine.search import MAX_QUESTION_CHARS
 
 log = logging.getLogger("briefing.bot")
@@ -37,46 +37,7 @@ EMPTY_QUESTION = (
 )
 ASK_AGAIN = "Discord had trouble delivering my answer; please ask again in a moment."
 
-# Failures on the way to Discord that may pass: a 5xx discord.py gave up on (it does not retry
-# 503 at all), a dropped connection, a timeout.
-DELIVERY_ERRORS = (discord.DiscordServerError, aiohttp.ClientError, asyncio.TimeoutError)
-SEND_RETRY_DELAYS = (0.3, 1.0)  # seconds before the 2nd and 3rd attempt
 HANDLED_MEMORY = 10_000  # message ids remembered to answer a redelivered question only once
-
-
-async def reply(message: discord.Message, *, nonce: str, **kwargs: Any) -> discord.Message:
-    """Reply without pinging the author; if the question was deleted meanwhile, just post.
-
-    ``nonce`` (see ``reply_nonce``) makes the reply idempotent: Discord answers a second send
-    with the same nonce with the message the first one made, so retrying after a 5xx never
-    posts twice."""
-    reference = message.to_reference(fail_if_not_exists=False)
-    for delay in (*SEND_RETRY_DELAYS, None):
-        try:
-            return await message.channel.send(
-                reference=reference, mention_author=False, nonce=nonce, **kwargs
-            )
-        except DELIVERY_ERRORS as error:
-            if delay is None:
-                raise
-            log.warning("sending to channel %s failed (%s); retrying", message.channel.id, error)
-            await asyncio.sleep(delay)
-    raise AssertionError("unreachable")
-
-
-def reply_nonce(kind: str, message: discord.Message) -> str:
-    """The nonce of the reply of ``kind`` ("a" answer, "e" error, "c" cooldown note) to
-    ``message``: the same at every attempt at that reply. A letter and a snowflake (at most 20
-    digits) stay within Discord's ``NONCE_LIMIT``."""
-    return f"{kind}{message.id}"
-
-
-def check_cooldown(interaction: discord.Interaction) -> bool:
-    """App-command check: counts the ask, or raises ``AskingTooFast`` for the error handler."""
-    retry = interaction.client.cooldowns.retry_after(interaction.user.id)  # type: ignore[attr-defined]
-    if retry:
-        raise AskingTooFast(retry)
-    return True
 
 
 class Ask(commands.Cog):
@@ -103,7 +64,7 @@ class Ask(commands.Cog):
         question="What you want to know, e.g. where was the motorbike jump filmed?",
         private="Show the answer only to you (default: everyone in the channel sees it).",
     )
-    @app_commands.check(check_cooldown)
+    @app_commands.check(cooldown_check)
     async def ask(
         self,
         interaction: discord.Interaction,
@@ -155,18 +116,18 @@ class Ask(commands.Cog):
                 log.exception("answering message %s failed", message.id)
                 text = SOMETHING_WENT_WRONG
             with contextlib.suppress(discord.HTTPException, *DELIVERY_ERRORS):
-                await reply(message, nonce=reply_nonce("e", message), content=text)
+                await reply_to(message, nonce=reply_nonce("e", message), content=text)
 
     async def answer_message(self, message: discord.Message, question: str) -> None:
         if not question:
-            await reply(message, nonce=reply_nonce("a", message), content=EMPTY_QUESTION)
+            await reply_to(message, nonce=reply_nonce("a", message), content=EMPTY_QUESTION)
             return
         retry = self.bot.cooldowns.retry_after(message.author.id)
         if retry:
             await self.tell_privately(message, cooldown_text(retry))
             return
         answer = await answer_reply(self.bot, "ask", question[:MAX_QUESTION_CHARS])
-        await reply(message, nonce=reply_nonce("a", message), **message_kwargs(answer))
+        await reply_to(message, nonce=reply_nonce("a", message), **message_kwargs(answer))
 
     async def tell_privately(self, message: discord.Message, text: str) -> None:
         """A message cannot get an ephemeral reply: DM the author, or react if DMs are closed."""

@@ -10,9 +10,10 @@ from discord import app_commands
 from discord.ext import commands
 from rapidfuzz import fuzz, process, utils
 
-from bot.discord_app.cogs.ask import check_cooldown
+from bot.discord_app.checks import cooldown_check
 from bot.discord_app.limits import CHOICE_LIMIT, CHOICES_LIMIT
-from bot.discord_app.views import answer_reply, list_reply, message_kwargs, respond
+from bot.discord_app.replies import message_kwargs, respond
+from bot.discord_app.views import answer_reply, list_reply
 
 log = logging.getLogger("briefing.bot")
 
@@ -67,7 +68,7 @@ class Films(commands.Cog):
 
     @app_commands.command(name="film", description="What the articles say about one film.")
     @app_commands.describe(title="The film (start typing for suggestions).")
-    @app_commands.check(check_cooldown)
+    @app_commands.check(cooldown_check)
     async def film(
         self, interaction: discord.Interaction, title: app_commands.Range[str, 1, 200]
     ) -> None:
