@@ -1,11 +1,13 @@
-"""The Discord application: one bot object holding the shared index, cooldowns and button state.
+"""The Discord application: one ``commands.Bot`` subclass holding the shared index, the cooldowns
+and the button state.
 
-``create_bot`` picks ``commands.Bot`` (one gateway connection) or ``commands.AutoShardedBot``
-(several shards in this process, optionally a share ``shard_ids`` of ``shard_count`` so several
-processes can split a big bot) from the config. Both get the same behaviour from
-``BriefingMixin``: ``setup_hook`` opens the index once, loads one cog per command group and
-syncs the slash commands; every message goes out with mentions disabled; one error handler on the
-command tree turns failures into a short private reply and a logged traceback.
+``setup_hook`` opens the index once (building it first if missing or damaged), loads one cog
+per command group and syncs the slash commands; every message goes out with mentions disabled;
+one error handler on the command tree (``errors.BriefingTree``) turns failures into a short
+private reply and a logged traceback. ``create_bot`` picks ``BriefingBot`` (one gateway
+connection) or, when the config shards, ``ShardedBriefingBot``: the same bot on discord.py's
+``AutoShardedClient``, running several shards in this process, or a share ``shard_ids`` of
+``shard_count`` so that several processes can split a big bot.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from typing import Any
 
 import aiohttp
 import discord
-from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Config
@@ -36,27 +37,29 @@ log = logging.getLogger("briefing.bot")
 COGS = ("bot.discord_app.cogs.ask", "bot.discord_app.cogs.films", "bot.discord_app.cogs.admin")
 
 
-class BriefingMixin:
-    """Behaviour shared by the single-connection and the sharded bot."""
+class BriefingBot(commands.Bot):
+    """The bot on one gateway connection: right for up to a couple of thousand servers.
 
-    config: Config
-    searchers: SearcherPool
-    cooldowns: UserCooldowns
-    queries: QueryCache
-    reindex_lock: asyncio.Lock
+    Not ``AutoShardedBot`` with one shard: after an outage discord.py's shards IDENTIFY afresh
+    where a ``Client`` RESUMEs, and the events of the outage (questions) would be lost."""
 
-    def _init_briefing(self, config: Config) -> None:
+    def __init__(self, config: Config) -> None:
         self.config = config
-        self._max_concurrency = 1
-        self._identified_at: dict[int, float] = {}
         settings = config.discord
         self.cooldowns = UserCooldowns(int(settings.cooldown_rate), float(settings.cooldown_per))
         self.queries = QueryCache(float(settings.button_timeout))
         self.reindex_lock = asyncio.Lock()
-        self.searchers = None  # type: ignore[assignment]  # opened in setup_hook
         self.last_reindex: ReindexOutcome | None = None
+        self._searchers: SearcherPool | None = None
+        self._max_concurrency = 1
+        self._identified_at: dict[int, float] = {}
         self._alerted = Alerted()
-        self._background: set[asyncio.Task] = set()
+        self._background: set[asyncio.Task[None]] = set()
+        super().__init__(**bot_options(config), **self.shard_options())
+
+    def shard_options(self) -> dict[str, Any]:
+        """The ``shard_count`` and ``shard_ids`` to run: none on one connection."""
+        return {}
 
     @property
     def page_size(self) -> int:
@@ -64,15 +67,22 @@ class BriefingMixin:
         under "Show in context"."""
         return max(1, min(int(self.config.discord.excerpts), EMBEDS_PER_MESSAGE))
 
+    @property
+    def searchers(self) -> SearcherPool:
+        """The shared index; opened in ``setup_hook``, closed by ``close``."""
+        if self._searchers is None:
+            raise RuntimeError("the index is opened in setup_hook, and closed by close")
+        return self._searchers
+
     async def setup_hook(self) -> None:
         """Open the index (built first if missing or damaged), load cogs, sync commands."""
         await self.ensure_index()
-        self.searchers = await asyncio.to_thread(
+        self._searchers = await asyncio.to_thread(
             SearcherPool, self.config.db, self.index_problem_changed
         )
-        self.add_dynamic_items(*DYNAMIC_ITEMS)  # type: ignore[attr-defined]
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
         for cog in COGS:
-            await self.load_extension(cog)  # type: ignore[attr-defined]
+            await self.load_extension(cog)
         await self.sync_commands()
         # What start-up made (modules, discord.py, the first index) lives as long as the bot:
         # full garbage collections, which stop every thread, no longer walk it each time.
@@ -104,7 +114,7 @@ class BriefingMixin:
         if settings.shard_ids and 0 not in settings.shard_ids:
             log.info("not syncing commands: shard 0 runs in another process")
             return
-        tree: app_commands.CommandTree = self.tree  # type: ignore[attr-defined]
+        tree = self.tree
         if settings.dev_guild_ids:
             for guild_id in settings.dev_guild_ids:
                 guild = discord.Object(id=int(guild_id))
@@ -169,7 +179,10 @@ class BriefingMixin:
     async def _post_alert(self, channel_id: int, text: str) -> None:
         content = fit(f"\N{WARNING SIGN} {text}", CONTENT_LIMIT)
         try:
-            channel = self.get_channel(channel_id) or await self.fetch_channel(channel_id)  # type: ignore[attr-defined]
+            channel = self.get_channel(channel_id) or await self.fetch_channel(channel_id)
+            if not isinstance(channel, discord.abc.Messageable):
+                log.warning("the alert channel %s is not one I can post in", channel_id)
+                return
             await channel.send(content, allowed_mentions=discord.AllowedMentions.none())
             log.info("told the admins in channel %s: %s", channel_id, text)
         except (TimeoutError, discord.HTTPException, aiohttp.ClientError) as error:
@@ -194,42 +207,36 @@ class BriefingMixin:
         """Questions are handled by the ask cog's listener, never as prefix commands."""
 
     async def on_ready(self) -> None:
-        user = self.user  # type: ignore[attr-defined]
-        guilds = len(self.guilds)  # type: ignore[attr-defined]
-        log.info("ready as %s in %d server%s", user, guilds, "" if guilds == 1 else "s")
+        guilds = len(self.guilds)
+        log.info("ready as %s in %d server%s", self.user, guilds, "" if guilds == 1 else "s")
 
     async def close(self) -> None:
         """Close the gateway and HTTP session, then the index."""
-        await super().close()  # type: ignore[misc]
-        if self.searchers is not None:
-            self.searchers.close()
-            self.searchers = None  # type: ignore[assignment]
+        await super().close()
+        if self._searchers is not None:
+            self._searchers.close()
+            self._searchers = None
         log.info("closed")
 
 
-class BriefingBot(BriefingMixin, commands.Bot):
-    """One gateway connection: right for a bot in up to a couple of thousand servers."""
+class ShardedBriefingBot(BriefingBot, commands.AutoShardedBot):
+    """The same bot over several shards in this process; ``shard_ids`` picks this process's share
+    of ``shard_count`` (0: as many as Discord recommends)."""
 
-    def __init__(self, config: Config) -> None:
-        self._init_briefing(config)
-        super().__init__(**bot_options(config))
-
-
-class ShardedBriefingBot(BriefingMixin, commands.AutoShardedBot):
-    """Several shards in one process; ``shard_ids`` picks this process's share."""
-
-    def __init__(self, config: Config) -> None:
-        self._init_briefing(config)
-        settings = config.discord
-        options = bot_options(config)
-        if settings.shard_count:
-            options["shard_count"] = int(settings.shard_count)
+    def shard_options(self) -> dict[str, Any]:
+        settings = self.config.discord
+        options: dict[str, Any] = {"shard_count": int(settings.shard_count or 0) or None}
         if settings.shard_ids:
             options["shard_ids"] = [int(i) for i in settings.shard_ids]
-        super().__init__(**options)
+        return options
 
     async def setup_hook(self) -> None:
         await super().setup_hook()
+        await self.read_gateway_limits()
+
+    async def read_gateway_limits(self) -> None:
+        """How many IDENTIFYs Discord allows at once (``max_concurrency``), and
+        in the log how many shards it recommends against how many run here."""
         try:
             recommended, _, limits = await self.http.get_bot_gateway()
             self._max_concurrency = max(1, int(limits.get("max_concurrency", 1)))
@@ -260,6 +267,8 @@ def intents_for(config: Config) -> discord.Intents:
 
 
 def bot_options(config: Config) -> dict[str, Any]:
+    """Everything but the shards: mentions off everywhere, no prefix commands, the tree with
+    the one error handler, a small message cache."""
     return {
         "command_prefix": commands.when_mentioned,
         "help_command": None,
@@ -272,7 +281,7 @@ def bot_options(config: Config) -> dict[str, Any]:
     }
 
 
-def create_bot(config: Config) -> BriefingBot | ShardedBriefingBot:
+def create_bot(config: Config) -> BriefingBot:
     """``ShardedBriefingBot`` when the config mentions sharding (``shard_count``, where 0 means
     "as many as Discord recommends", or ``shard_ids``), else ``BriefingBot``."""
     settings = config.discord

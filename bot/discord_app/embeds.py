@@ -17,7 +17,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import discord
 
@@ -29,6 +28,8 @@ from bot.discord_app.limits import (
     FOOTER_LIMIT,
     TITLE_LIMIT,
 )
+from bot.discord_app.state import ReindexOutcome
+from bot.engine.build.builder import BuildSummary
 from bot.engine.render import ELLIPSIS, cut_text
 from bot.engine.search import Answer, Excerpt
 
@@ -332,9 +333,9 @@ def names_field(names: Sequence[str]) -> str:
     return fit_lines([escape(n) for n in names], FIELD_VALUE_LIMIT) if names else "none"
 
 
-def summary_embed(summary: object, *, title: str = "Reindex finished") -> discord.Embed:
-    """A build summary (``BuildSummary``): what changed, what was skipped and why."""
-    data = summary.to_dict()  # type: ignore[attr-defined]
+def summary_embed(summary: BuildSummary, *, title: str = "Reindex finished") -> discord.Embed:
+    """A build summary: what changed, what was skipped and why."""
+    data = summary.to_dict()
     added, changed, removed = data["added"], data["changed"], data["removed"]
     skipped = data["skipped"]
     embed = discord.Embed(title=title, colour=COLOUR_ADMIN)
@@ -355,16 +356,16 @@ def summary_embed(summary: object, *, title: str = "Reindex finished") -> discor
     return embed
 
 
-def summary_line(summary: object) -> str:
+def summary_line(summary: BuildSummary) -> str:
     """A build summary in one line, for ``/status``."""
-    data = summary.to_dict()  # type: ignore[attr-defined]
+    data = summary.to_dict()
     counts = ", ".join(f"{len(data[k])} {k}" for k in ("added", "changed", "removed", "skipped"))
     return f"{counts}; {plural(int(data.get('passages', 0)), 'passage')} in {data['seconds']:.1f} s"
 
 
-def status_embed(stats: dict, last: Any, problem: str | None) -> discord.Embed:
-    """``/status``: what the index answering holds, the last reindex (a
-    ``bot.discord_app.app.ReindexOutcome`` or None) and any index problem."""
+def status_embed(stats: dict, last: ReindexOutcome | None, problem: str | None) -> discord.Embed:
+    """``/status``: what the index answering holds, the last reindex (None: none since the bot
+    started) and any index problem."""
     films = "" if stats.get("films") is None else f", {plural(stats['films'], 'film')}"
     description = (
         f"{plural(stats.get('articles') or 0, 'article')}, "

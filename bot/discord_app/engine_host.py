@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from bot.engine.build.builder import BuildError
 from bot.engine.build.health import index_problem
@@ -27,6 +27,7 @@ from bot.engine.search import IndexUnavailable, Searcher, file_identity
 log = logging.getLogger("briefing.bot")
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 KEPT_ANSWERING = "I keep answering from the last good index; /reindex rebuilds it."
 
@@ -53,7 +54,7 @@ class SearcherPool:
     """
 
     def __init__(
-        self, db_path: Any, on_problem: Callable[[str | None], None] | None = None
+        self, db_path: Path, on_problem: Callable[[str | None], None] | None = None
     ) -> None:
         self.db_path = Path(db_path)
         self._current = open_warm(self.db_path)
@@ -68,13 +69,15 @@ class SearcherPool:
     def current(self) -> Searcher:
         return self._current
 
-    async def run(self, method: Callable[..., T], *args: Any) -> T:
-        """``method(searcher, *args)`` in a worker thread, on the current searcher."""
+    async def run(
+        self, method: Callable[Concatenate[Searcher, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """``method(searcher, *args, **kwargs)`` in a worker thread, on the current searcher."""
         self.notice_changes()
         searcher = self._current
         self._in_use[id(searcher)] += 1
         try:
-            return await asyncio.to_thread(method, searcher, *args)
+            return await asyncio.to_thread(method, searcher, *args, **kwargs)
         except sqlite3.DatabaseError as error:
             # The open file itself is damaged (written over in place): nothing to fall back on.
             self.set_problem(
@@ -167,7 +170,7 @@ def release_free_memory() -> None:
             asyncio.get_running_loop().run_in_executor(None, _malloc_trim, 0)
 
 
-def open_warm(db_path: Any) -> Searcher:
+def open_warm(db_path: Path) -> Searcher:
     """A searcher whose lazily loaded parts (the film index: most of a second for thousands of
     articles) are loaded, so that the first question after a start or a reindex doesn't wait
     for them. It stays on the file it opened (the pool swaps searchers). Blocking: call it in

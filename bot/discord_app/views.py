@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.discord_app.embeds import (
+    Page,
     answer_embed,
     context_embeds,
     films_page,
@@ -42,7 +43,7 @@ NO_MORE = "That's everything the articles say about it."
 def searcher_method(kind: str) -> Callable[[Searcher, str, int], Answer]:
     """The engine call behind a query kind: the same ``Searcher`` methods the CLI uses."""
     if kind == "film":
-        return Searcher.film  # type: ignore[attr-defined]
+        return Searcher.film
     return Searcher.ask
 
 
@@ -72,7 +73,9 @@ async def answer_reply(
     return Reply(answer_embed(answer, shown, first=start + 1, more=more), view, True)
 
 
-async def guarded(interaction: discord.Interaction, work: Callable[[], Awaitable[None]]) -> None:
+async def guarded(
+    interaction: discord.Interaction[BriefingBot], work: Callable[[], Awaitable[None]]
+) -> None:
     """Run a button's work; failures go to the same handler as commands."""
     try:
         await work()
@@ -112,13 +115,13 @@ class MoreButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> MoreButton:
         return cls(match["key"], int(match["start"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction[BriefingBot]) -> None:  # type: ignore[override]
         async def work() -> None:
-            bot: Any = interaction.client
+            bot = interaction.client
             query = bot.queries.get(self.key)
             if query is None:
                 await reply_private(interaction, expired_text(bot))
@@ -153,13 +156,13 @@ class ContextButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> ContextButton:
         return cls(match["key"], int(match["start"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction[BriefingBot]) -> None:  # type: ignore[override]
         async def work() -> None:
-            bot: Any = interaction.client
+            bot = interaction.client
             query = bot.queries.get(self.key)
             if query is None:
                 await reply_private(interaction, expired_text(bot))
@@ -182,13 +185,15 @@ def contexts(searcher: Searcher, excerpts: tuple[Excerpt, ...]) -> list[tuple[Ex
     return [(excerpt, searcher.context(excerpt)) for excerpt in excerpts]
 
 
-LISTS: dict[str, tuple[Callable[[Searcher], list[dict]], Callable[..., Any]]] = {
-    "films": (lambda s: s.films(), films_page),  # type: ignore[attr-defined]
-    "sources": (lambda s: s.articles(), sources_page),
+LISTS: dict[str, tuple[Callable[[Searcher], list[dict]], Callable[[list[dict], int], Page]]] = {
+    "films": (Searcher.films, films_page),
+    "sources": (Searcher.articles, sources_page),
 }
 
 
-async def list_reply(bot: BriefingBot, which: str, page: int) -> tuple[discord.Embed, Any]:
+async def list_reply(
+    bot: BriefingBot, which: str, page: int
+) -> tuple[discord.Embed, discord.ui.View | None]:
     """Page ``page`` of the films or sources list, with Previous/Next buttons when long."""
     fetch, layout = LISTS[which]
     items = await bot.searchers.run(fetch)
@@ -221,14 +226,14 @@ class PageButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> PageButton:
         label = "Previous" if match["label"] == "P" else "Next"
         return cls(match["which"], int(match["page"]), label)
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction[BriefingBot]) -> None:  # type: ignore[override]
         async def make() -> dict[str, Any]:
-            embed, view = await list_reply(interaction.client, self.which, self.page)  # type: ignore[arg-type]
+            embed, view = await list_reply(interaction.client, self.which, self.page)
             return {"embed": embed, "view": view}
 
         async def work() -> None:
@@ -237,4 +242,6 @@ class PageButton(
         await guarded(interaction, work)
 
 
+# Each callback's ``type: ignore[override]``: discord.py types an item's callback for any client,
+# but these items are registered only on a ``BriefingBot`` (``add_dynamic_items`` in ``app``).
 DYNAMIC_ITEMS = (MoreButton, ContextButton, PageButton)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -36,6 +36,9 @@ from bot.engine.build.builder import BuildBusy, BuildError
 from bot.engine.search import Searcher
 from bot.engine.uploads import UploadRejected, check_upload, save_upload
 
+if TYPE_CHECKING:
+    from bot.discord_app.app import BriefingBot
+
 log = logging.getLogger("briefing.bot")
 
 ALREADY_RUNNING = "A reindex is already running; its summary will appear where it was started."
@@ -46,7 +49,7 @@ class Admin(commands.Cog):
 
     sources = app_commands.Group(name="sources", description="The articles the bot quotes from.")
 
-    def __init__(self, bot: Any) -> None:
+    def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
 
     async def build(self, title: str) -> discord.Embed:
@@ -66,7 +69,7 @@ class Admin(commands.Cog):
         name="status", description="The index, the last reindex and any problem (admins)."
     )
     @app_commands.check(admin_check)
-    async def status(self, interaction: discord.Interaction) -> None:
+    async def status(self, interaction: discord.Interaction[BriefingBot]) -> None:
         async def make() -> dict[str, Any]:
             try:
                 stats = await self.bot.searchers.run(Searcher.stats)
@@ -79,7 +82,7 @@ class Admin(commands.Cog):
 
     @app_commands.command(name="reindex", description="Rebuild the index from the sources folder.")
     @app_commands.check(admin_check)
-    async def reindex(self, interaction: discord.Interaction) -> None:
+    async def reindex(self, interaction: discord.Interaction[BriefingBot]) -> None:
         lock: asyncio.Lock = self.bot.reindex_lock
         if lock.locked():
             await interaction.response.send_message(ALREADY_RUNNING, ephemeral=True)
@@ -90,7 +93,7 @@ class Admin(commands.Cog):
             await interaction.edit_original_response(embed=embed)
 
     @sources.command(name="list", description="List the indexed articles.")
-    async def list_sources(self, interaction: discord.Interaction) -> None:
+    async def list_sources(self, interaction: discord.Interaction[BriefingBot]) -> None:
 
         async def make() -> dict[str, Any]:
             embed, view = await list_reply(self.bot, "sources", 0)
@@ -105,7 +108,10 @@ class Admin(commands.Cog):
     )
     @app_commands.check(admin_check)
     async def add_source(
-        self, interaction: discord.Interaction, file: discord.Attachment, replace: bool = False
+        self,
+        interaction: discord.Interaction[BriefingBot],
+        file: discord.Attachment,
+        replace: bool = False,
     ) -> None:
         try:
             name = check_upload(file.filename, file.size)
@@ -135,5 +141,5 @@ class Admin(commands.Cog):
             await interaction.edit_original_response(embed=embed)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: BriefingBot) -> None:
     await bot.add_cog(Admin(bot))

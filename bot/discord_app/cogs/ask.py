@@ -17,7 +17,7 @@ import contextlib
 import logging
 import re
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -28,6 +28,9 @@ from bot.discord_app.errors import SOMETHING_WENT_WRONG, cooldown_text
 from bot.discord_app.replies import DELIVERY_ERRORS, message_kwargs, reply_nonce, reply_to, respond
 from bot.discord_app.views import answer_reply
 from bot.engine.search import MAX_QUESTION_CHARS
+
+if TYPE_CHECKING:
+    from bot.discord_app.app import BriefingBot
 
 log = logging.getLogger("briefing.bot")
 
@@ -43,7 +46,7 @@ HANDLED_MEMORY = 10_000  # message ids remembered to answer a redelivered questi
 class Ask(commands.Cog):
     """Questions in any form, answered with cited excerpts."""
 
-    def __init__(self, bot: Any) -> None:
+    def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
         self.answer_channels = {int(c) for c in bot.config.discord.answer_channels}
         self._warned_no_content = False
@@ -67,7 +70,7 @@ class Ask(commands.Cog):
     @app_commands.check(cooldown_check)
     async def ask(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[BriefingBot],
         question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
         private: bool = False,
     ) -> None:
@@ -138,5 +141,5 @@ class Ask(commands.Cog):
                 await message.add_reaction("\N{HOURGLASS WITH FLOWING SAND}")
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: BriefingBot) -> None:
     await bot.add_cog(Ask(bot))

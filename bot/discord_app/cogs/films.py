@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -14,6 +14,10 @@ from bot.discord_app.checks import cooldown_check
 from bot.discord_app.limits import CHOICE_LIMIT, CHOICES_LIMIT
 from bot.discord_app.replies import message_kwargs, respond
 from bot.discord_app.views import answer_reply, list_reply
+from bot.engine.search import Searcher
+
+if TYPE_CHECKING:
+    from bot.discord_app.app import BriefingBot
 
 log = logging.getLogger("briefing.bot")
 
@@ -54,11 +58,11 @@ def film_choices(films: list[dict], typed: str) -> list[app_commands.Choice[str]
 class Films(commands.Cog):
     """The films the articles mention, and what they say about each."""
 
-    def __init__(self, bot: Any) -> None:
+    def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
 
     @app_commands.command(name="films", description="List the films the articles talk about.")
-    async def films(self, interaction: discord.Interaction) -> None:
+    async def films(self, interaction: discord.Interaction[BriefingBot]) -> None:
 
         async def make() -> dict[str, Any]:
             embed, view = await list_reply(self.bot, "films", 0)
@@ -70,7 +74,7 @@ class Films(commands.Cog):
     @app_commands.describe(title="The film (start typing for suggestions).")
     @app_commands.check(cooldown_check)
     async def film(
-        self, interaction: discord.Interaction, title: app_commands.Range[str, 1, 200]
+        self, interaction: discord.Interaction[BriefingBot], title: app_commands.Range[str, 1, 200]
     ) -> None:
 
         async def make() -> dict[str, Any]:
@@ -80,15 +84,15 @@ class Films(commands.Cog):
 
     @film.autocomplete("title")
     async def film_autocomplete(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: discord.Interaction[BriefingBot], current: str
     ) -> list[app_commands.Choice[str]]:
         try:
-            films = await self.bot.searchers.run(lambda s: s.films())
+            films = await self.bot.searchers.run(Searcher.films)
             return film_choices(films, current)
         except Exception:  # an autocomplete that raises shows "Loading options failed"
             log.exception("film autocomplete failed for %r", current)
             return []
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: BriefingBot) -> None:
     await bot.add_cog(Films(bot))
