@@ -402,13 +402,3 @@ def problem_embed(title: str, detail: str) -> discord.Embed:
         description=fit(detail, DESCRIPTION_LIMIT),
         colour=COLOUR_PROBLEM,
     )
-
-
-def embeds_total(embeds: Sequence[discord.Embed]) -> int:
-    """Characters Discord counts towards the 6,000 per message."""
-    total = 0
-    for embed in embeds:
-        total += len(embed.title or "") + len(embed.description or "")
-        total += len(embed.footer.text or "") + len(embed.author.name or "")
-        total += sum(len(f.name or "") + len(f.value or "") for f in embed.fields)
-    return total

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
 
+import discord
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,7 +15,6 @@ from bot.config import DiscordConfig
 from bot.discord_app.embeds import (
     answer_embed,
     context_embeds,
-    embeds_total,
     escape,
     films_page,
     fit,
@@ -24,12 +25,22 @@ from bot.discord_app.embeds import (
     sources_page,
     summary_embed,
 )
-from bot.discord_app.limits import DESCRIPTION_LIMIT, TITLE_LIMIT
+from bot.discord_app.limits import DESCRIPTION_LIMIT, EMBEDS_TOTAL_LIMIT, TITLE_LIMIT
 from bot.engine.build.builder import BuildSummary
 from bot.engine.search import Answer, Excerpt
 from bot.engine.uploads import UploadRejected, check_upload, safe_source_name, save_upload
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def embeds_total(embeds: Sequence[discord.Embed]) -> int:
+    """Characters Discord counts towards ``EMBEDS_TOTAL_LIMIT`` per message."""
+    total = 0
+    for embed in embeds:
+        total += len(embed.title or "") + len(embed.description or "")
+        total += len(embed.footer.text or "") + len(embed.author.name or "")
+        total += sum(len(f.name or "") + len(f.value or "") for f in embed.fields)
+    return total
 
 
 def excerpt(text: str, **kw) -> Excerpt:
@@ -101,7 +112,7 @@ def test_answer_embed_always_fits(texts, question):
     embed = answer_embed(Answer(question, excerpts, True, "note " * 50), excerpts, more=True)
     assert len(embed.title) <= TITLE_LIMIT
     assert len(embed.description) <= DESCRIPTION_LIMIT
-    assert embeds_total([embed]) <= 6000
+    assert embeds_total([embed]) <= EMBEDS_TOTAL_LIMIT
 
 
 def test_not_found_has_the_hint_and_no_excerpt():
@@ -115,7 +126,7 @@ def test_context_embeds_fit_6000_in_all():
     long_paragraph = "A sentence with *stars* and _underscores_ in it. " * 200
     pairs = [(excerpt(long_paragraph[50:150]), long_paragraph) for _ in range(3)]
     embeds = context_embeds(pairs)
-    assert embeds_total(embeds) <= 6000
+    assert embeds_total(embeds) <= EMBEDS_TOTAL_LIMIT
     assert all(len(e.description) <= DESCRIPTION_LIMIT for e in embeds)
     assert all("**" in e.description for e in embeds)
 
@@ -156,7 +167,7 @@ def test_summary_embed_fits_with_many_skipped_files():
     )
     embed = summary_embed(summary)
     assert all(len(f.value) <= 1024 for f in embed.fields)
-    assert embeds_total([embed]) <= 6000
+    assert embeds_total([embed]) <= EMBEDS_TOTAL_LIMIT
     assert "bad\\_0.bin: binary file" in embed.fields[3].value
 
 
