@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from bot.discord_app.engine_host import SearcherPool
-from bot.discord_app.state import QueryCache
+from bot.discord_app.state import Alerted, QueryCache
 from bot.engine.build.builder import build_index
 from bot.engine.search import Searcher
 
@@ -66,3 +66,13 @@ def test_pool_keeps_the_last_good_index_and_reports_each_problem_once(
 
     asyncio.run(scenario())
     assert len(problems) == 3 and problems[1] is None and "can't use" in str(problems[0])
+
+
+def test_alerted_tells_each_problem_once_until_cleared_and_stays_bounded() -> None:
+    alerted = Alerted(max_items=3)
+    assert alerted.first_time("damaged") and not alerted.first_time("damaged")
+    alerted.clear()  # the index is good again: the same problem is news again
+    assert alerted.first_time("damaged")
+    for n in range(5):
+        assert alerted.first_time(f"problem {n}")
+    assert alerted.first_time("damaged")  # forgotten: only the last 3 are remembered
