@@ -68,24 +68,36 @@ def setup_logging(token: str) -> None:
 
 
 async def serve(config: Config, token: str) -> None:
-    """Run until the gateway closes; SIGINT/SIGTERM close the gateway, HTTP session and index."""
+    """Run until the gateway closes or a stop signal comes.
+
+    SIGINT/SIGTERM cancel the whole start-up and run, wherever it is (shards still launching
+    and waiting their turn to IDENTIFY, the first index build, a reconnect's back-off), then
+    close the gateway, HTTP session and index: ``bot.close()`` alone left a start-up that was
+    still launching shards or building the index running, and the HTTP session it needed closed
+    under it."""
     bot = create_bot(config)
     loop = asyncio.get_running_loop()
-    closing: list[asyncio.Task] = []
+    running = asyncio.current_task()
+    assert running is not None
+    stopping: list[str] = []
 
     def stop(name: str) -> None:
-        if not closing:
-            log.info("%s received: shutting down", name)
-            closing.append(loop.create_task(bot.close()))
+        if stopping:  # a second signal: whatever the shutdown waits for, don't
+            log.info("%s received again: exiting now", name)
+            os._exit(EXIT_OK)
+        log.info("%s received: shutting down", name)
+        stopping.append(name)
+        running.cancel()
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop, sig.name)
     try:
-        async with bot:
+        async with bot:  # closes the bot however this block ends
             await bot.start(token)
-    finally:
-        if closing:
-            await closing[0]
+    except asyncio.CancelledError:
+        if not stopping:
+            raise
+        running.uncancel()
 
 
 def fail(message: str, code: int) -> int:
@@ -105,8 +117,12 @@ def run_bot(config: Config) -> int:
             EXIT_BAD_SETUP,
         )
     setup_logging(token)
+    # Until serve() takes them over, SIGTERM stops the start-up as Ctrl-C does: exit 0.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         asyncio.run(serve(config, token))
+    except KeyboardInterrupt:
+        return EXIT_OK
     except discord.LoginFailure:
         return fail(
             f"error: Discord rejected the bot token from {token_source(settings)} "

@@ -12,8 +12,10 @@ import pytest
 from .conftest import (
     LAUNCHER,
     REPO,
+    BotProcess,
     bot_env,
     default_discord_settings,
+    launch,
     make_sources,
     reply_to,
     run_briefing,
@@ -260,3 +262,35 @@ def test_redirected_logs_have_no_colour_codes(standin, tmp_path):
     result = run_briefing(standin, tmp_path, {}, token="definitely-not-the-token.xyz")
     assert "discord.client: logging in using static token" in result.stderr
     assert "\x1b[" not in result.stderr
+
+
+def launch_only(standin: DiscordStandIn, folder, settings: dict) -> BotProcess:
+    """``briefing run`` started, not waited for: to signal it while it is still starting."""
+    sources = make_sources(folder / "sources")
+    db = folder / "index" / "briefing.db"
+    config = write_config(folder / "bot.toml", sources, db, settings)
+    log_path = folder / "bot.log"
+    proc = launch(standin, config, bot_env(standin.TOKEN), log_path)
+    return BotProcess(proc, log_path, config, sources, db)
+
+
+def stops_promptly(bot: BotProcess, seconds: float = 5) -> int:
+    bot.proc.send_signal(signal.SIGTERM)
+    try:
+        return bot.proc.wait(seconds)
+    except subprocess.TimeoutExpired:
+        bot.proc.kill()
+        bot.proc.wait(5)
+        raise AssertionError(f"still running {seconds} s after SIGTERM:\n{bot.log()}") from None
+
+
+def test_sigterm_while_shards_are_still_launching_exits_0_at_once(tmp_path):
+    standin = DiscordStandIn(shards=4).start()  # one IDENTIFY per 5 s: 15 s to launch them all
+    try:
+        bot = launch_only(standin, tmp_path, default_discord_settings(standin, shard_count=4))
+        standin.wait_for(lambda: any(s.identified for s in standin.sessions), 30, "shard 0")
+        assert stops_promptly(bot) == 0
+        assert len([s for s in standin.sessions if s.identified]) < 4
+        assert "Traceback" not in bot.log()
+    finally:
+        standin.stop()

@@ -92,12 +92,16 @@ def build_index(
     allow_empty: bool = False,
     full: bool = False,
     workers: int | None = None,
+    owner: int | None = None,
 ) -> BuildSummary:
     """(Re)build the index at ``db_path`` from the files in ``sources``; see the module doc.
 
     ``full``: ignore the current index and read every file again (the benchmark's rebuild
     under load; a way out should an index ever disagree with its files). ``workers``: processes
-    that read changed files (default: one per core, when there are enough files to read)."""
+    that read changed files (default: one per core, when there are enough files to read).
+    ``owner``: the pid of the process this build runs for, when it runs in a child of it (the
+    bot's /reindex): should that process be gone by the end, the build is abandoned and renames
+    nothing, so no index appears that nobody is there to answer from or asked for."""
     options = BuildOptions(progress, allow_empty, workers or available_cores())
     started = time.perf_counter()
     if not sources.is_dir():
@@ -116,6 +120,8 @@ def build_index(
                 # The old index is damaged in a way only a write shows: start from nothing.
                 temp_path.unlink(missing_ok=True)
                 summary = write_index(sources, db_path, temp_path, None, options)
+            if owner is not None and os.getppid() != owner:
+                raise BuildError(f"abandoned: the process that started it ({owner}) has gone")
             os.replace(temp_path, db_path)
         except sqlite3.Error as error:
             temp_path.unlink(missing_ok=True)
