@@ -39,7 +39,6 @@ class Reply:
 
     embed: discord.Embed
     view: discord.ui.View | None
-    answered: bool
 
 
 def message_kwargs(reply: Reply) -> dict[str, Any]:

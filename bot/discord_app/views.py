@@ -63,14 +63,14 @@ async def answer_reply(
     shown = answer.excerpts[start : start + bot.page_size]
     if not answer.answered or not shown:
         if start:
-            return Reply(discord.Embed(description=NO_MORE), None, True)
-        return Reply(not_found_embed(answer), None, False)
+            return Reply(discord.Embed(description=NO_MORE), None)
+        return Reply(not_found_embed(answer), None)
     key = key or bot.queries.put(kind, text)
     view = discord.ui.View(timeout=None)
     if more:
         view.add_item(MoreButton(key, start + bot.page_size))
     view.add_item(ContextButton(key, start))
-    return Reply(answer_embed(answer, shown, first=start + 1, more=more), view, True)
+    return Reply(answer_embed(answer, shown, first=start + 1, more=more), view)
 
 
 async def guarded(
@@ -191,19 +191,17 @@ LISTS: dict[str, tuple[Callable[[Searcher], list[dict]], Callable[[list[dict], i
 }
 
 
-async def list_reply(
-    bot: BriefingBot, which: str, page: int
-) -> tuple[discord.Embed, discord.ui.View | None]:
+async def list_reply(bot: BriefingBot, which: str, page: int) -> Reply:
     """Page ``page`` of the films or sources list, with Previous/Next buttons when long."""
     fetch, layout = LISTS[which]
     items = await bot.searchers.run(fetch)
     laid_out = layout(items, page)
     if laid_out.pages <= 1:
-        return laid_out.embed, None
+        return Reply(laid_out.embed, None)
     view = discord.ui.View(timeout=None)
     view.add_item(PageButton(which, laid_out.page - 1, "Previous", laid_out.page == 0))
     view.add_item(PageButton(which, laid_out.page + 1, "Next", laid_out.page >= laid_out.pages - 1))
-    return laid_out.embed, view
+    return Reply(laid_out.embed, view)
 
 
 class PageButton(
@@ -233,8 +231,8 @@ class PageButton(
 
     async def callback(self, interaction: discord.Interaction[BriefingBot]) -> None:  # type: ignore[override]
         async def make() -> dict[str, Any]:
-            embed, view = await list_reply(interaction.client, self.which, self.page)
-            return {"embed": embed, "view": view}
+            reply = await list_reply(interaction.client, self.which, self.page)
+            return {"embed": reply.embed, "view": reply.view}  # None: the buttons go
 
         async def work() -> None:
             await respond(interaction, make(), update=True)

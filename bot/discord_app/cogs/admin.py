@@ -30,7 +30,7 @@ from bot.discord_app.embeds import (
 )
 from bot.discord_app.engine_host import NewIndexUnusable
 from bot.discord_app.errors import PREVIOUS_ANSWERING
-from bot.discord_app.replies import respond
+from bot.discord_app.replies import message_kwargs, respond
 from bot.discord_app.views import list_reply
 from bot.engine.build.builder import BuildBusy, BuildError
 from bot.engine.search import Searcher
@@ -96,8 +96,7 @@ class Admin(commands.Cog):
     async def list_sources(self, interaction: discord.Interaction[BriefingBot]) -> None:
 
         async def make() -> dict[str, Any]:
-            embed, view = await list_reply(self.bot, "sources", 0)
-            return {"embed": embed} if view is None else {"embed": embed, "view": view}
+            return message_kwargs(await list_reply(self.bot, "sources", 0))
 
         await respond(interaction, make())
 

@@ -65,8 +65,7 @@ class Films(commands.Cog):
     async def films(self, interaction: discord.Interaction[BriefingBot]) -> None:
 
         async def make() -> dict[str, Any]:
-            embed, view = await list_reply(self.bot, "films", 0)
-            return {"embed": embed} if view is None else {"embed": embed, "view": view}
+            return message_kwargs(await list_reply(self.bot, "films", 0))
 
         await respond(interaction, make())
 
