@@ -98,3 +98,49 @@ def test_incremental_films_equal_a_full_build(sources: Path, tmp_path: Path) -> 
         "SELECT surface, cue, strong, year, number, series, same_as, context, mentions FROM titles"
     )
     assert dump(incremental, titles) == dump(full, titles)
+
+
+def many_articles(folder: Path, count: int) -> None:
+    folder.mkdir(exist_ok=True)
+    for i in range(count):
+        (folder / f"{i:03d}.txt").write_text(
+            f"Article {i}\n\nStunt number {i} was filmed in the desert. It took {i + 2} days.\n"
+        )
+
+
+def passage_ids(db: Path) -> tuple[int, int, int]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT min(id), max(id), count(*) FROM passages").fetchone()
+
+
+def test_a_build_where_most_files_changed_starts_fresh(tmp_path: Path) -> None:
+    sources, db, full = tmp_path / "many", tmp_path / "b.db", tmp_path / "full.db"
+    many_articles(sources, 80)
+    build_index(sources, db)
+    files = sorted(sources.glob("*.txt"))
+    for path in files[:60]:  # 75% changed, one of them only touched
+        path.write_text(path.read_text() + ("" if path == files[0] else "Updated on 3 May.\n"))
+    (sources / "new.txt").write_text("A new article about a helicopter stunt.\n")
+    files[79].unlink()
+    summary = build_index(sources, db)
+    assert (len(summary.added), len(summary.changed), len(summary.removed)) == (1, 59, 1)
+    assert summary.unchanged == 20 and summary.articles == 80
+    low, high, count = passage_ids(db)
+    assert (low, high) == (1, count)  # numbered afresh: not a copy of the old index
+    build_index(sources, full)
+    for sql in ("SELECT word, stem, df FROM vocabulary", "SELECT id, passages FROM articles"):
+        assert dump(db, sql) == dump(full, sql)
+    assert matches(db) == matches(full)
+
+
+def test_a_build_where_few_files_changed_builds_on_the_index(tmp_path: Path) -> None:
+    sources, db = tmp_path / "many", tmp_path / "b.db"
+    many_articles(sources, 80)
+    build_index(sources, db)
+    _, high_before, _ = passage_ids(db)
+    for path in sorted(sources.glob("*.txt"))[:39]:  # under half
+        path.write_text(path.read_text() + "Updated on 3 May.\n")
+    summary = build_index(sources, db)
+    assert len(summary.changed) == 39 and summary.unchanged == 41
+    low, high, count = passage_ids(db)
+    assert low > 1 and high > high_before  # the unchanged kept their ids, the changed got new
