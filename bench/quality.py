@@ -3,6 +3,7 @@
     python bench/quality.py                 # every set below (about 30 s)
     python bench/quality.py --verbose       # and every engine miss
     python bench/quality.py --db /tmp/briefing-bench/index-100000.db  # bench/questions.jsonl
+    python bench/quality.py --sources DIR --questions FILE.jsonl  # your own set
 
 Systems, each asked the same questions of the same index:
 - ``engine``: ``Searcher.ask``, what ``briefing ask`` answers.
@@ -262,7 +263,8 @@ def table(rows: list[tuple[PracticeSet, dict[str, Tally]]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", type=Path, help="Ask this existing index (with --questions).")
-    parser.add_argument("--questions", type=Path, help="With --db: the question file to ask.")
+    parser.add_argument("--questions", type=Path, help="With --db or --sources: the questions.")
+    parser.add_argument("--sources", type=Path, help="With --questions: index these files.")
     parser.add_argument("--only", help="Only the sets whose name starts with this.")
     parser.add_argument("--no-baseline", action="store_true", help="Skip the baselines.")
     parser.add_argument("--verbose", action="store_true", help="List every engine miss.")
@@ -273,10 +275,15 @@ def main() -> None:
         practice = PracticeSet(questions.stem, news_cases(questions), [])
         rows = [(practice, run_set(args.db, practice.cases, with_baselines))]
     else:
+        if args.sources and args.questions:
+            files = sorted(p for p in args.sources.iterdir() if p.is_file())
+            chosen = [PracticeSet(args.questions.stem, news_cases(args.questions), files)]
+        else:
+            chosen = practice_sets()
         rows = []
         with tempfile.TemporaryDirectory() as folder:
             cache: dict[tuple[Path, ...], Path] = {}
-            for practice in practice_sets():
+            for practice in chosen:
                 if args.only and not practice.name.startswith(args.only):
                     continue
                 db = index_of(practice.sources, Path(folder), cache)
