@@ -23,6 +23,7 @@ from bot.engine.build.builder import BuildBusy, BuildError, BuildSummary, build_
 from bot.engine.build.health import index_problem, stale_sources
 from bot.engine.render import answer_to_dict, film_to_dict, render_text
 from bot.engine.search import MAX_QUESTION_CHARS, IndexUnavailable, Searcher
+from bot.progress import BuildProgress
 
 
 class BadConfig(click.ClickException):
@@ -158,20 +159,15 @@ def index(config: Config, as_json: bool, allow_empty: bool) -> None:
         click.echo(describe_build(summary))
 
 
-def run_build(config: Config, *, allow_empty: bool = False, quiet: bool = False) -> BuildSummary:
-    """Build, with a progress bar when stderr is a terminal; a failure is one line, exit 1."""
+def run_build(
+    config: Config, *, allow_empty: bool = False, quiet: bool = False, progress_every: float = 5.0
+) -> BuildSummary:
+    """Build, showing progress on stderr (a line redrawn on a terminal, unless ``quiet``; else a
+    line every ``progress_every`` seconds); a failure is one line, exit 1."""
     require_sources(config)
-    bar = None
-    if not quiet and sys.stderr.isatty():
-        bar = click.progressbar(length=1, label="Indexing", file=sys.stderr)
-
-    def progress(done: int, total: int) -> None:
-        if bar is not None:
-            bar.length = total
-            bar.update(done - bar.pos)
-
+    terminal = not quiet and sys.stderr.isatty()
     try:
-        with bar or contextlib.nullcontext():
+        with BuildProgress(sys.stderr, terminal=terminal, every=progress_every) as progress:
             return build_index(
                 config.sources, config.db, progress=progress, allow_empty=allow_empty
             )

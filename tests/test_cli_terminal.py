@@ -91,3 +91,13 @@ def test_ask_on_a_terminal_says_it_reads_questions_from_stdin(index_args: list[s
     assert "Esai Morales will be" in ask.read_until("paragraph 5)")
     ask.type("\x04")
     assert ask.close() == 0
+
+
+def test_index_on_a_terminal_redraws_one_progress_line(sources: Path, tmp_path: Path) -> None:
+    index = Terminal("index", "--sources", str(sources), "--db", str(tmp_path / "b.db"))
+    shown = index.read_until("skipped 0")
+    assert index.close() == 0
+    progress, summary = shown.split("\n", 1)
+    assert progress.startswith("\rIndexing: ") and progress.count("\r") >= 2  # redrawn in place
+    assert re.search(r"\rIndexing: 3 files in \d+\.\d s\r$", progress)
+    assert summary.startswith("Indexed 3 articles")
