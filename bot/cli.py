@@ -19,7 +19,13 @@ from typing import Any
 import click
 
 from bot.config import Config, ConfigError, load_config
-from bot.engine.build.builder import BuildBusy, BuildError, BuildSummary, build_index
+from bot.engine.build.builder import (
+    BuildBusy,
+    BuildError,
+    BuildSummary,
+    build_index,
+    check_can_build,
+)
 from bot.engine.build.health import index_problem, stale_sources
 from bot.engine.render import answer_to_dict, film_to_dict, render_text
 from bot.engine.search import MAX_QUESTION_CHARS, IndexUnavailable, Searcher
@@ -150,9 +156,10 @@ def main() -> None:
 @common_options
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--allow-empty", is_flag=True, help="Allow replacing an index with an empty one.")
-def index(config: Config, as_json: bool, allow_empty: bool) -> None:
+@click.option("--full", is_flag=True, help="Rebuild from nothing, reading every file again.")
+def index(config: Config, as_json: bool, allow_empty: bool, full: bool) -> None:
     """Build or update the index from the sources folder."""
-    summary = run_build(config, allow_empty=allow_empty, quiet=as_json)
+    summary = run_build(config, allow_empty=allow_empty, quiet=as_json, full=full)
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
     else:
@@ -160,7 +167,12 @@ def index(config: Config, as_json: bool, allow_empty: bool) -> None:
 
 
 def run_build(
-    config: Config, *, allow_empty: bool = False, quiet: bool = False, progress_every: float = 5.0
+    config: Config,
+    *,
+    allow_empty: bool = False,
+    quiet: bool = False,
+    full: bool = False,
+    progress_every: float = 5.0,
 ) -> BuildSummary:
     """Build, showing progress on stderr (a line redrawn on a terminal, unless ``quiet``; else a
     line every ``progress_every`` seconds); a failure is one line, exit 1."""
@@ -169,7 +181,7 @@ def run_build(
     try:
         with BuildProgress(sys.stderr, terminal=terminal, every=progress_every) as progress:
             return build_index(
-                config.sources, config.db, progress=progress, allow_empty=allow_empty
+                config.sources, config.db, progress=progress, allow_empty=allow_empty, full=full
             )
     except BuildBusy as error:
         raise BuildRunning(f"indexing failed: {error}") from None
@@ -225,6 +237,10 @@ def ensure_index(config: Config, poll: float = 0.2) -> None:
     """Build the missing or unusable index; if another process is building it already (the
     bot, a ``briefing index``), say so and wait for that build rather than fail."""
     require_sources(config)
+    try:
+        check_can_build(config.db)  # not ours, or can't be written: one line, no "building"
+    except BuildError as error:
+        raise click.ClickException(str(error)) from None
     waiting = False
     while problem := index_problem(config.db):
         if not waiting:

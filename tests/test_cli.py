@@ -1,8 +1,11 @@
+import contextlib
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
@@ -92,12 +95,43 @@ def test_user_mistakes_are_one_line_errors(tmp_path: Path, sources: Path) -> Non
     assert result.exit_code == 2 and "config file not found" in result.output
 
 
-def test_ask_rebuilds_an_index_that_is_not_usable(tmp_path: Path, sources: Path) -> None:
-    db = tmp_path / "briefing.db"
-    db.write_bytes(b"garbage" * 1000)
-    result = run("ask", *paths(tmp_path, sources), "HALO")
+@pytest.mark.parametrize(
+    "command", [["ask", "who directed it"], ["sources"], ["films"], ["film", "Top Gun"], ["chat"]]
+)
+def test_a_db_that_is_not_an_index_is_never_touched(
+    tmp_path: Path, sources: Path, command: list[str]
+) -> None:
+    db = tmp_path / "mydata.db"
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        conn.execute("CREATE TABLE notes (body TEXT)")
+        conn.execute("INSERT INTO notes VALUES ('my own data')")
+        conn.commit()
+    before = db.read_bytes()
+    result = run(*command, "--sources", str(sources), "--db", str(db))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"error: {db} is another program's SQLite database (tables: notes), not a Mission "
+        "Briefing index: it is left as it is (move it away, or use another --db, to build an "
+        "index there)"
+    ]
+    assert db.read_bytes() == before
+
+
+def test_index_full_rebuilds_from_nothing(tmp_path: Path, sources: Path) -> None:
+    assert run("index", *paths(tmp_path, sources)).exit_code == 0
+    result = run("index", *paths(tmp_path, sources), "--json", "--full")
     assert result.exit_code == 0
-    assert "HALO" in result.stdout and "building" in result.stderr
+    assert len(json.loads(result.stdout)["added"]) == 3  # every file read again
+
+
+def test_an_unwritable_db_is_one_line(tmp_path: Path, sources: Path) -> None:
+    result = run("ask", "--sources", str(sources), "--db", "/proc/x.db", "HALO")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: could not write the index /proc/x.db: No such file or directory (/proc/x.db.lock)"
+    ]
+    result = run("index", "--sources", str(sources), "--db", "/proc/x.db")
+    assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
 
 
 def test_config_file_paths_are_relative_to_it(tmp_path: Path, sources: Path) -> None:

@@ -1,3 +1,4 @@
+import contextlib
 import multiprocessing
 import os
 import sqlite3
@@ -6,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.engine.build import articles, builder, fts, workers
-from bot.engine.build.builder import BuildError, build_index
-from bot.engine.build.health import stale_sources
+from bot.engine.build.builder import BuildError, NotAnIndex, build_index
+from bot.engine.build.health import index_problem, stale_sources
 from bot.engine.build.schema import SCHEMA_VERSION
 from bot.engine.search import Searcher
 
@@ -146,10 +147,67 @@ def test_one_build_at_a_time(sources: Path, tmp_path: Path) -> None:
         build_index(sources, db)
 
 
-def test_garbage_index_file_is_rebuilt_from_scratch(sources: Path, tmp_path: Path) -> None:
+def someones_database(path: Path) -> Path:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("CREATE TABLE notes (body TEXT)")
+        conn.execute("INSERT INTO notes VALUES ('my own data')")
+        conn.commit()
+    return path
+
+
+@pytest.mark.parametrize("kind", ["garbage", "sqlite"])
+def test_a_file_that_is_not_an_index_is_never_written(
+    sources: Path, tmp_path: Path, kind: str
+) -> None:
+    db = tmp_path / "mydata.db"
+    if kind == "garbage":
+        db.write_bytes(b"this is not a database" * 100)
+    else:
+        someones_database(db)
+    before = db.read_bytes()
+    with pytest.raises(NotAnIndex, match=f"^{db} is .*not a Mission Briefing index"):
+        build_index(sources, db)
+    assert db.read_bytes() == before
+    assert [p.name for p in tmp_path.glob("mydata.db*")] == ["mydata.db"]  # no lock file
+
+
+def test_an_empty_file_or_database_becomes_an_index(sources: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    blank = tmp_path / "blank.db"
+    sqlite3.connect(blank).close()
+    with contextlib.closing(sqlite3.connect(blank)) as conn:
+        conn.execute("PRAGMA user_version = 1")  # an SQLite file with no table at all
+    for db in (empty, blank):
+        assert len(build_index(sources, db).added) == 3
+        assert Searcher(db).ask("HALO jumps").answered
+
+
+def damage_middle_pages(db: Path) -> None:
+    """Garbage over pages in the middle of the file that a build changing no article does not
+    read (a leaf of the vocabulary's stem index, one of the full-text index's segments), so
+    only a check of the whole file sees them; the header (page 1) and the articles intact."""
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        damaged = [
+            conn.execute("SELECT max(pageno) FROM dbstat WHERE name = ?", (name,)).fetchone()[0]
+            for name in ("idx_vocabulary_stem", "passages_fts_data")
+        ]
+    assert all(1 < page < pages for page in damaged), damaged
+    with open(db, "r+b") as file:
+        for page in damaged:
+            file.seek((page - 1) * page_size)
+            file.write(bytes(range(256)) * (page_size // 256))
+
+
+def test_a_damaged_index_is_rebuilt_from_nothing(sources: Path, tmp_path: Path) -> None:
     db = tmp_path / "briefing.db"
-    db.write_bytes(b"this is not a database" * 100)
-    summary = build_index(sources, db)
+    build_index(sources, db)
+    damage_middle_pages(db)
+    assert index_problem(db, thorough=True) is not None
+    summary = build_index(sources, db)  # what `briefing index` runs: no --full needed
+    assert index_problem(db, thorough=True) is None
     assert len(summary.added) == 3
     assert Searcher(db).ask("HALO jumps").answered
 

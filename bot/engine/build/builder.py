@@ -13,8 +13,10 @@ unless most files changed: then it starts empty, which is faster.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
+import resource
 import shutil
 import sqlite3
 import time
@@ -37,8 +39,8 @@ from bot.engine.build.articles import (
 )
 from bot.engine.build.films import TitleRows, rebuild_films
 from bot.engine.build.fts import FtsBackfill
-from bot.engine.build.health import read_previous_stats
-from bot.engine.build.schema import create_schema, write_meta
+from bot.engine.build.health import foreign_file, read_previous_stats
+from bot.engine.build.schema import APPLICATION_ID, create_schema, write_meta
 from bot.engine.build.vocabulary import (
     rebuild_vocabulary,
     track_vocabulary_changes,
@@ -64,6 +66,14 @@ class BuildError(Exception):
 
 class BuildBusy(BuildError):
     """Another build of the same index is running (in this process or another)."""
+
+
+class NotAnIndex(BuildError):
+    """``--db`` names a file that is not ours: it is never written over."""
+
+
+class DiskFull(BuildError):
+    """The disk (or a file size limit) ran out during the build; the old index is untouched."""
 
 
 @dataclass
@@ -116,8 +126,24 @@ def build_index(
     started = time.perf_counter()
     if not sources.is_dir():
         raise BuildError(f"sources folder not found: {sources}")
+    try:
+        return locked_build(sources, db_path, full, owner, options, started)
+    except OSError as error:  # the folder, the lock file, the copy, the rename: one line
+        raise write_failure(db_path, error) from error
+
+
+def locked_build(
+    sources: Path,
+    db_path: Path,
+    full: bool,
+    owner: int | None,
+    options: BuildOptions,
+    started: float,
+) -> BuildSummary:
+    refuse_foreign_file(db_path)  # before the lock file is made beside it
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with build_lock(db_path):
+        refuse_foreign_file(db_path)  # and again now no other build can change it
         remove_stale_temp_files(db_path)
         previous = None if full else read_previous_stats(db_path)
         temp_path = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
@@ -133,9 +159,10 @@ def build_index(
             if owner is not None and os.getppid() != owner:
                 raise BuildError(f"abandoned: the process that started it ({owner}) has gone")
             os.replace(temp_path, db_path)
-        except sqlite3.Error as error:
+        except (sqlite3.Error, OSError) as error:
+            written = size_of(temp_path)
             temp_path.unlink(missing_ok=True)
-            raise BuildError(f"could not write the index: {error}") from error
+            raise write_failure(db_path, error, written) from error
         except BaseException:
             temp_path.unlink(missing_ok=True)
             raise
@@ -143,11 +170,83 @@ def build_index(
     return summary
 
 
+def check_can_build(db_path: Path) -> None:
+    """Raise at once the error a build of ``db_path`` would end with because of the file or its
+    folder (not ours, can't be written), so a caller can say it in one line before announcing
+    a build. Makes the folder and the lock file, as the build would."""
+    refuse_foreign_file(db_path)
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(lock_path_of(db_path), "a"):
+            pass
+    except OSError as error:
+        raise write_failure(db_path, error) from error
+
+
+def refuse_foreign_file(db_path: Path) -> None:
+    """Only an absent or empty file, or one of our indexes, may become the new index."""
+    what = foreign_file(db_path)
+    if what is not None:
+        raise NotAnIndex(
+            f"{db_path} is {what}, not a Mission Briefing index: it is left as it is "
+            "(move it away, or use another --db, to build an index there)"
+        )
+
+
+DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+ROOM = 16 * 1024 * 1024  # less free space than this after a failed write: the disk ran out
+
+
+def write_failure(db_path: Path, error: OSError | sqlite3.Error, written: int = 0) -> BuildError:
+    """The one line a failed write becomes: a full disk said as such, anything else with the
+    path and the reason. ``written``: the size the new file had reached (SQLite reports a
+    write stopped by a file size limit as a "disk I/O error")."""
+    if isinstance(error, BuildError):
+        return error
+    if isinstance(error, OSError):
+        full = error.errno in DISK_FULL_ERRNOS
+    else:
+        code = getattr(error, "sqlite_errorcode", None)
+        full = (
+            code == sqlite3.SQLITE_FULL
+            or "disk I/O" in str(error)
+            and out_of_room(db_path.parent, written)
+        )
+    if full:
+        return DiskFull(
+            f"disk full while building {db_path}: the previous index is still answering"
+        )
+    if isinstance(error, OSError):
+        where = f" ({error.filename})" if error.filename and error.filename != str(db_path) else ""
+        return BuildError(f"could not write the index {db_path}: {error.strerror or error}{where}")
+    return BuildError(f"could not write the index {db_path}: {error}")
+
+
+def out_of_room(folder: Path, written: int) -> bool:
+    """Is the disk (nearly) full, or has a file reached this process's file size limit?"""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        free = ROOM
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    return free < ROOM or limit != resource.RLIM_INFINITY and written + ROOM // 16 >= limit
+
+
+def size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def lock_path_of(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".lock")
+
+
 @contextlib.contextmanager
 def build_lock(db_path: Path) -> Iterator[None]:
     """One build at a time per database, across processes (the bot and ``briefing index``)."""
-    lock_path = db_path.with_name(db_path.name + ".lock")
-    with open(lock_path, "a") as lock_file:
+    with open(lock_path_of(db_path), "a") as lock_file:
         try:
             fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -182,6 +281,7 @@ def write_index(
     db = sqlite_utils.Database(temp_path)
     try:
         db.execute("PRAGMA journal_mode = OFF")  # the rename is our transaction
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # ours: see foreign_file
         db.execute("PRAGMA synchronous = OFF")
         db.execute("PRAGMA cache_size = -65536")  # 64 MB: fewer spills of a big transaction
         db.execute("PRAGMA threads = 2")  # CREATE INDEX sorts on two cores (a build's tail)

@@ -8,17 +8,56 @@ import sqlite3
 from pathlib import Path
 
 from bot.engine.build.articles import SourceStat, file_stat
-from bot.engine.build.schema import SCHEMA_VERSION, read_schema_version
+from bot.engine.build.schema import APPLICATION_ID, SCHEMA_VERSION, read_schema_version
 from bot.engine.sources import list_source_files, source_id_of
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def foreign_file(db_path: Path) -> str | None:
+    """What the file at ``db_path`` is when a build must not write over it: anything but an
+    absent file, an empty one (no bytes, or SQLite without a table) or one of our indexes
+    (the application id in its header, or, before that was set, our ``meta``), damaged or
+    not. None when the build may write it."""
+    try:
+        with open(db_path, "rb") as file:
+            header = file.read(100)
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        return "a folder"
+    except OSError as error:
+        return f"a file that can't be read ({error.strerror or error})"
+    if not header:
+        return None
+    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
+        return "not an SQLite database"
+    if int.from_bytes(header[68:72], "big") == APPLICATION_ID:
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+            if read_schema_version(conn) is not None:
+                return None
+            query = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name LIMIT 4"
+            tables = [row[0] for row in conn.execute(query)]
+    except sqlite3.DatabaseError:
+        return "an SQLite database that can't be read"
+    if not tables:
+        return None
+    return f"another program's SQLite database (tables: {', '.join(tables)})"
 
 
 def read_previous_stats(db_path: Path) -> dict[str, SourceStat] | None:
-    """The articles of the current index, or None when there is no usable index to build on."""
+    """The articles of the current index, or None when there is no usable index to build on:
+    none, another schema's, or damaged (SQLite's quick_check; a build that copied a damaged
+    file kept its bad pages, and a start-up that rebuilt it so looped for ever)."""
     if not db_path.exists():
         return None
     try:
         with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
             if read_schema_version(conn) != SCHEMA_VERSION:
+                return None
+            if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 return None
             rows = conn.execute("SELECT id, size, mtime_ns, fingerprint FROM articles")
             return {row[0]: SourceStat(row[1], row[2], row[3]) for row in rows}

@@ -23,6 +23,9 @@ import sqlite_utils
 from bot.engine.build.films import create_film_tables
 from bot.engine.words import FTS_TOKENIZER
 
+# In the SQLite header (PRAGMA application_id): "MBri". A file that carries it is ours, however
+# damaged its other pages are; a build never overwrites an SQLite file without it or our meta.
+APPLICATION_ID = int.from_bytes(b"MBri", "big")
 SCHEMA_VERSION = 6  # 2: film tables; 3: mentions keep their cue; 5: distinct titles, counted;
 # 6: title_mentions clustered by passage, a title once per passage
 
