@@ -176,11 +176,27 @@ def default_discord_settings(standin: DiscordStandIn, **overrides: object) -> di
     return settings
 
 
+@pytest.fixture(autouse=True)
+def discord_would_accept() -> Iterator[None]:
+    """Every test fails on a violation a stand-in recorded while it ran: a request body
+    Discord's published schema or documented limits refuse, a message that would ping, an
+    interaction left without a response for 3 seconds (see ``standin.py``)."""
+    yield
+    found = []
+    for server in list(DiscordStandIn.running):
+        found += server.new_violations()
+        if server.stopped:
+            DiscordStandIn.running.remove(server)
+    assert not found, "Discord would not have taken what the bot did:\n" + "\n".join(found)
+
+
 @pytest.fixture(scope="module")
 def standin() -> Iterator[DiscordStandIn]:
     server = DiscordStandIn().start()
     yield server
     server.stop()
+    late = server.new_violations()  # during the bot's shutdown, after the module's last test
+    assert not late, "Discord would not have taken what the bot did:\n" + "\n".join(late)
 
 
 @pytest.fixture(scope="module")

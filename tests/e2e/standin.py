@@ -40,9 +40,11 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from aiohttp import WSMsgType, web
+
+from .spec.contract import DiscordContract, SpecError, discord_errors
 
 DISCORD_EPOCH_MS = 1420070400000
 API_PREFIX = "/api/v10"
@@ -66,25 +68,18 @@ ALL_PERMISSIONS = (1 << 50) - 1
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
 
-# Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
+# Discord's documented limits that its OpenAPI schema does not express (the schema's own limits,
+# an embed's description 4096 and the like, are checked by ``spec.contract``). Content: the spec
+# allows a message 4,000 characters (with Nitro); a bot gets 2,000.
+# https://discord.com/developers/docs/resources/message#embed-object-embed-limits
 LIMITS = {
     "content": 2000,
-    "embeds": 10,
-    "title": 256,
-    "description": 4096,
-    "fields": 25,
-    "field.name": 256,
-    "field.value": 1024,
-    "footer.text": 2048,
-    "author.name": 256,
-    "embed.total": 6000,
-    "components.rows": 5,
-    "row.items": 5,
-    "button.label": 80,
-    "custom_id": 100,
-    "choices": 25,
-    "choice.name": 100,
+    "embed.total": 6000,  # title, description, field names and values, footer, author: together
+    "components.rows": 5,  # action rows, unless the message uses components v2 (flag 1 << 15)
+    "choice.value": 100,  # an autocomplete choice's string value (the spec says 6,000)
+    "commands": 100,  # chat-input commands in one scope
 }
+COMPONENTS_V2 = 1 << 15
 
 
 BODY = web.RequestKey("body", object)
@@ -248,66 +243,45 @@ class LimitError(Exception):
 
 
 def check_message_payload(body: dict, *, require_something: bool = True) -> list[str]:
-    """What Discord would reject in a message payload: lengths, counts, empty fields."""
+    """Everything Discord would refuse in a message body: its published schema (as
+    ``MessageCreateRequest``) and the documented rules the schema cannot express."""
+    spec = [str(e) for e in DiscordContract.load().check_schema("MessageCreateRequest", body)]
+    return spec + message_limits(body, require_something=require_something)
+
+
+def message_limits(body: dict, *, require_something: bool = True) -> list[str]:
+    """What Discord refuses in a message beyond its schema: 2,000 characters of content, 6,000
+    across the embeds, empty field names or values, more than 5 action rows, a custom_id used
+    twice, a message with nothing in it."""
     problems: list[str] = []
     content = body.get("content")
     if content is not None and len(content) > LIMITS["content"]:
-        problems.append(f"content: {len(content)} > {LIMITS['content']}")
+        problems.append(f"content: Must be {LIMITS['content']} or fewer in length.")
     embeds = body.get("embeds") or []
-    if len(embeds) > LIMITS["embeds"]:
-        problems.append(f"embeds: {len(embeds)} > {LIMITS['embeds']}")
     total = 0
     for i, embed in enumerate(embeds):
-        for key in ("title", "description"):
-            value = embed.get(key)
-            if value is not None:
-                total += len(value)
-                if len(value) > LIMITS[key]:
-                    problems.append(f"embeds.{i}.{key}: {len(value)} > {LIMITS[key]}")
-        fields = embed.get("fields") or []
-        if len(fields) > LIMITS["fields"]:
-            problems.append(f"embeds.{i}.fields: {len(fields)} > {LIMITS['fields']}")
-        for j, fld in enumerate(fields):
+        total += len(embed.get("title") or "") + len(embed.get("description") or "")
+        for j, fld in enumerate(embed.get("fields") or []):
             name, value = fld.get("name") or "", fld.get("value") or ""
             total += len(name) + len(value)
             if not name.strip() or not value.strip():
                 problems.append(f"embeds.{i}.fields.{j}: name and value must not be empty")
-            if len(name) > LIMITS["field.name"]:
-                problems.append(f"embeds.{i}.fields.{j}.name: {len(name)} > 256")
-            if len(value) > LIMITS["field.value"]:
-                problems.append(f"embeds.{i}.fields.{j}.value: {len(value)} > 1024")
-        footer = (embed.get("footer") or {}).get("text") or ""
-        total += len(footer)
-        if len(footer) > LIMITS["footer.text"]:
-            problems.append(f"embeds.{i}.footer.text: {len(footer)} > 2048")
-        author = (embed.get("author") or {}).get("name") or ""
-        total += len(author)
-        if len(author) > LIMITS["author.name"]:
-            problems.append(f"embeds.{i}.author.name: {len(author)} > 256")
-        url = embed.get("url")
-        if url is not None and not str(url).startswith(("http://", "https://")):
-            problems.append(f"embeds.{i}.url: not a well formed URL")
+        total += len((embed.get("footer") or {}).get("text") or "")
+        total += len((embed.get("author") or {}).get("name") or "")
     if total > LIMITS["embed.total"]:
         problems.append(f"embeds: {total} characters in all > {LIMITS['embed.total']}")
     rows = body.get("components") or []
-    if len(rows) > LIMITS["components.rows"]:
-        problems.append(f"components: {len(rows)} rows > 5")
-    seen_ids: set[str] = set()
-    for r, row in enumerate(rows):
-        items = row.get("components") or []
-        if len(items) > LIMITS["row.items"]:
-            problems.append(f"components.{r}: {len(items)} items > 5")
-        for item in items:
-            label = item.get("label") or ""
-            if len(label) > LIMITS["button.label"]:
-                problems.append(f"components.{r}: label {len(label)} > 80")
-            custom_id = item.get("custom_id")
-            if custom_id is not None:
-                if len(custom_id) > LIMITS["custom_id"]:
-                    problems.append(f"components.{r}: custom_id {len(custom_id)} > 100")
-                if custom_id in seen_ids:
-                    problems.append(f"components.{r}: duplicate custom_id {custom_id}")
-                seen_ids.add(custom_id)
+    if len(rows) > LIMITS["components.rows"] and not int(body.get("flags") or 0) & COMPONENTS_V2:
+        problems.append(f"components: {len(rows)} rows > {LIMITS['components.rows']}")
+    ids = [
+        item["custom_id"]
+        for row in rows
+        for item in row.get("components") or []
+        if item.get("custom_id") is not None
+    ]
+    problems += [
+        f"components: duplicate custom_id {i}" for i in sorted(set(ids)) if ids.count(i) > 1
+    ]
     if require_something and not (content or embeds or rows or body.get("attachments")):
         problems.append("Cannot send an empty message")
     return problems
@@ -360,6 +334,9 @@ class DiscordStandIn:
     """The fake Discord. Start with ``start()``; tests talk to it from their own thread."""
 
     TOKEN = "standin.bot.token-NOT-A-SECRET"
+    # every stand-in started and not yet checked (``new_violations``) by the e2e fixture that
+    # fails each test on what the bot did wrong while it ran
+    running: ClassVar[list[DiscordStandIn]] = []
 
     def __init__(
         self,
@@ -390,8 +367,12 @@ class DiscordStandIn:
         self.roles = {r["name"]: r for r in self.guild["roles"]}
         self.channel = {c["name"]: c for c in self.guild["channels"]}
 
+        self.contract = DiscordContract.load()
         self.requests: list[Recorded] = []
-        self.violations: list[str] = []  # allowed_mentions problems and late responses
+        # bodies Discord would refuse (its schema, its other limits), pings, late responses
+        self.violations: list[str] = []
+        self.violations_reported = 0  # how many of them a test has already failed on
+        self.stopped = False
         self.messages: dict[int, dict] = {}  # every message that exists, by id
         self.interactions: dict[int, InteractionRecord] = {}
         self._by_token: dict[str, InteractionRecord] = {}
@@ -557,12 +538,21 @@ class DiscordStandIn:
         self._thread.start()
         if not ready.wait(10):
             raise RuntimeError("stand-in did not start")
+        DiscordStandIn.running.append(self)
         return self
 
     def stop(self) -> None:
         if self._loop and self._thread:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
+        self.stopped = True
+
+    def new_violations(self) -> list[str]:
+        """The violations recorded since the last call (each is reported once)."""
+        with self._cond:
+            new = self.violations[self.violations_reported :]
+            self.violations_reported = len(self.violations)
+        return new
 
     @property
     def base_url(self) -> str:
@@ -1107,11 +1097,14 @@ class DiscordStandIn:
         if not rec.authorized and not unauthenticated_ok:
             response: web.StreamResponse = _error(401, 0, "401: Unauthorized")
         elif fault is not None and not fault[0].applied:
-            response = _fault_response(*fault)
+            response = _fault_response(*fault)  # the edge failed: Discord never read the body
+        elif refused := self._refused_by_spec(request.method, request.path, body):
+            response = refused
         else:
             try:
                 response = await handler(request)
             except LimitError as error:
+                self._violation(f"{request.method} {request.path}: {error}")
                 response = _error(400, 50035, "Invalid Form Body", str(error))
             if fault is not None:
                 response = _fault_response(*fault)
@@ -1126,6 +1119,22 @@ class DiscordStandIn:
                 rec.response = None
         self._notify()
         return response
+
+    def _violation(self, text: str) -> None:
+        with self._cond:
+            self.violations.append(text)
+
+    def _refused_by_spec(self, method: str, path: str, body: Any) -> web.Response | None:
+        """Discord's answer to a request its published API refuses (``None``: it takes it): a
+        route it does not have (404) or a body its schema refuses (400, Invalid Form Body, with
+        the ``errors`` Discord gives). Either is a violation."""
+        problems = self.contract.check(method, path, body)
+        if not problems:
+            return None
+        self._violation(f"{method} {path}: " + "; ".join(map(str, problems)))
+        if problems[0].code == "UNKNOWN_ROUTE":
+            return _json({"message": "404: Not Found", "code": 0}, status=404)
+        return _invalid_form_body(problems)
 
     async def _no_content(self, request: web.Request) -> web.Response:
         return web.Response(status=204)
@@ -1179,16 +1188,9 @@ class DiscordStandIn:
     async def _put_commands(self, request: web.Request) -> web.Response:
         guild = request.match_info.get("guild")
         body = request[BODY] or []
-        problems = []
-        for cmd in body:
-            if not (1 <= len(cmd.get("name", "")) <= 32):
-                problems.append(f"command name {cmd.get('name')!r}")
-            if len(cmd.get("description", "")) > 100:
-                problems.append(f"{cmd['name']}: description > 100")
-        if len(body) > 100:
-            problems.append("more than 100 commands")
-        if problems:
-            raise LimitError("; ".join(problems))
+        chat_input = [c for c in body if c.get("type", 1) == 1]
+        if len(chat_input) > LIMITS["commands"]:
+            raise LimitError(f"{len(chat_input)} chat-input commands > {LIMITS['commands']}")
         stored = []
         for cmd in body:
             stored.append(
@@ -1258,7 +1260,7 @@ class DiscordStandIn:
     ) -> None:
         """Discord's limits (HTTP 400) and our own rules: mentions disabled on every message,
         and no message that would notify anyone."""
-        problems = check_message_payload(body, require_something=require_something)
+        problems = message_limits(body, require_something=require_something)
         if problems:
             raise LimitError("; ".join(problems))
         problem = check_allowed_mentions(body)
@@ -1285,8 +1287,6 @@ class DiscordStandIn:
                 return _error(400, 50035, "Invalid Form Body", "message_reference: Unknown message")
             body = {**body, "message_reference": None}
         nonce = body.get("nonce")
-        if nonce is not None and len(str(nonce)) > 25:
-            raise LimitError("nonce: must be 25 characters or fewer")
         with self._cond:
             if nonce is not None and body.get("enforce_nonce"):
                 existing = self.messages.get(self._nonces.get((cid, str(nonce)), 0))
@@ -1350,15 +1350,9 @@ class DiscordStandIn:
         body = request[BODY] or {}
         ctype, data = body.get("type"), body.get("data") or {}
         if ctype == 8:  # autocomplete result
-            choices = data.get("choices") or []
-            problems = [f"choices: {len(choices)} > 25"] if len(choices) > 25 else []
-            problems += [
-                f"choice {c!r}: name or value > 100"
-                for c in choices
-                if not (1 <= len(c["name"]) <= 100) or len(str(c["value"])) > 100
-            ]
-            if problems:
-                raise LimitError("; ".join(problems))
+            long = [c["name"] for c in data.get("choices") or [] if len(str(c["value"])) > 100]
+            if long:
+                raise LimitError(f"choices {long}: value > {LIMITS['choice.value']} characters")
         elif ctype in (4, 7):
             self._check_outgoing(data, f"interaction {rec.id} callback {ctype}")
         elif ctype not in (5, 6):
@@ -1497,6 +1491,11 @@ def _fault_response(fault: HttpFault, status: int) -> web.Response:
     if status == 502:
         return web.Response(status=502, text="<html><h1>502 Bad Gateway</h1></html>")
     return _json({"message": f"{status}: stand-in failure", "code": 0}, status=status)
+
+
+def _invalid_form_body(problems: list[SpecError]) -> web.Response:
+    body = {"code": 50035, "message": "Invalid Form Body", "errors": discord_errors(problems)}
+    return _json(body, status=400)
 
 
 def _error(status: int, code: int, message: str, detail: str | None = None) -> web.Response:

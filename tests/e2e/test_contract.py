@@ -1,0 +1,220 @@
+"""The stand-in holds requests to Discord's published OpenAPI schema (``spec/openapi.json``):
+a body Discord would refuse gets Discord's 400 with the spec's own limit, and is a violation.
+
+No bot process here: the validator on its own, the stand-in over HTTP, and discord.py's own
+HTTP client reading the stand-in's refusal as it reads Discord's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.error
+import urllib.request
+
+import discord
+import discord.http
+import pytest
+
+from .spec.contract import DiscordContract, discord_errors
+from .standin import API_PREFIX, DiscordStandIn
+
+CALLBACK = "/api/v10/interactions/1/token/callback"
+NO_PINGS = {"parse": []}
+
+
+@pytest.fixture(scope="module")
+def contract() -> DiscordContract:
+    return DiscordContract.load()
+
+
+def reply(**embed: object) -> dict:
+    return {"type": 4, "data": {"embeds": [embed], "allowed_mentions": NO_PINGS}}
+
+
+def too_long(limit: int) -> dict:
+    """Discord's error for a field over its length."""
+    message = f"Must be {limit} or fewer in length."
+    return {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": message}]}
+
+
+def refusals(contract: DiscordContract, body: dict, path: str = CALLBACK) -> list[str]:
+    return [str(e) for e in contract.check("POST", path, body)]
+
+
+def test_a_reply_within_the_limits_passes(contract):
+    assert refusals(contract, reply(title="t", description="d" * 4096, color=0x5865F2)) == []
+
+
+def test_a_reply_built_too_long_fails_with_the_specs_limit(contract):
+    assert refusals(contract, reply(title="t", description="d" * 5000)) == [
+        "data.embeds.0.description: Must be 4096 or fewer in length. "
+        "[RichEmbed.description maxLength 4096]"
+    ]
+
+
+def test_an_invalid_component_fails_with_the_specs_rule(contract):
+    body = reply(description="d")
+    row = {"type": 1, "components": [{"type": 2, "style": 1, "label": "L" * 81, "custom_id": "x"}]}
+    body["data"]["components"] = [row]
+    assert refusals(contract, body) == [
+        "data.components.0.components.0.label: Must be 80 or fewer in length. "
+        "[ButtonComponentForMessageRequest.label maxLength 80]"
+    ]
+    row["components"] = [{"type": 2, "label": "More", "custom_id": "x"}]  # a button needs a style
+    assert refusals(contract, body) == [
+        "data.components.0.components.0.style: This field is required "
+        '[ButtonComponentForMessageRequest required ["type", "style"]]'
+    ]
+    row["components"] = [{"type": 2, "style": 9, "custom_id": "x"}]
+    assert refusals(contract, body) == [
+        "data.components.0.components.0.style: Value must be one of (1, 2, 3, 4, 5, 6). "
+        "[ButtonStyleTypes enum [1, 2, 3, 4, 5, 6]]"
+    ]
+    body["data"]["components"] = [{"type": 99}]
+    assert refusals(contract, body)[0].startswith("data.components.0.type: Value must be one of")
+
+
+def test_a_wrong_field_type_fails_with_the_specs_type(contract):
+    assert refusals(contract, reply(description="d", color="red")) == [
+        'data.embeds.0.color: Value "red" is not int. [RichEmbed.color type ["integer", "null"]]'
+    ]
+    assert refusals(contract, reply(description="d", color=16777216)) == [
+        "data.embeds.0.color: int value should be less than or equal to 16777215. "
+        "[RichEmbed.color maximum 16777215]"
+    ]
+    assert refusals(contract, {"type": 4, "data": {"content": 5}}) == [
+        'data.content: Could not interpret "5" as string. '
+        '[IncomingWebhookInteractionRequest.content type ["string", "null"]]'
+    ]
+
+
+def test_unions_are_read_by_the_branch_the_body_means(contract):
+    """Autocomplete choices may be integers, numbers or strings: string choices are judged as
+    strings; a callback type no union branch takes names the ones it would."""
+    body = {"type": 8, "data": {"choices": [{"name": "", "value": "v"}]}}
+    assert refusals(contract, body) == [
+        "data.choices.0.name: Must be between 1 and 100 in length. "
+        "[ApplicationCommandOptionStringChoice.name minLength 1]"
+    ]
+    assert refusals(contract, {"type": 3}) == [
+        "type: Value must be one of (1, 4, 5, 6, 7, 8, 9, 12, 13). "
+        "[create_interaction_response enum [1, 4, 5, 6, 7, 8, 9, 12, 13]]"
+    ]
+
+
+def test_what_discord_accepts_beyond_the_letter_of_the_spec(contract):
+    """Snowflakes as JSON numbers (discord.py sends reply references and mention ids so), digit
+    strings for integers (permissions), a digit-string nonce."""
+    body = {
+        "content": "hi",
+        "message_reference": {"message_id": 1234, "fail_if_not_exists": False},
+        "allowed_mentions": {"parse": [], "users": [5]},
+        "nonce": "1234567890",
+        "enforce_nonce": True,
+        "flags": "64",
+    }
+    assert refusals(contract, body, "/api/v10/channels/1/messages") == []
+    command = {"name": "ask", "description": "d", "default_member_permissions": "32"}
+    assert contract.check("PUT", "/api/v10/applications/1/commands", [command]) == []
+
+
+def test_routes_match_the_most_specific_template(contract):
+    assert contract.operation("GET", "/api/v10/users/@me").operation_id == "get_my_user"
+    assert contract.operation("POST", "/users/@me/channels").operation_id == "create_dm"
+    op = contract.operation("PATCH", "/webhooks/1/t/messages/@original")
+    assert op.operation_id == "update_original_webhook_message"
+    assert [e.code for e in contract.check("POST", "/api/v10/nothing/here", None)] == [
+        "UNKNOWN_ROUTE"
+    ]
+
+
+def test_errors_have_discords_shape(contract):
+    problems = contract.check("POST", CALLBACK, reply(description="d" * 5000, title="t" * 300))
+    assert discord_errors(problems) == {
+        "data": {
+            "embeds": {
+                "0": {
+                    "description": too_long(4096),
+                    "title": too_long(256),
+                }
+            }
+        }
+    }
+
+
+@pytest.fixture
+def server():
+    standin = DiscordStandIn().start()
+    yield standin
+    standin.stop()
+
+
+def test_every_route_the_standin_serves_is_in_the_spec(server, contract):
+    assert server._runner is not None
+    served = [
+        (route.method, route.resource.canonical)
+        for route in server._runner.app.router.routes()
+        if route.method != "HEAD" and route.resource.canonical.startswith(API_PREFIX)
+    ]
+    assert len(served) > 15
+    missing = [
+        (method, path)
+        for method, path in served
+        if contract.operation(method, path.replace("{", "").replace("}", "")) is None
+    ]
+    assert missing == []
+
+
+def post(server: DiscordStandIn, path: str, body: object) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        server.api_base + path,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Authorization": f"Bot {server.TOKEN}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_the_standin_answers_a_refused_body_as_discord_does(server):
+    channel = server.channel["general"]["id"]
+    body = {"embeds": [{"description": "d" * 5000}], "allowed_mentions": NO_PINGS}
+    status, answer = post(server, f"/channels/{channel}/messages", body)
+    assert status == 400
+    assert answer == {
+        "code": 50035,
+        "message": "Invalid Form Body",
+        "errors": {"embeds": {"0": {"description": too_long(4096)}}},
+    }
+    assert server.messages_in(channel) == []  # nothing was posted
+    assert server.new_violations() == [
+        f"POST {API_PREFIX}/channels/{channel}/messages: embeds.0.description: "
+        "Must be 4096 or fewer in length. [RichEmbed.description maxLength 4096]"
+    ]
+
+
+def test_discord_py_reads_the_refusal_as_it_reads_discords(server, monkeypatch):
+    """discord.py's own HTTP client, pointed at the stand-in, sends an embed too long and gets
+    the HTTPException Discord's answer gives it: code 50035 and the field's message."""
+    monkeypatch.setattr(discord.http.Route, "BASE", server.api_base)
+    channel = int(server.channel["general"]["id"])
+
+    async def send() -> None:
+        http = discord.http.HTTPClient(asyncio.get_running_loop())
+        await http.static_login(server.TOKEN)
+        try:
+            embed = discord.Embed(description="d" * 5000)
+            with discord.http.handle_message_parameters(embed=embed) as params:
+                await http.send_message(channel, params=params)
+        finally:
+            await http.close()
+
+    with pytest.raises(discord.HTTPException) as caught:
+        asyncio.run(send())
+    assert caught.value.status == 400 and caught.value.code == 50035
+    assert "In embeds.0.description: Must be 4096 or fewer in length." in caught.value.text
+    assert len(server.new_violations()) == 1
