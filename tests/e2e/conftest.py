@@ -197,6 +197,8 @@ def standin() -> Iterator[DiscordStandIn]:
     server.stop()
     late = server.new_violations()  # during the bot's shutdown, after the module's last test
     assert not late, "Discord would not have taken what the bot did:\n" + "\n".join(late)
+    unlike = server.answers_unlike_discord()
+    assert not unlike, "the stand-in answered unlike Discord:\n" + "\n".join(unlike)
 
 
 @pytest.fixture(scope="module")

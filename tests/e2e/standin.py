@@ -2,9 +2,11 @@
 
 It speaks just enough of Discord for discord.py to log in, connect (HELLO, IDENTIFY -> READY,
 GUILD_CREATE, heartbeats, RESUME), sync application commands and answer messages and
-interactions. Every request is recorded; Discord's message limits are enforced as HTTP 400s the
-way Discord reports them, and every message the bot sends is checked for ``allowed_mentions``
-with nothing to parse (a violation is recorded, and the test fails on it).
+interactions. Every request is recorded, and every request body is validated against Discord's
+published OpenAPI schema (``spec/``), plus the documented limits the schema cannot express
+(``message_limits``): a refused body gets Discord's 400 (50035 Invalid Form Body, its errors by
+field) and is a violation, as is a message without ``allowed_mentions`` parsing nothing. Every
+test fails on a violation (``conftest.py``). What it promises and does not model: ``README.md``.
 
 The server runs on its own event loop in a background thread so tests stay plain synchronous
 functions: they inject gateway events (``send_message``, ``slash``, ``autocomplete``, ``click``)
@@ -61,9 +63,28 @@ INTENT_GUILD_PRESENCES = 1 << 8
 PRIVILEGED_INTENTS = INTENT_MESSAGE_CONTENT | INTENT_GUILD_MEMBERS | INTENT_GUILD_PRESENCES
 
 PERM_ADMINISTRATOR = 1 << 3
+# the app's permissions in its DM with a user: ATTACH_FILES, EMBED_LINKS, MENTION_EVERYONE and
+# USE_EXTERNAL_EMOJIS (the interaction object's ``app_permissions``, in Discord's docs)
+PERM_BOT_DM = (1 << 15) | (1 << 14) | (1 << 17) | (1 << 18)
 PERM_MANAGE_GUILD = 1 << 5
 PERM_EVERYONE = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 31)
 ALL_PERMISSIONS = (1 << 50) - 1
+
+# interaction context types: where the interaction happened
+CONTEXT_GUILD, CONTEXT_BOT_DM = 0, 1
+# the fields of a guild channel in an interaction ("partial channel"), besides its permissions
+PARTIAL_CHANNEL_FIELDS = (
+    "id",
+    "type",
+    "name",
+    "guild_id",
+    "position",
+    "parent_id",
+    "nsfw",
+    "topic",
+    "rate_limit_per_user",
+    "last_message_id",
+)
 
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
@@ -287,6 +308,14 @@ def message_limits(body: dict, *, require_something: bool = True) -> list[str]:
     return problems
 
 
+def _offered_in(command: dict, context: int) -> bool:
+    """Whether Discord shows a global command in that interaction context."""
+    contexts = command.get("contexts")
+    if contexts is not None:
+        return context in contexts
+    return context != CONTEXT_BOT_DM or command.get("dm_permission") is not False
+
+
 def check_allowed_mentions(body: dict) -> str | None:
     """Every message must go out with mentions disabled: allowed_mentions present, parse empty."""
     allowed = body.get("allowed_mentions")
@@ -407,6 +436,11 @@ class DiscordStandIn:
             "bot": bot,
             "public_flags": 0,
             "flags": 0,
+            "banner": None,
+            "accent_color": None,
+            "avatar_decoration_data": None,
+            "collectibles": None,
+            "primary_guild": None,
         }
 
     def _make_guild(self, name: str, shard: int = 0, shards: int = 1) -> dict:
@@ -449,6 +483,10 @@ class DiscordStandIn:
                 "mute": False,
                 "flags": 0,
                 "pending": False,
+                "avatar": None,
+                "banner": None,
+                "premium_since": None,
+                "communication_disabled_until": None,
             }
             members.append(member)
             self.members[(gid, int(user["id"]))] = member
@@ -515,7 +553,13 @@ class DiscordStandIn:
         uid = int(user["id"])
         if uid not in self.dm_channels:
             cid = self.ids.next()
-            ch = {"id": str(cid), "type": 1, "recipients": [user], "last_message_id": None}
+            ch = {
+                "id": str(cid),
+                "type": 1,
+                "recipients": [user],
+                "last_message_id": None,
+                "flags": 0,
+            }
             self.dm_channels[uid] = ch
             self.channels[cid] = ch
         return self.dm_channels[uid]
@@ -546,6 +590,25 @@ class DiscordStandIn:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
         self.stopped = True
+
+    def answers_unlike_discord(self, per_operation: int = 20) -> list[str]:
+        """Where the stand-in's own REST answers lack what Discord's spec says Discord's have
+        (a stand-in bug: the bot was tested against something Discord does not send). The
+        first ``per_operation`` answers of each operation and status are read: one piece of
+        code makes them all."""
+        with self._cond:
+            answered = [r for r in self.requests if 200 <= r.status < 300 and r.response]
+        seen: collections.Counter[tuple[str, int]] = collections.Counter()
+        wrong: dict[str, None] = {}
+        for r in answered:
+            op = self.contract.operation(r.method, r.path)
+            key = (op.operation_id if op else r.path, r.status)
+            seen[key] += 1
+            if seen[key] > per_operation:
+                continue
+            for error in self.contract.check_response(r.method, r.path, r.status, r.response):
+                wrong[f"{r.method} {key[0]} {r.status}: {error}"] = None
+        return list(wrong)
 
     def new_violations(self) -> list[str]:
         """The violations recorded since the last call (each is reported once)."""
@@ -726,14 +789,18 @@ class DiscordStandIn:
         return None
 
     def _interaction_base(self, itype: int, user: str, channel: str | dict | None) -> dict:
+        """The fields every interaction carries, as Discord sends them to a guild-installed app
+        (https://discord.com/developers/docs/interactions/receiving-and-responding): in a
+        server ``member`` (with its ``permissions``), a partial ``guild`` and channel and
+        ``authorizing_integration_owners`` naming the guild; in the DM with the bot ``user``,
+        the DM channel, context 1 (BOT_DM) and ``{"0": "0"}``."""
         uobj = self.users[user]
         iid = self.ids.next()
-        token = f"itoken-{iid}"
         payload: dict[str, Any] = {
             "id": str(iid),
             "application_id": str(self.application_id),
             "type": itype,
-            "token": token,
+            "token": f"itoken-{iid}",
             "version": 1,
             "locale": "en-US",
             "entitlements": [],
@@ -741,42 +808,59 @@ class DiscordStandIn:
         }
         if channel is None:
             ch = self.dm_channel(uobj)
-            payload.update(channel_id=ch["id"], channel=ch, user=uobj, context=1)
-            payload["authorizing_integration_owners"] = {"0": None, "1": uobj["id"]}
-            payload["app_permissions"] = str(PERM_EVERYONE)
-        else:
-            ch = self.channel[channel] if isinstance(channel, str) else channel
-            guild = next(g for g in self.guilds if g["id"] == ch["guild_id"])
-            member = dict(self.members[(int(guild["id"]), int(uobj["id"]))])
-            member["permissions"] = str(self.member_permissions(guild, member))
             payload.update(
-                guild_id=guild["id"],
                 channel_id=ch["id"],
                 channel=ch,
-                member=member,
-                guild={"id": guild["id"], "locale": "en-US", "features": []},
-                guild_locale="en-US",
-                context=0,
-                authorizing_integration_owners={"0": guild["id"]},
-                app_permissions=str(PERM_EVERYONE),
+                user=uobj,
+                context=CONTEXT_BOT_DM,
+                authorizing_integration_owners={"0": "0"},
+                app_permissions=str(PERM_BOT_DM),
             )
+            return payload
+        ch = self.channel[channel] if isinstance(channel, str) else channel
+        guild = next(g for g in self.guilds if g["id"] == ch["guild_id"])
+        member = dict(self.members[(int(guild["id"]), int(uobj["id"]))])
+        member["permissions"] = str(self.member_permissions(guild, member))
+        me = self.members[(int(guild["id"]), int(self.bot_user["id"]))]
+        partial = {k: ch[k] for k in PARTIAL_CHANNEL_FIELDS if k in ch}
+        payload.update(
+            guild_id=guild["id"],
+            channel_id=ch["id"],
+            channel={**partial, "flags": 0, "permissions": member["permissions"]},
+            member=member,
+            guild={"id": guild["id"], "locale": guild["preferred_locale"], "features": []},
+            guild_locale=guild["preferred_locale"],
+            context=CONTEXT_GUILD,
+            authorizing_integration_owners={"0": guild["id"]},
+            app_permissions=str(self.member_permissions(guild, me)),
+        )
         return payload
 
-    def _command_data(self, name: str, options: dict[str, Any], focused: str | None) -> dict:
-        """Build ``data`` for a slash command from what the bot registered (types included)."""
-        parts = name.split()
-        found = [
-            (guild_id, c)
-            for guild_id, commands in self.commands.items()
-            for c in commands
-            if c["name"] == parts[0]
+    def _command(self, name: str, guild_id: str | None) -> dict:
+        """The command called ``name`` as Discord offers it there: in a server its own commands,
+        then the global ones allowed in servers; in the DM with the bot only global commands
+        allowed in DMs (``contexts`` with 1, or unset with ``dm_permission`` not false)."""
+        local = self.commands.get(int(guild_id), []) if guild_id else []
+        scoped = [c for c in local if c["name"] == name]
+        context = CONTEXT_GUILD if guild_id else CONTEXT_BOT_DM
+        scoped += [
+            c for c in self.commands.get(None, []) if c["name"] == name and _offered_in(c, context)
         ]
-        if not found:
-            raise KeyError(f"the bot registered no command named {parts[0]!r}")
-        guild_id, cmd = found[0]
+        if not scoped:
+            where = f"guild {guild_id}" if guild_id else "DMs"
+            raise KeyError(f"Discord offers no command named {name!r} in {where}")
+        return scoped[0]
+
+    def _command_data(
+        self, name: str, options: dict[str, Any], focused: str | None, guild_id: str | None
+    ) -> dict:
+        """Build ``data`` for a slash command from what the bot registered (types included):
+        options as the user filled them in, attachments in ``resolved``."""
+        parts = name.split()
+        cmd = self._command(parts[0], guild_id)
         data: dict[str, Any] = {"id": cmd["id"], "name": cmd["name"], "type": 1}
-        if guild_id is not None:
-            data["guild_id"] = str(guild_id)
+        if cmd.get("guild_id"):
+            data["guild_id"] = cmd["guild_id"]
         resolved: dict[str, dict] = {}
         schema = cmd.get("options") or []
         holder = data
@@ -789,7 +873,7 @@ class DiscordStandIn:
         for key, value in options.items():
             spec = next(o for o in schema if o["name"] == key)
             if spec["type"] == 11:  # attachment: value is the id, the object goes in resolved
-                resolved.setdefault("attachments", {})[value["id"]] = value
+                resolved.setdefault("attachments", {})[value["id"]] = {**value, "ephemeral": True}
                 value = value["id"]
             opt = {"name": key, "type": spec["type"], "value": value}
             if key == focused:
@@ -830,7 +914,7 @@ class DiscordStandIn:
     ) -> InteractionRecord:
         """Inject a slash command (type 2); ``name`` may be ``"sources add"`` for a subcommand."""
         payload = self._interaction_base(2, user, channel)
-        payload["data"] = self._command_data(name, options, None)
+        payload["data"] = self._command_data(name, options, None, payload.get("guild_id"))
         return self._inject(payload)
 
     def slash_unknown(
@@ -852,7 +936,7 @@ class DiscordStandIn:
     ) -> InteractionRecord:
         """Inject an autocomplete request (type 4) for ``option`` typed so far as ``value``."""
         payload = self._interaction_base(4, user, channel)
-        payload["data"] = self._command_data(name, {option: value}, option)
+        payload["data"] = self._command_data(name, {option: value}, option, payload.get("guild_id"))
         return self._inject(payload)
 
     def click(self, message: dict, custom_id: str, *, user: str = "alice") -> InteractionRecord:
@@ -1160,7 +1244,7 @@ class DiscordStandIn:
         )
 
     async def _get_me(self, request: web.Request) -> web.Response:
-        return _json({**self.bot_user, "verified": True, "mfa_enabled": False})
+        return _json({**self.bot_user, "verified": True, "mfa_enabled": False, "locale": "en-US"})
 
     async def _get_application(self, request: web.Request) -> web.Response:
         return _json(
@@ -1176,8 +1260,17 @@ class DiscordStandIn:
                 "flags": 0,
                 "bot": self.bot_user,
                 "interactions_endpoint_url": None,
+                "role_connections_verification_url": None,
                 "redirect_uris": [],
                 "tags": [],
+                "type": None,
+                "flags_new": "0",
+                "approximate_guild_count": len(self.guilds),
+                "approximate_user_install_count": 0,
+                "approximate_user_authorization_count": 0,
+                "explicit_content_filter": 0,
+                "team": None,
+                "eligible_oauth2_scopes": ["bot", "applications.commands"],
             }
         )
 
@@ -1200,6 +1293,8 @@ class DiscordStandIn:
                     "application_id": str(self.application_id),
                     "version": str(self.ids.next()),
                     "type": cmd.get("type", 1),
+                    # unset, Discord installs a command to servers only
+                    "integration_types": cmd.get("integration_types") or [0],
                     **({"guild_id": guild} if guild else {}),
                 }
             )
@@ -1231,7 +1326,7 @@ class DiscordStandIn:
             "mention_roles": [],
             "attachments": [],
             "embeds": body.get("embeds") or [],
-            "components": body.get("components") or [],
+            "components": _numbered(body.get("components") or []),
             "pinned": False,
             "type": 0,
             "flags": int(body.get("flags") or 0),
@@ -1244,6 +1339,7 @@ class DiscordStandIn:
         if ref:
             msg["type"] = 19
             msg["message_reference"] = {
+                "type": 0,  # DEFAULT: a reply (1 is a forward)
                 "message_id": str(ref["message_id"]),
                 "channel_id": str(ref.get("channel_id") or channel["id"]),
                 **({"guild_id": msg["guild_id"]} if "guild_id" in msg else {}),
@@ -1359,11 +1455,7 @@ class DiscordStandIn:
             raise LimitError(f"unsupported callback type {ctype}")
         channel = self.channels.get(int(rec.payload["channel_id"])) or rec.payload["channel"]
         flags = int(data.get("flags") or 0)
-        interaction_meta = {
-            "id": str(rec.id),
-            "type": rec.type,
-            "user": rec.payload.get("user") or rec.payload["member"]["user"],
-        }
+        interaction_meta = _interaction_metadata(rec.payload)
         resource: dict[str, Any] | None = None
         with self._cond:
             rec.callbacks.append(body)
@@ -1396,7 +1488,8 @@ class DiscordStandIn:
         }
         if resource is not None:
             response["interaction"]["response_message_id"] = resource["message"]["id"]
-            response["resource"] = resource
+            if ctype in (4, 7):  # Discord's resource holds a message only for these two
+                response["resource"] = resource
         self._notify()
         return _json(response)
 
@@ -1407,6 +1500,7 @@ class DiscordStandIn:
                     msg[key] = (
                         body[key] if body[key] is not None else ([] if key != "content" else "")
                     )
+            msg["components"] = _numbered(msg["components"])
             if "flags" in body and body["flags"] is not None:
                 msg["flags"] = (msg.get("flags", 0) & EPHEMERAL) | int(body["flags"])
             msg["flags"] = int(msg.get("flags", 0)) & ~LOADING
@@ -1465,6 +1559,34 @@ class DiscordStandIn:
         with self._cond:
             self.messages.pop(int(msg["id"]), None)
         return web.Response(status=204)
+
+
+def _numbered(components: list[dict]) -> list[dict]:
+    """Components as Discord stores them: each one (rows and what is in them) with an ``id``,
+    1, 2, 3, ... in order, where the bot gave none."""
+    counter = itertools.count(1)
+
+    def number(component: dict) -> dict:
+        out = {**component, "id": component.get("id") or next(counter)}
+        if "components" in component:
+            out["components"] = [number(c) for c in component["components"]]
+        return out
+
+    return [number(c) for c in components]
+
+
+def _interaction_metadata(payload: dict) -> dict:
+    """A response message's ``interaction_metadata``: who used which interaction, the
+    installation it ran under, and for a component the message it was on."""
+    meta = {
+        "id": payload["id"],
+        "type": payload["type"],
+        "user": payload.get("user") or payload["member"]["user"],
+        "authorizing_integration_owners": payload["authorizing_integration_owners"],
+    }
+    if payload["type"] == 3 and payload.get("message"):
+        meta["interacted_message_id"] = payload["message"]["id"]
+    return meta
 
 
 def _json(data: Any, status: int = 200) -> web.Response:

@@ -218,3 +218,20 @@ def test_discord_py_reads_the_refusal_as_it_reads_discords(server, monkeypatch):
     assert caught.value.status == 400 and caught.value.code == 50035
     assert "In embeds.0.description: Must be 4096 or fewer in length." in caught.value.text
     assert len(server.new_violations()) == 1
+
+
+def test_the_standins_own_answers_are_held_to_the_spec_too(contract):
+    """A message as the stand-in answers it has what Discord's ``MessageResponse`` has (ids,
+    author, numbered components, ...); one without its id is caught."""
+    server = DiscordStandIn()
+    row = {"type": 1, "components": [{"type": 2, "style": 1, "label": "More", "custom_id": "m"}]}
+    body = {"content": "hi", "components": [row], "allowed_mentions": NO_PINGS}
+    message = server._message(server.channel["general"], server.bot_user, "hi", body=body)
+    path = f"/api/v10/channels/{message['channel_id']}/messages"
+    assert message["components"][0]["components"][0]["id"] == 2
+    assert contract.check_response("POST", path, 200, message) == []
+    del message["id"]
+    assert [str(e) for e in contract.check_response("POST", path, 200, message)] == [
+        "id: This field is required "
+        '[MessageResponse required ["type", "content", "mentions", "mentio…]'
+    ]

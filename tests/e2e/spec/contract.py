@@ -65,6 +65,7 @@ class Operation:
     literals: int  # literal path segments: the more, the more specific
     body_pointer: str | None  # JSON pointer to the application/json schema, if it takes one
     body_required: bool
+    responses: dict[str, str]  # status -> JSON pointer to the schema of that answer's body
 
 
 def _template_pattern(template: str) -> re.Pattern[str]:
@@ -93,6 +94,12 @@ def _operations(spec: dict) -> list[Operation]:
                 if has_json
                 else None
             )
+            answers = {
+                status: _pointer("paths", template, method, "responses", status, "content")
+                + "/application~1json/schema"
+                for status, answer in op.get("responses", {}).items()
+                if "application/json" in answer.get("content", {})
+            }
             ops.append(
                 Operation(
                     method=method.upper(),
@@ -102,6 +109,7 @@ def _operations(spec: dict) -> list[Operation]:
                     literals=sum(1 for s in template.split("/") if s and not s.startswith("{")),
                     body_pointer=pointer,
                     body_required=bool(body.get("required")),
+                    responses=answers,
                 )
             )
     return sorted(ops, key=lambda o: -o.literals)
@@ -222,6 +230,13 @@ class DiscordContract:
         if op.body_pointer is None or (body is None and not op.body_required):
             return []
         return self._errors(op.body_pointer, body, op.operation_id)
+
+    def check_response(self, method: str, path: str, status: int, body: Any) -> list[SpecError]:
+        """What Discord's schema for this answer says is missing or wrong in ``body`` (for the
+        stand-in's own answers: they should look like Discord's)."""
+        op = self.operation(method, path)
+        pointer = op.responses.get(str(status)) if op else None
+        return [] if pointer is None else self._errors(pointer, body, f"{op.operation_id} {status}")
 
     def check_schema(self, name: str, body: Any) -> list[SpecError]:
         """What ``components/schemas/NAME`` refuses in ``body`` (e.g. ``RichEmbed``)."""
