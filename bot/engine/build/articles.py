@@ -88,12 +88,14 @@ class Touched:
 
 
 def read_changed(
-    files: list[Path], olds: list[SourceStat | None], sources: Path, workers: int
+    files: list[Path],
+    olds: list[SourceStat | None],
+    unchanged: list[bool],
+    sources: Path,
+    workers: int,
 ) -> Iterator[ReadArticle | Touched | Skipped | None]:
-    """What each file holds, in order; None for a file unchanged since the last build.
-
-    A file whose size and mtime are as the index remembers is not read at all."""
-    unchanged = [same_stat(path, old) for path, old in zip(files, olds, strict=True)]
+    """What each file holds, in order; None for a file ``unchanged`` since the last build
+    (``same_stat``: its size and mtime are as the index remembers), which is not read at all."""
     to_read = [
         (path, sources, old.fingerprint if old else None)
         for path, old, same in zip(files, olds, unchanged, strict=True)

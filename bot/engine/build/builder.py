@@ -275,7 +275,8 @@ def write_index(
     and most of it stays; ``previous`` still says what was added, changed and removed."""
     files = list_source_files(sources)
     ids = [source_id_of(path, sources) for path in files]
-    fresh = previous is None or mostly_changed(files, ids, previous)
+    compared = compare_files(files, ids, previous)
+    fresh = compared.fresh
     if not fresh:
         shutil.copyfile(db_path, temp_path)
     db = sqlite_utils.Database(temp_path)
@@ -295,8 +296,7 @@ def write_index(
         db.execute("INSERT INTO passages_fts (passages_fts, rank) VALUES ('automerge', 16)")
         summary = BuildSummary()
         titles = TitleRows(db, fresh=fresh)
-        old = Previous(previous or {}, fresh)
-        kept = update_articles(db, titles, fts, sources, files, ids, old, summary, options)
+        kept = update_articles(db, titles, fts, sources, files, ids, compared, summary, options)
         if not kept and previous and not options.allow_empty:
             raise BuildError(
                 f"no readable articles in {sources}: refusing to replace an index of "
@@ -326,24 +326,29 @@ def write_index(
 
 
 class Previous(NamedTuple):
-    """The index a build replaces: its articles' stats, and whether the build starts from an
-    empty file anyway (then every file is read, and nothing needs deleting)."""
+    """The index a build replaces, against the files: its articles' stats, which files have the
+    size and mtime it remembers (they are not read), and whether the build starts from an empty
+    file anyway (then every file is read, and nothing needs deleting)."""
 
     stats: dict[str, SourceStat]
+    same: list[bool]
     fresh: bool
 
 
-def mostly_changed(files: list[Path], ids: list[str], previous: dict[str, SourceStat]) -> bool:
-    """Whether at least ``FRESH_FROM`` of the files are new or changed (by size and mtime, as
-    the build tells) or of the index's articles gone, and ``FRESH_FROM_FILES`` at least: a
-    fresh build is then the faster."""
-    changed = sum(
-        not same_stat(path, previous.get(source_id))
-        for path, source_id in zip(files, ids, strict=True)
-    )
-    gone = len(previous.keys() - set(ids))
-    share = FRESH_FROM * (len(files) + gone)
-    return changed + gone >= max(share, FRESH_FROM_FILES)
+def compare_files(
+    files: list[Path], ids: list[str], previous: dict[str, SourceStat] | None
+) -> Previous:
+    """Each file against the index (one stat each); fresh when there is no index, or when at
+    least ``FRESH_FROM`` of the files are new or changed or of its articles gone (and
+    ``FRESH_FROM_FILES`` at least): a fresh build is then the faster."""
+    stats = previous or {}
+    same = [
+        same_stat(path, stats.get(source_id)) for path, source_id in zip(files, ids, strict=True)
+    ]
+    gone = len(stats.keys() - set(ids))
+    changed = same.count(False) + gone
+    fresh = previous is None or changed >= max(FRESH_FROM * (len(files) + gone), FRESH_FROM_FILES)
+    return Previous(stats, [False] * len(files) if fresh else same, fresh)
 
 
 def update_articles(
@@ -364,7 +369,7 @@ def update_articles(
     olds = [previous.stats.get(source_id) for source_id in ids]
     none: list[SourceStat | None] = [None] * len(files)
     to_compare = none if previous.fresh else olds  # fresh: every file is read
-    outcomes = read_changed(files, to_compare, sources, options.workers)
+    outcomes = read_changed(files, to_compare, previous.same, sources, options.workers)
     writer = ArticleWriter(db, titles, fts)
     for done, (source_id, path, old, outcome) in enumerate(
         zip(ids, files, olds, outcomes, strict=True), start=1
