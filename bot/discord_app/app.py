@@ -24,12 +24,12 @@ from discord.ext import commands
 
 from bot.config import Config
 from bot.discord_app.embeds import fit
-from bot.discord_app.engine_host import NewIndexUnusable, SearcherPool, in_worker_process
+from bot.discord_app.engine_host import NewIndexUnusable, SearcherPool, build_in_worker
 from bot.discord_app.errors import PREVIOUS_ANSWERING, BriefingTree
 from bot.discord_app.limits import CONTENT_LIMIT, EMBEDS_PER_MESSAGE, IDENTIFY_WINDOW
 from bot.discord_app.state import Alerted, QueryCache, ReindexOutcome, UserCooldowns
 from bot.discord_app.views import DYNAMIC_ITEMS
-from bot.engine.build.builder import BuildBusy, BuildSummary, build_index
+from bot.engine.build.builder import BuildBusy, BuildError, BuildSummary
 from bot.engine.build.health import index_problem
 
 log = logging.getLogger("briefing.bot")
@@ -91,14 +91,22 @@ class BriefingBot(commands.Bot):
 
     async def ensure_index(self, wait: float = 600.0) -> None:
         """Build the index if it is missing or damaged. When several shard processes start
-        together, one builds and the others wait for it (the engine's build lock)."""
+        together, one builds and the others wait for it (the engine's build lock). The build
+        runs in a worker process, so a stop signal ends it at once; an index still unusable
+        after a build of our own is an error, never a loop."""
         config = self.config
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
+        built = False
         while problem := await asyncio.to_thread(index_problem, config.db, thorough=True):
+            if built:
+                raise BuildError(
+                    f"the index {config.db} is still unusable after a rebuild: {problem}"
+                )
             log.info("index %s: %s; building it from %s", config.db, problem, config.sources)
             try:
-                summary = await asyncio.to_thread(build_index, config.sources, config.db)
+                summary = await build_in_worker(config.sources, config.db)
+                built = True
             except BuildBusy:
                 if loop.time() > deadline:
                     raise
@@ -135,7 +143,7 @@ class BriefingBot(commands.Bot):
         waited several times longer (and the build itself took three times as long). If the
         bot stops meanwhile the worker is killed; the build is atomic, so the index stays as
         it was."""
-        summary = await in_worker_process(build_index, self.config.sources, self.config.db)
+        summary = await build_in_worker(self.config.sources, self.config.db)
         problem = await self.searchers.reload()
         if problem is not None:
             raise NewIndexUnusable(f"the new index could not be opened: {problem}")

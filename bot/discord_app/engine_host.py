@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import functools
 import logging
 import multiprocessing
+import os
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
@@ -20,8 +22,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from bot.engine.build.builder import BuildError
+from bot.engine.build.builder import BuildError, BuildSummary, build_index
 from bot.engine.build.health import index_problem
+from bot.engine.build.workers import die_with_parent
 from bot.engine.search import IndexUnavailable, Searcher, file_identity
 
 log = logging.getLogger("briefing.bot")
@@ -201,8 +204,14 @@ def open_checked(db_path: Path) -> Searcher:
 
 async def in_worker_process(function: Callable[..., T], *args: Any) -> T:
     """``function(*args)`` in a fresh process (spawned: no copy of this one's threads or
-    sockets); its exceptions are raised here. Cancelling kills the process."""
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    sockets); its exceptions are raised here. Cancelling kills the process, and so does this
+    process ending any other way (``kill -9`` included: ``die_with_parent``)."""
+    pool = ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    )
     try:
         return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
     except asyncio.CancelledError:
@@ -211,3 +220,10 @@ async def in_worker_process(function: Callable[..., T], *args: Any) -> T:
         raise
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+async def build_in_worker(sources: Path, db_path: Path) -> BuildSummary:
+    """``build_index`` in a worker process that works for this one: should this process be
+    gone by the time it finishes, it renames nothing (``owner``)."""
+    build = functools.partial(build_index, sources, db_path, owner=os.getpid())
+    return await in_worker_process(build)

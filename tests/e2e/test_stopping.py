@@ -1,0 +1,122 @@
+"""Stopping the bot while it builds: SIGTERM ends it at once with exit 0, and nothing it started
+(the build process, its fork server and workers, the resource tracker) outlives it, even after
+``kill -9``; a build whose bot is gone renames nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from .conftest import (
+    BotProcess,
+    bot_env,
+    default_discord_settings,
+    launch,
+    make_sources,
+    responded,
+    start_bot,
+    write_config,
+)
+from .standin import DiscordStandIn
+
+
+def add_articles(sources: Path, count: int) -> None:
+    """Enough files that a build takes seconds and reads them in worker processes."""
+    folder = sources / "many"
+    folder.mkdir(exist_ok=True)
+    for n in range(count):
+        (folder / f"a{n:05}.txt").write_text(
+            f"Article {n} tells how stunt rider number {n} jumped a canyon on a motorbike. "
+            f"The jump {n} was filmed at dawn by a crew of {n % 40 + 3} people.\n",
+            encoding="utf-8",
+        )
+
+
+def descendants(pid: int) -> set[int]:
+    """Every living process below ``pid`` (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def wait_until(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_sigterm_during_the_first_build_exits_0_at_once_and_leaves_nothing(tmp_path):
+    standin = DiscordStandIn().start()
+    try:
+        sources = make_sources(tmp_path / "sources")
+        add_articles(sources, 6000)
+        db = tmp_path / "index" / "briefing.db"
+        config = write_config(tmp_path / "bot.toml", sources, db, default_discord_settings(standin))
+        log_path = tmp_path / "bot.log"
+        proc = launch(standin, config, bot_env(standin.TOKEN), log_path)
+        bot = BotProcess(proc, log_path, config, sources, db)
+        assert wait_until(lambda: len(descendants(proc.pid)) >= 2, 30), bot.log()
+        children = descendants(proc.pid)
+        assert "index built" not in bot.log()  # still building
+        proc.send_signal(signal.SIGTERM)
+        try:
+            code = proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise AssertionError("still running 5 s after SIGTERM:\n" + bot.log()) from None
+        assert code == 0, bot.log()
+        assert "Traceback" not in bot.log()
+        assert wait_until(lambda: not any(alive(pid) for pid in children), 5)
+        assert not db.exists()
+    finally:
+        standin.stop()
+
+
+def test_kill_9_during_a_reindex_leaves_no_process_and_no_new_index(tmp_path):
+    standin = DiscordStandIn().start()
+    try:
+        bot = start_bot(standin, tmp_path, default_discord_settings(standin))
+        before = bot.db.stat()
+        add_articles(bot.sources, 6000)
+        rec = standin.slash("reindex", user="dave")
+        responded(standin, rec)
+        # the build process, and below it its fork server and workers
+        assert wait_until(lambda: len(descendants(bot.proc.pid)) >= 3, 30), bot.log()
+        children = descendants(bot.proc.pid)
+        bot.proc.send_signal(signal.SIGKILL)
+        bot.proc.wait(5)
+        assert wait_until(lambda: not any(alive(pid) for pid in children), 5), [
+            Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children if alive(pid)
+        ]
+        time.sleep(1.0)
+        after = bot.db.stat()
+        assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    finally:
+        standin.stop()
