@@ -48,7 +48,7 @@ from bot.engine.build.vocabulary import (
 )
 from bot.engine.build.workers import available_cores
 from bot.engine.films.overrides import load_overrides
-from bot.engine.sources import Skipped, list_source_files, source_id_of
+from bot.engine.sources import Skipped, list_sources, source_id_of
 
 ProgressCallback = Callable[[int, int], None]  # (files done, files in all)
 # Of the files and the articles they replace, the share new, changed or gone from which a build
@@ -273,9 +273,15 @@ def write_index(
 ) -> BuildSummary:
     """Write the new index into ``temp_path``, starting from a copy of the old one if usable
     and most of it stays; ``previous`` still says what was added, changed and removed."""
-    files = list_source_files(sources)
+    listing = list_sources(sources)
+    if any(folder.id == "" for folder in listing.unreadable):
+        raise BuildError(
+            f"the sources folder {sources} can't be read: {listing.unreadable[0].reason}"
+        )
+    files = listing.files
     ids = [source_id_of(path, sources) for path in files]
-    compared = compare_files(files, ids, previous)
+    held = held_articles(previous or {}, listing.unreadable)
+    compared = compare_files(files, ids, previous, held)
     fresh = compared.fresh
     if not fresh:
         shutil.copyfile(db_path, temp_path)
@@ -294,7 +300,9 @@ def write_index(
         # FTS5 merges index segments as it writes; at its default (4) an incremental build
         # of 1,000 articles into an index of 100,000 spent 3 of its 4 seconds merging.
         db.execute("INSERT INTO passages_fts (passages_fts, rank) VALUES ('automerge', 16)")
-        summary = BuildSummary()
+        summary = BuildSummary(
+            skipped=[(folder.id, folder.reason) for folder in listing.unreadable]
+        )
         titles = TitleRows(db, fresh=fresh)
         kept = update_articles(db, titles, fts, sources, files, ids, compared, summary, options)
         if not kept and previous and not options.allow_empty:
@@ -333,22 +341,36 @@ class Previous(NamedTuple):
     stats: dict[str, SourceStat]
     same: list[bool]
     fresh: bool
+    held: frozenset[str]  # articles of folders that could not be read: kept as they are
 
 
 def compare_files(
-    files: list[Path], ids: list[str], previous: dict[str, SourceStat] | None
+    files: list[Path],
+    ids: list[str],
+    previous: dict[str, SourceStat] | None,
+    held: frozenset[str] = frozenset(),
 ) -> Previous:
     """Each file against the index (one stat each); fresh when there is no index, or when at
     least ``FRESH_FROM`` of the files are new or changed or of its articles gone (and
-    ``FRESH_FROM_FILES`` at least): a fresh build is then the faster."""
+    ``FRESH_FROM_FILES`` at least): a fresh build is then the faster. ``held``: articles
+    kept as they are, in folders that could not be read; never fresh then (their rows are
+    in the copy of the old index, and only there)."""
     stats = previous or {}
     same = [
         same_stat(path, stats.get(source_id)) for path, source_id in zip(files, ids, strict=True)
     ]
-    gone = len(stats.keys() - set(ids))
+    gone = len(stats.keys() - set(ids) - held)
     changed = same.count(False) + gone
-    fresh = previous is None or changed >= max(FRESH_FROM * (len(files) + gone), FRESH_FROM_FILES)
-    return Previous(stats, [False] * len(files) if fresh else same, fresh)
+    fresh = previous is None or (
+        not held and changed >= max(FRESH_FROM * (len(files) + gone), FRESH_FROM_FILES)
+    )
+    return Previous(stats, [False] * len(files) if fresh else same, fresh, held)
+
+
+def held_articles(previous: dict[str, SourceStat], folders: list[Skipped]) -> frozenset[str]:
+    """The indexed articles inside folders that could not be listed."""
+    prefixes = tuple(folder.id for folder in folders)
+    return frozenset(name for name in previous if prefixes and name.startswith(prefixes))
 
 
 def update_articles(
@@ -362,8 +384,9 @@ def update_articles(
     summary: BuildSummary,
     options: BuildOptions,
 ) -> set[str]:
-    """Bring ``articles`` and ``passages`` in line with ``files``; return the ids kept."""
-    kept: set[str] = set()
+    """Bring ``articles`` and ``passages`` in line with ``files``; return the ids kept. A file
+    or folder that could not be read is a skip with its reason, and its article stays."""
+    kept: set[str] = set(previous.held)
     first_with: dict[str, str] = {}  # fingerprint -> the file that has it
     db.table("skipped").delete_where()
     olds = [previous.stats.get(source_id) for source_id in ids]
@@ -384,6 +407,8 @@ def update_articles(
             first_with.setdefault(fingerprint, source_id)
         if isinstance(outcome, Skipped):
             summary.skipped.append((outcome.id, outcome.reason))
+            if outcome.unreadable and old is not None and not previous.fresh:
+                kept.add(source_id)
             db.table("skipped").insert(
                 {"id": outcome.id, "reason": outcome.reason, **file_stat(path)}, replace=True
             )
