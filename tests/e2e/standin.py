@@ -374,7 +374,10 @@ class DiscordStandIn:
         shards: int = 1,
         guild_count: int = 1,
         max_concurrency: int = 1,
+        contract: DiscordContract | None = None,
     ) -> None:
+        """``contract``: the API the stand-in holds requests to (Discord's published one unless
+        a test tightens it)."""
         self.ids = _Ids()
         self.message_content_allowed = message_content_allowed
         self.recommended_shards = shards
@@ -396,7 +399,7 @@ class DiscordStandIn:
         self.roles = {r["name"]: r for r in self.guild["roles"]}
         self.channel = {c["name"]: c for c in self.guild["channels"]}
 
-        self.contract = DiscordContract.load()
+        self.contract = contract or DiscordContract.load()
         self.requests: list[Recorded] = []
         # bodies Discord would refuse (its schema, its other limits), pings, late responses
         self.violations: list[str] = []

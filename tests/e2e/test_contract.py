@@ -1,8 +1,9 @@
 """The stand-in holds requests to Discord's published OpenAPI schema (``spec/openapi.json``):
 a body Discord would refuse gets Discord's 400 with the spec's own limit, and is a violation.
 
-No bot process here: the validator on its own, the stand-in over HTTP, and discord.py's own
-HTTP client reading the stand-in's refusal as it reads Discord's.
+The validator on its own, the stand-in over HTTP, discord.py's own HTTP client reading the
+stand-in's refusal as it reads Discord's, and the real bot against a stand-in whose Discord
+allows an embed description of 50 characters only (its ordinary answers are then refused).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import discord
 import discord.http
 import pytest
 
-from .spec.contract import DiscordContract, discord_errors
+from .conftest import responded
+from .spec.contract import SPEC_PATH, DiscordContract, discord_errors
 from .standin import API_PREFIX, DiscordStandIn
 
 CALLBACK = "/api/v10/interactions/1/token/callback"
@@ -235,3 +237,34 @@ def test_the_standins_own_answers_are_held_to_the_spec_too(contract):
         "id: This field is required "
         '[MessageResponse required ["type", "content", "mentions", "mentio…]'
     ]
+
+
+TIGHT_DESCRIPTION = 50
+
+
+@pytest.fixture(scope="module")
+def standin():
+    """For the real-bot test: a Discord whose embed descriptions hold 50 characters."""
+    limit = TIGHT_DESCRIPTION
+    spec = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
+    spec["components"]["schemas"]["RichEmbed"]["properties"]["description"]["maxLength"] = limit
+    server = DiscordStandIn(contract=DiscordContract(spec)).start()
+    yield server
+    server.stop()
+
+
+def test_a_reply_discord_refuses_is_refused_to_the_real_bot(standin, bot):
+    """The bot's answer breaks the (tightened) schema: the stand-in answers 400 as Discord
+    would, the bot's log shows discord.py's own reading of it, the user gets the bot's
+    "Something went wrong" in its place, and the test would fail on the violation."""
+    rec = standin.slash("ask", question="Where was the motorbike jump filmed?")
+    body = responded(standin, rec)
+    assert "Something went wrong" in body["data"]["content"]
+    refused = [r for r in standin.requests if r.status == 400]
+    assert [r.response["code"] for r in refused] == [50035]
+    assert standin.new_violations() == [
+        f"POST {refused[0].path}: data.embeds.0.description: Must be {TIGHT_DESCRIPTION} or "
+        f"fewer in length. [RichEmbed.description maxLength {TIGHT_DESCRIPTION}]"
+    ]
+    logged = f"In data.embeds.0.description: Must be {TIGHT_DESCRIPTION} or fewer in length."
+    standin.wait_for(lambda: logged in bot.log(), 5, "discord.py's error in the bot's log")
