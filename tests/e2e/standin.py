@@ -84,6 +84,7 @@ PARTIAL_CHANNEL_FIELDS = (
     "topic",
     "rate_limit_per_user",
     "last_message_id",
+    "flags",
 )
 
 EPHEMERAL = 1 << 6
@@ -470,6 +471,7 @@ class DiscordStandIn:
                 "parent_id": None,
                 "rate_limit_per_user": 0,
                 "last_message_id": None,
+                "flags": 0,
             }
             channels.append(ch)
             self.channels[int(ch["id"])] = ch
@@ -523,6 +525,23 @@ class DiscordStandIn:
             "premium_tier": 0,
             "system_channel_flags": 0,
             "afk_timeout": 300,
+            # the rest of what Discord's guild object always has, none of it used here
+            **dict.fromkeys(
+                (
+                    "description home_header splash discovery_splash banner application_id "
+                    "afk_channel_id system_channel_id widget_channel_id max_presences "
+                    "vanity_url_code rules_channel_id safety_alerts_channel_id "
+                    "public_updates_channel_id incidents_data"
+                ).split()
+            ),
+            "region": "deprecated",
+            "widget_enabled": False,
+            "max_members": 500000,
+            "max_stage_video_channel_users": 50,
+            "max_video_channel_users": 25,
+            "premium_subscription_count": 0,
+            "premium_progress_bar_enabled": False,
+            "nsfw": False,
         }
         self.guilds.append(guild)
         return guild
@@ -535,6 +554,7 @@ class DiscordStandIn:
             "permissions": str(permissions),
             "position": position,
             "color": 0,
+            "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
             "hoist": False,
             "managed": False,
             "mentionable": False,
@@ -829,7 +849,7 @@ class DiscordStandIn:
         payload.update(
             guild_id=guild["id"],
             channel_id=ch["id"],
-            channel={**partial, "flags": 0, "permissions": member["permissions"]},
+            channel={**partial, "permissions": member["permissions"]},
             member=member,
             guild={"id": guild["id"], "locale": guild["preferred_locale"], "features": []},
             guild_locale=guild["preferred_locale"],

@@ -239,6 +239,30 @@ def test_the_standins_own_answers_are_held_to_the_spec_too(contract):
     ]
 
 
+def test_the_standins_gateway_objects_have_what_discords_have(contract):
+    """The gateway has no published schema, but what its events carry are the REST objects:
+    the users, members, roles, channels, guild, messages and attachments the stand-in sends
+    in READY, GUILD_CREATE, MESSAGE_CREATE and INTERACTION_CREATE have what Discord's do."""
+    server = DiscordStandIn()
+    guild, alice = server.guild, server.users["alice"]
+    in_guild = server._interaction_base(2, "alice", "general")
+    in_dm = server._interaction_base(3, "bob", None)
+    message = server._message(server.channel["general"], alice, "hi", guild=guild)
+    attachment = {**server.add_attachment("a.txt", b"abc"), "ephemeral": True}
+    objects = [
+        ("UserResponse", server.bot_user),
+        ("UserResponse", in_dm["user"]),
+        ("GuildResponse", guild),
+        ("GuildMemberResponse", in_guild["member"]),
+        ("GuildChannelResponse", server.channel["general"]),
+        ("PrivateChannelResponse", in_dm["channel"]),
+        ("MessageResponse", message),
+        ("AttachmentResponse", attachment),
+    ]
+    wrong = [f"{name}: {e}" for name, obj in objects for e in contract.check_schema(name, obj)]
+    assert wrong == []
+
+
 TIGHT_DESCRIPTION = 50
 
 
