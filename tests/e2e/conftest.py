@@ -7,6 +7,7 @@ sent over HTTP. Nothing here mocks discord.py.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -247,3 +248,60 @@ def reply_to(standin: DiscordStandIn, message: dict, timeout: float = 5) -> dict
 def wait_a_little(standin: DiscordStandIn, seconds: float = 0.5) -> None:
     """Let the bot act (for asserting that it did *not* do something)."""
     time.sleep(seconds)
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (from /proc): the bot's build process and what it started."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def build_paused(bot: BotProcess, timeout: float = 30) -> Iterator[None]:
+    """Hold the bot's next build still (SIGSTOP as soon as its process starts, SIGCONT after):
+    a reindex that is running for as long as a test needs, whatever the machine's speed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        builds = [pid for pid in descendants(bot.proc.pid) if b"spawn_main" in cmdline(pid)]
+        if builds:
+            break
+        if time.monotonic() > deadline:
+            raise AssertionError("no build process started:\n" + bot.log())
+        time.sleep(0.005)
+    for pid in builds:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for pid in builds:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+
+
+def cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""

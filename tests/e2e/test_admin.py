@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import errno
-import os
-import time
 from pathlib import Path
 
 import pytest
 
-from .conftest import finished, reply_to, responded
+from .conftest import build_paused, finished, reply_to, responded
 from .standin import EPHEMERAL
 
 GATE_ARTICLE = (
@@ -29,24 +26,6 @@ def fields(embed: dict) -> dict[str, str]:
 def ask(standin, question: str, user: str = "alice") -> dict:
     rec = standin.slash("ask", question=question, user=user)
     return embed_of(responded(standin, rec)["data"])
-
-
-def feed_fifo(path: Path, data: str, timeout: float = 10) -> None:
-    """Write to a FIFO once its reader (the index build) has opened it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
-            break
-        except OSError as error:
-            if error.errno != errno.ENXIO or time.monotonic() > deadline:
-                raise
-            time.sleep(0.02)
-    try:
-        os.set_blocking(fd, True)
-        os.write(fd, data.encode())
-    finally:
-        os.close(fd)
 
 
 @pytest.mark.parametrize("command", ["reindex", "sources add"])
@@ -76,9 +55,9 @@ def test_manage_server_admin_reindexes_with_a_summary(standin, bot):
 
 def test_reindex_runs_off_the_event_loop_one_at_a_time(standin, bot):
     gate = bot.sources / "zz_gate.txt"
-    os.mkfifo(gate)  # the build blocks reading it until the test writes the article
-    try:
-        rec = standin.slash("reindex", user="dave")  # admin by user id
+    gate.write_text(GATE_ARTICLE, encoding="utf-8")
+    rec = standin.slash("reindex", user="dave")  # admin by user id
+    with build_paused(bot):  # the build is held still until the checks are done
         assert responded(standin, rec)["type"] == 5
 
         # the bot keeps answering while the build waits
@@ -92,12 +71,7 @@ def test_reindex_runs_off_the_event_loop_one_at_a_time(standin, bot):
         assert body["data"]["flags"] & EPHEMERAL
         assert "already running" in body["data"]["content"]
         assert not rec.edits  # the first one has not finished
-
-        feed_fifo(gate, GATE_ARTICLE)
-        embed = embed_of(finished(standin, rec))
-    finally:
-        gate.unlink()
-    gate.write_text(GATE_ARTICLE, encoding="utf-8")
+    embed = embed_of(finished(standin, rec))
     assert fields(embed)["Added (1)"] == "zz\\_gate.txt"
     # the new index was swapped in without a restart
     answer = ask(standin, "How many parachutes did the zeppelin stunt use?")

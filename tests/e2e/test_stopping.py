@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import time
@@ -12,8 +11,10 @@ from pathlib import Path
 
 from .conftest import (
     BotProcess,
+    alive,
     bot_env,
     default_discord_settings,
+    descendants,
     launch,
     make_sources,
     responded,
@@ -33,34 +34,6 @@ def add_articles(sources: Path, count: int) -> None:
             f"The jump {n} was filmed at dawn by a crew of {n % 40 + 3} people.\n",
             encoding="utf-8",
         )
-
-
-def descendants(pid: int) -> set[int]:
-    """Every living process below ``pid`` (from /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(parent, []).append(int(entry))
-    found: set[int] = set()
-    todo = [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def wait_until(condition, seconds: float) -> bool:
