@@ -209,6 +209,7 @@ def describe_build(summary: BuildSummary) -> str:
         f"skipped {len(summary.skipped)}",
     ]
     lines += [f"  skipped {name}: {reason}" for name, reason in summary.skipped]
+    lines += [f"  warning: {warning}" for warning in summary.warnings]
     return "\n".join(lines)
 
 

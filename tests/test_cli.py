@@ -308,3 +308,34 @@ def test_ci_starts_from_a_fresh_environment_and_filters_discords_audioop_warning
         text=True,
     )
     assert checked.returncode == 0, checked.stderr
+
+
+FILMS_TOML_MISTAKES = """
+[[film]]
+film = "Top Gun"
+bogus = 1
+
+[[film]]
+film = "A Film Nobody Mentions"
+aliases = ["Nobody"]
+"""
+
+
+@pytest.mark.parametrize("films_toml", [FILMS_TOML_MISTAKES, "[[film]\n"])
+def test_films_toml_warnings_are_one_list_in_text_and_json(
+    tmp_path: Path, sources: Path, films_toml: str
+) -> None:
+    (sources / "films.toml").write_text(films_toml, encoding="utf-8")
+    result = run("index", *paths(tmp_path, sources), "--json")
+    warnings = json.loads(result.stdout)["warnings"]
+    assert warnings and all(w.startswith("films.toml") for w in warnings)
+    if films_toml == FILMS_TOML_MISTAKES:
+        assert len(warnings) == 2 and "'bogus'" in warnings[0]
+        assert "no film by that name" in warnings[1]
+    else:
+        assert warnings == [w for w in warnings if "not valid TOML" in w]
+    result = run("index", *paths(tmp_path, sources))
+    assert [line for line in result.stdout.splitlines() if "warning:" in line] == [
+        f"  warning: {w}" for w in warnings
+    ]
+    assert result.stderr == ""  # nothing of it in the log only

@@ -353,6 +353,13 @@ def summary_embed(summary: BuildSummary, *, title: str = "Reindex finished") -> 
         value=fit_lines(reasons, FIELD_VALUE_LIMIT) if reasons else "none",
         inline=False,
     )
+    warnings = [escape(warning) for warning in data["warnings"]]
+    if warnings:  # films.toml's mistakes, front matter keys not used: the same list as the CLI's
+        embed.add_field(
+            name=f"Warnings ({len(warnings)})",
+            value=fit_lines(warnings, FIELD_VALUE_LIMIT),
+            inline=False,
+        )
     return embed
 
 

@@ -186,3 +186,18 @@ def test_unexpected_failure_is_private_and_logged(standin, bot):
 
 def test_no_violations(standin, bot):
     assert standin.violations == []
+
+
+def test_reindex_reply_lists_the_builds_warnings(standin, bot):
+    films_toml = bot.sources / "films.toml"
+    films_toml.write_text('[[film]]\nfilm = "Top Gun"\nbogus = 1\n', encoding="utf-8")
+    try:
+        rec = standin.slash("reindex", user="bob")
+        embed = embed_of(finished(standin, rec))
+    finally:
+        films_toml.unlink()
+    assert embed["title"] == "Reindex finished"
+    assert fields(embed)["Warnings (1)"] == (
+        "films.toml: [[film]] #1 ('Top Gun'): unknown key 'bogus' (known: aliases, film, "
+        "hide, merge, rename, year); entry ignored"
+    )

@@ -317,7 +317,7 @@ def write_index(
             update_vocabulary(db)
         overrides, film_warnings = load_overrides(sources / "films.toml")
         summary.warnings += film_warnings
-        summary.films = rebuild_films(db, titles, overrides)
+        summary.films = rebuild_films(db, titles, overrides, summary.warnings)
         write_meta(db, sources)
         summary.articles = db.table("articles").count
         summary.passages = db.table("passages").count

@@ -227,8 +227,14 @@ class TitleRows:
         self.fresh = False
 
 
-def rebuild_films(db: sqlite_utils.Database, titles: TitleRows, overrides: Overrides) -> int:
-    """Merge the titles into films (with ``films.toml`` applied); return how many films."""
+def rebuild_films(
+    db: sqlite_utils.Database,
+    titles: TitleRows,
+    overrides: Overrides,
+    warnings: list[str] | None = None,
+) -> int:
+    """Merge the titles into films (with ``films.toml`` applied); return how many films. An
+    entry of ``films.toml`` that names no film is a line in ``warnings``."""
     # Indexed here rather than at creation, so that a fresh build loads the table first.
     # Covering: a film's passages and articles are read from the index alone.
     db.table("title_mentions").create_index(
@@ -238,7 +244,7 @@ def rebuild_films(db: sqlite_utils.Database, titles: TitleRows, overrides: Overr
     for article, rows in groupby(films_toml_titles(db, overrides), key=itemgetter(0)):
         titles.add(article, (row[1:] for row in rows))
     titles.flush()
-    films = merge_films(titles_to_merge(db), overrides)
+    films = merge_films(titles_to_merge(db), overrides, warnings)
     db.conn.execute("DELETE FROM films")
     db.conn.execute("DELETE FROM film_titles")
     for film in films:

@@ -147,13 +147,17 @@ class _Franchises:
         return max(surfaces, key=lambda s: (":" in s, len(s), surfaces[s], s))
 
 
-def merge_films(mentions: Iterable[Mention], overrides: Overrides | None = None) -> list[Film]:
+def merge_films(
+    mentions: Iterable[Mention],
+    overrides: Overrides | None = None,
+    warnings: list[str] | None = None,
+) -> list[Film]:
     """One ``Film`` per film the mentions establish, with every alias, mention and year, in
     the index's order (by franchise or title, then year), each with its ``id`` in that order.
 
     A film needs one strong mention; weak ones (plain phrases, initialisms, ordinals, "Mission
     8") join a film that exists. Overrides are applied last; any entry that names no film is
-    logged as a warning and skipped.
+    skipped, with a line in ``warnings`` (the build's summary shows them) or else in the log.
     """
     mentions = list(mentions)
     by_override = [m for m in mentions if m.cue == Cue.OVERRIDE]
@@ -207,7 +211,7 @@ def merge_films(mentions: Iterable[Mention], overrides: Overrides | None = None)
         groups[dsu.find(item.identity)].append(item)
     drafts = [_Draft(root, items) for root, items in groups.items() if any(i.strong for i in items)]
     if overrides is not None:
-        drafts = _apply_overrides(drafts, by_override, overrides, franchises)
+        drafts = _apply_overrides(drafts, by_override, overrides, franchises, warnings)
     films = sorted((draft.film(franchises) for draft in drafts), key=_film_order)
     return [replace(film, id=film_id) for film_id, film in enumerate(films, start=1)]
 
@@ -433,6 +437,7 @@ def _apply_overrides(
     by_override: list[Mention],
     overrides: Overrides,
     franchises: _Franchises,
+    warnings: list[str] | None = None,
 ) -> list[_Draft]:
     """Entry by entry: find the film, take in the text's uses of the entry's names, then merge,
     add aliases, set the year, rename, or hide."""
@@ -446,12 +451,19 @@ def _apply_overrides(
         draft = by_name.get(_compact(name))
         return draft if draft is not None and draft in drafts else None
 
+    def warn(text: str) -> None:
+        if warnings is None:
+            log.warning("%s", text)
+        else:
+            warnings.append(text)
+
     def rename(draft: _Draft) -> None:
         for name in draft.names(franchises):  # its new title, aliases, and absorbed names
             by_name[_compact(name)] = draft
 
-    for number, entry in enumerate(overrides.films, start=1):
-        where = f"films.toml [[film]] #{number} ({entry.film!r})"
+    for entry in overrides.films:
+        # by its name: entries with mistakes are not here, so a number would count others
+        where = f"films.toml: [[film]] ({entry.film!r})"
         target = find(entry.film)
         found = [m for m in by_override if m.same_as == entry.film]
         if target is None and found and not entry.hide:
@@ -459,7 +471,7 @@ def _apply_overrides(
             drafts.append(target)
             by_name[_compact(entry.film)] = target
         if target is None:
-            log.warning("%s: no film by that name in the articles; entry ignored", where)
+            warn(f"{where}: no film by that name in the articles; entry ignored")
             continue
         if entry.hide:
             drafts.remove(target)
@@ -473,7 +485,7 @@ def _apply_overrides(
         for other_name in entry.merge:
             other = find(other_name)
             if other is None:
-                log.warning("%s: merge: no film named %r; skipped", where, other_name)
+                warn(f"{where}: merge: no film named {other_name!r}; skipped")
             elif other is not target:
                 target.absorb(other, franchises)
                 drafts.remove(other)
