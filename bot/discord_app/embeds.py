@@ -69,10 +69,13 @@ def escape(text: str, *, links: bool = True) -> str:
     return ORDERED_LIST_RE.sub(r"\1\\.", text)
 
 
+UNESCAPED_BRACKET_RE = re.compile(r"(?<!\\)\[")  # a "[" that could open a masked link
+
+
 def escape_title(text: str) -> str:
     """``escape`` for an embed title, where Discord renders Markdown but does not link URLs, so
-    the Markdown characters in a URL must be escaped too."""
-    return escape(text, links=False)
+    the Markdown characters in a URL must be escaped too, and a masked link's bracket."""
+    return UNESCAPED_BRACKET_RE.sub(r"\\[", escape(text, links=False))
 
 
 def fit(raw: str, limit: int, render: Callable[[str], str] = escape) -> str:
