@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
+from bot.engine.search.abstain import REASONS
 
 
 def run(*args: str, input: str | None = None):
@@ -31,15 +32,26 @@ def test_ask_builds_the_index_first_and_cites(tmp_path: Path, sources: Path) -> 
 def test_ask_json_contract(tmp_path: Path, sources: Path) -> None:
     result = run("ask", *paths(tmp_path, sources), "--json", "--top", "2", "HALO jumps")
     data = json.loads(result.stdout)
-    assert set(data) == {"question", "answered", "note", "excerpts"}
+    assert set(data) == {"question", "answered", "note", "excerpts", "abstained"}
     assert data["note"] is None
     assert data["question"] == "HALO jumps" and data["answered"] is True
+    assert data["abstained"] is None
     assert 1 <= len(data["excerpts"]) <= 2
     excerpt = data["excerpts"][0]
     assert set(excerpt) == {"text", "source", "title", "url", "paragraph", "score", "highlights"}
     assert isinstance(excerpt["paragraph"], int) and isinstance(excerpt["score"], float)
     for start, end in excerpt["highlights"]:
         assert excerpt["text"][start:end].lower() in ("halo", "jumps", "jump", "jumping")
+
+
+def test_ask_json_says_why_it_abstained(tmp_path: Path, sources: Path) -> None:
+    result = run("ask", *paths(tmp_path, sources), "--json", "What is the capital of France?")
+    data = json.loads(result.stdout)
+    assert data["answered"] is False and data["excerpts"] == []
+    assert set(data["abstained"]) == {"reason", "score", "detail"}
+    assert data["abstained"]["reason"] in REASONS
+    result = run("ask", *paths(tmp_path, sources), "--json", "the of and")
+    assert json.loads(result.stdout)["abstained"]["reason"] == "no_words"
 
 
 def test_ask_reads_questions_from_stdin_in_order(tmp_path: Path, sources: Path) -> None:

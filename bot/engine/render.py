@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.engine.search import NOT_FOUND, Answer, Excerpt
+from bot.engine.model import NOT_FOUND, Abstained, Answer, Excerpt
 
 NOT_FOUND_HINT = "Try rephrasing, or list the films the articles cover with `briefing films`."
 ELLIPSIS = "…"
@@ -24,6 +24,7 @@ def answer_to_dict(answer: Answer) -> dict:
         "answered": answer.answered,
         "note": answer.note,
         "excerpts": [excerpt_to_dict(e) for e in answer.excerpts],
+        "abstained": None if answer.abstained is None else abstained_to_dict(answer.abstained),
     }
 
 
@@ -33,6 +34,12 @@ def film_to_dict(asked: str, answer: Answer) -> dict:
     what was typed)."""
     film = None if answer.note else answer.question
     return {**answer_to_dict(answer), "question": asked, "film": film}
+
+
+def abstained_to_dict(abstained: Abstained) -> dict:
+    """Why nothing was answered: a stable ``reason`` key, the calibrated ``score`` (the
+    probability that the articles answer; null when decided before scoring) and a sentence."""
+    return {"reason": abstained.reason, "score": abstained.score, "detail": abstained.detail}
 
 
 def excerpt_to_dict(excerpt: Excerpt) -> dict:

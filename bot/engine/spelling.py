@@ -26,6 +26,8 @@ REAL_WORD_ZIPF = 4.0
 MIN_DERIVATION_STEM = 6
 MAX_TIED_CORRECTIONS = 5
 FAMILY_LIMIT = 50  # words of one stem family at most, the commonest
+MIN_SHORTENED = 4  # a word this long may be a shortening ("insta")
+MAX_COMPLETION_STEMS = 2  # ... of one of at most this many stems in the vocabulary
 
 
 def everyday(word: str) -> bool:
@@ -121,6 +123,22 @@ class Vocabulary:
             key=lambda index: (-rows[index][2], rows[index][0]),
         )
         return [Known(*rows[index]) for index in tied[:MAX_TIED_CORRECTIONS]]
+
+    def completions(self, word: str) -> Known | None:
+        """The word ``word`` shortens ("insta" for "instagram"), when the vocabulary has words
+        of at most ``MAX_COMPLETION_STEMS`` stems starting with it (its commonest), for words of
+        ``MIN_SHORTENED`` letters or more."""
+        if len(word) < MIN_SHORTENED or not word.isalpha():
+            return None
+        rows = self.conn.execute(
+            "SELECT word, stem, df FROM vocabulary WHERE word > ? AND word < ? "
+            "ORDER BY df DESC LIMIT ?",
+            (word, word + "\U0010ffff", 4 * MAX_COMPLETION_STEMS),
+        ).fetchall()
+        found = [Known(*row) for row in rows if len(row[0]) >= len(word) + 2]
+        if not found or len({k.stem for k in found}) > MAX_COMPLETION_STEMS:
+            return None
+        return found[0]
 
     def split(self, word: str) -> list[Known] | None:
         """A run-together word ("skydiving" for "sky diving") as two indexed words, if any."""

@@ -62,7 +62,8 @@ def test_reindex_runs_off_the_event_loop_one_at_a_time(standin, bot):
 
         # the bot keeps answering while the build waits
         message = standin.send_message(
-            f"<@{standin.bot_user['id']}> Where was the motorbike jump filmed?", mentions_bot=True
+            f"<@{standin.bot_user['id']}> Where in Norway was the motorbike jump filmed?",
+            mentions_bot=True,
         )
         assert "Helsetkopen" in embed_of(reply_to(standin, message))["description"]
         # a second reindex is refused, by anyone
@@ -89,7 +90,10 @@ def test_failed_build_keeps_the_old_index_answering(standin, bot):
     assert embed["title"] == "Reindex failed"
     assert "sources folder not found" in embed["description"]
     assert "previous index is still answering" in embed["description"]
-    assert "Helsetkopen" in ask(standin, "Where was the motorbike jump filmed?")["description"]
+    assert (
+        "Helsetkopen"
+        in ask(standin, "Where in Norway was the motorbike jump filmed?")["description"]
+    )
 
 
 def test_sources_list_is_paginated(standin, bot):

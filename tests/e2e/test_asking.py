@@ -31,11 +31,13 @@ def posts_to(standin, path_part: str) -> list:
 def test_mention_gets_a_cited_answer_as_a_reply(standin, bot):
     bot_id = standin.bot_user["id"]
     message = standin.send_message(
-        f"<@{bot_id}> Where was the motorbike jump filmed?", mentions_bot=True
+        f"<@{bot_id}> Where in Norway was the motorbike jump filmed?", mentions_bot=True
     )
     reply = reply_to(standin, message)
     embed = embed_of(reply)
-    assert embed["title"] == "Where was the motorbike jump filmed?"  # the mention is stripped
+    assert (
+        embed["title"] == "Where in Norway was the motorbike jump filmed?"
+    )  # the mention is stripped
     assert "Helsetkopen" in embed["description"] or "Norway" in embed["description"]
     assert "**motorbike**" in embed["description"] or "**jump" in embed["description"]
     assert re.search(r"— \*.+\* · 0\d\d\\_[0-9a-f]+\.txt · paragraph \d+", embed["description"])
@@ -46,7 +48,9 @@ def test_mention_gets_a_cited_answer_as_a_reply(standin, bot):
 
 
 def test_message_without_mention_in_ordinary_channel_is_ignored(standin, bot):
-    message = standin.send_message("Where was the motorbike jump filmed?", channel="random")
+    message = standin.send_message(
+        "Where in Norway was the motorbike jump filmed?", channel="random"
+    )
     wait_a_little(standin)
     assert standin.replies_to(message) == []
 
@@ -56,7 +60,9 @@ def test_a_bare_mention_gets_a_hint_and_other_bots_are_ignored(standin, bot):
     message = standin.send_message(f"<@{bot_id}>", mentions_bot=True)
     assert "Ask me something about the articles" in reply_to(standin, message)["content"]
     from_bot = standin.send_message(
-        f"<@{bot_id}> Where was the motorbike jump filmed?", author="otherbot", mentions_bot=True
+        f"<@{bot_id}> Where in Norway was the motorbike jump filmed?",
+        author="otherbot",
+        mentions_bot=True,
     )
     in_channel = standin.send_message(
         "Where was the jump filmed?", author="otherbot", channel="briefing"
@@ -73,15 +79,17 @@ def test_dm_is_a_question(standin, bot):
 
 
 def test_answer_channel_message_is_a_question(standin, bot):
-    message = standin.send_message("Where was the motorbike jump filmed?", channel="briefing")
+    message = standin.send_message(
+        "Where in Norway was the motorbike jump filmed?", channel="briefing"
+    )
     reply = reply_to(standin, message)
-    assert embed_of(reply)["title"] == "Where was the motorbike jump filmed?"
+    assert embed_of(reply)["title"] == "Where in Norway was the motorbike jump filmed?"
     # the bot asked for the Message Content intent because it has answer channels
     assert standin.identify_payloads[-1]["intents"] & (1 << 15)
 
 
 def test_slash_ask_public(standin, bot):
-    rec = standin.slash("ask", question="Where was the motorbike jump filmed?")
+    rec = standin.slash("ask", question="Where in Norway was the motorbike jump filmed?")
     body = responded(standin, rec)
     assert body["type"] == 4
     assert not (body["data"].get("flags") or 0) & EPHEMERAL
@@ -90,7 +98,9 @@ def test_slash_ask_public(standin, bot):
 
 
 def test_slash_ask_private_is_ephemeral(standin, bot):
-    rec = standin.slash("ask", question="Where was the motorbike jump filmed?", private=True)
+    rec = standin.slash(
+        "ask", question="Where in Norway was the motorbike jump filmed?", private=True
+    )
     body = responded(standin, rec)
     assert body["data"]["flags"] & EPHEMERAL
 

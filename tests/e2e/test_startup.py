@@ -134,17 +134,19 @@ def test_without_answer_channels_no_privileged_intent_but_mentions_and_dms_work(
     try:
         assert not standin.identify_payloads[-1]["intents"] & INTENT_MESSAGE_CONTENT
         assert list(standin.commands) == [None]  # no dev guilds: synced globally
-        rec = standin.slash("ask", question="Where was the motorbike jump filmed?")
+        rec = standin.slash("ask", question="Where in Norway was the motorbike jump filmed?")
         standin.wait_for(lambda: rec.callbacks, 5)
         assert "guild_id" not in rec.payload["data"]
         mention = standin.send_message(
-            f"<@{standin.bot_user['id']}> Where was the motorbike jump filmed?",
+            f"<@{standin.bot_user['id']}> Where in Norway was the motorbike jump filmed?",
             mentions_bot=True,
         )
         assert "Helsetkopen" in reply_to(standin, mention)["embeds"][0]["description"]
-        dm = standin.send_message("Where was the motorbike jump filmed?", channel=None)
+        dm = standin.send_message("Where in Norway was the motorbike jump filmed?", channel=None)
         assert reply_to(standin, dm)["embeds"]
-        plain = standin.send_message("Where was the motorbike jump filmed?", channel="briefing")
+        plain = standin.send_message(
+            "Where in Norway was the motorbike jump filmed?", channel="briefing"
+        )
         wait_a_little(standin)
         assert standin.replies_to(plain) == []
 
@@ -197,7 +199,7 @@ def test_shards_split_across_processes(tmp_path):
         for guild in standin.guilds:
             channel = next(c for c in guild["channels"] if c["name"] == "general")
             message = standin.send_message(
-                f"<@{standin.bot_user['id']}> Where was the motorbike jump filmed?",
+                f"<@{standin.bot_user['id']}> Where in Norway was the motorbike jump filmed?",
                 channel=channel,
                 mentions_bot=True,
             )

@@ -91,7 +91,7 @@ def test_aliases_merge_into_one_film() -> None:
 
 
 def test_films_named_in_questions_with_typos_and_abbreviations(searcher: Searcher) -> None:
-    index, _ = searcher.film_index()
+    index, _ = searcher.reader.film_index()
 
     def named(question: str) -> list[str]:
         return [film.title for film, _ in index.named_in(question)]

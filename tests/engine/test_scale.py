@@ -11,17 +11,10 @@ import pytest
 from bot.engine.build.builder import build_index
 from bot.engine.films.merge import Film
 from bot.engine.films.names import FilmIndex
-from bot.engine.search import (
-    Matcher,
-    Measure,
-    Question,
-    Searcher,
-    Sentence,
-    Term,
-    article_chance,
-    spells_out,
-    topic_articles,
-)
+from bot.engine.search import Question, Searcher, Term
+from bot.engine.search.chance import Measure, article_chance, topic_articles
+from bot.engine.search.matching import Matcher, Sentence
+from bot.engine.search.retrieve import spells_out
 
 
 def term(word: str, rate: float) -> Term:
@@ -68,7 +61,7 @@ def test_the_topic_is_the_articles_of_the_best_matches_beyond_chance() -> None:
     for i, (article, coverage, log_chance) in enumerate(
         [("seed", 0.8, -3.0), ("seed", 0.5, -1.0), ("other", 0.6, -0.5), ("noise", 0.9, 2.0)]
     ):
-        sentence = Sentence(i, article, 0, i, "")
+        sentence = Sentence(i, article, 0, i, "", matched=1)
         sentence.coverage, sentence.chance = coverage, log_chance
         sentences.append(sentence)
     assert topic_articles(sentences) == ["seed", "other"]
@@ -142,8 +135,9 @@ def test_a_topic_article_too_long_to_read_whole_is_read_around_its_matches(
     )
     db = tmp_path / "b.db"
     build_index(sources, db)
-    monkeypatch.setattr("bot.engine.search.MAX_TOPIC_PASSAGES", 100)
-    answer = Searcher(db).ask("What did the quokka trebuchet launch?")
+    searcher = Searcher(db)
+    searcher.retriever.max_topic_passages = 100
+    answer = searcher.ask("What did the quokka trebuchet launch?")
     assert answer.answered and "melon" in answer.excerpts[0].text
 
 
@@ -158,7 +152,7 @@ def test_articles_about_a_word_name_it_again_and_again(tmp_path: Path) -> None:
     build_index(sources, db)
     searcher = Searcher(db)
     question = searcher.read_question("Where does the quokka live?")
-    assert searcher.repeating_articles(searcher._refresh(), question) == ["about.txt"]
+    assert searcher.retriever.repeating_articles(question) == ["about.txt"]
 
 
 @pytest.mark.parametrize(
@@ -207,6 +201,6 @@ def test_an_acronym_spelt_out_answers_what_it_means_however_common_the_word(
     # A word in more passages than DEFINITION_POSTINGS is not scanned for (each passage's text
     # would be read: 0.2 s for "what does people mean" among 100,000 articles).
     question = searcher.read_question("what does halo mean")
-    assert searcher.defining_articles(searcher._refresh(), question) == ["stunt.txt"]
-    monkeypatch.setattr("bot.engine.search.DEFINITION_POSTINGS", 120)  # "halo" is in 121 passages
-    assert searcher.defining_articles(searcher._refresh(), question) == []
+    assert searcher.retriever.defining_articles(question) == ["stunt.txt"]
+    searcher.retriever.definition_postings = 120  # "halo" is in 121 passages
+    assert searcher.retriever.defining_articles(question) == []

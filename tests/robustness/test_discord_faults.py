@@ -19,7 +19,7 @@ from tests.e2e.standin import EPHEMERAL, DiscordStandIn, InteractionRecord
 
 BOT_SETTINGS = {"cooldown_rate": 0}  # many questions from few users
 BOT_ENV = {"BRIEFING_E2E_SLOW": "slowpoke=3.5"}  # searches for "slowpoke …" take 3.5 s more
-QUESTION = "Where was the motorbike jump filmed?"
+QUESTION = "Where in Norway was the motorbike jump filmed?"
 ANSWER_WORD = "Helsetkopen"
 MESSAGES = r"^/api/v10/channels/\d+/messages$"
 CALLBACK = r"^/api/v10/interactions/\d+/[^/]+/callback$"

@@ -24,7 +24,7 @@ from tests.e2e.conftest import (
 )
 from tests.e2e.standin import EPHEMERAL, DiscordStandIn
 
-QUESTION = "Where was the motorbike jump filmed?"
+QUESTION = "Where in Norway was the motorbike jump filmed?"
 ANSWER_WORD = "Helsetkopen"
 ALERT_CHANNEL = "random"
 UNUSABLE_MARKER = "new-indexes-unusable"  # while it exists, the bot can't open a new index

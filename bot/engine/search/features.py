@@ -1,0 +1,397 @@
+"""Features: what tells, of the sentences in a question's pool, the one that answers it.
+
+Each sentence gets a short vector of numbers, each one a reason a person would give:
+
+- ``cover``: the share of the question's weight the sentence holds, each term weighed by how
+  rare it is in the pool's articles (in an article about Tom Cruise, "Cruise" tells sentences
+  apart no better than "the"), and ``cover_index``, weighed by rarity in the whole index;
+- ``neighbours`` and ``paragraph``: what the sentences around it add;
+- ``bm25``: BM25 of the sentence over the pool (term frequency and length), over the pool's best;
+- ``article``: the terms it lacks that its article is about (its title, or named again and
+  again), so "The director, X, shot ..." in an article about a film need not repeat its name;
+- ``figure_found``: the figure asked for (when: a date; how many: a number; how much: an amount;
+  how high: a measure) is there; ``name_found``: the name asked for (who: a name not in the
+  question; where: a place) is; ``kind_missing``: the figure or place asked for is not (those
+  are spotted reliably, so their absence tells too);
+- ``novelty``: words beyond the question's own (a sentence that only repeats it answers nothing);
+- ``side_by_side``: question terms standing together as in the question.
+
+The pool-level ``QuestionFeatures`` are what abstention weighs (see ``abstain``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from bot.engine.search.chance import NEIGHBOUR_SHARE
+from bot.engine.search.matching import Matcher, Sentence
+from bot.engine.search.question import Question, inverse_document_frequency
+from bot.engine.search.retrieve import Pool
+from bot.engine.words import english_zipf_frequency, is_content_word, normalise, stem, tokens
+
+SENTENCE_FEATURES = (
+    "cover",
+    "cover_index",
+    "neighbours",
+    "paragraph",
+    "bm25",
+    "article",
+    "article_rank",
+    "figure_found",
+    "name_found",
+    "kind_missing",
+    "cover_unkind",
+    "novelty",
+    "side_by_side",
+    "joined",
+    "counted",
+)
+
+# BM25's usual constants (Robertson and Zaragoza 2009).
+BM25_K1 = 1.2
+BM25_B = 0.75
+NOVEL_WORDS = 10  # new content words counted, at most
+MAX_EXCERPT_CHARS = 400  # what one excerpt may quote
+ARTICLE_REPEATS = 3  # passages of an article naming a term it is about
+
+# --- spotting kinds of answers --------------------------------------------------------------
+
+NUMBER_RE = re.compile(
+    r"\d+(?:[.,]\d+)*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen|twice|once|half)\b",
+    re.IGNORECASE,
+)
+YEAR_RE = re.compile(r"(?:1[0-9]|20)\d\d")
+MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+DATE_RE = re.compile(
+    r"\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t|tember)?"
+    rf"|oct(ober)?|nov(ember)?|dec(ember)?)\b\.?\s*\d|\b\d{{1,2}}\s+({MONTHS})\b"
+    r"|\b(1[0-9]|20)\d\d\b|\b\d{1,2}(st|nd|rd|th) (century|centuries)\b|\b\d+s\b"
+    r"|\b(next|last|this|early|late|since|until|in) (year|month|week|summer|winter|spring|fall"
+    rf"|autumn|{MONTHS})\b|\b(centur(y|ies)|decade|BC|AD|BCE|BP)\b|\b(in|by|since|until|from|after"
+    r"|before|around|c\.|ca\.) \d{3,4}\b|\d\s*(years? ago|yr)\b",
+    re.IGNORECASE,
+)
+REASON_RE = re.compile(
+    r"\b(because|due to|owing to|as a result|in order to|so that|caused by|since|after|so as)\b",
+    re.IGNORECASE,
+)
+DEFINITION_RE = re.compile(
+    r"\w \(|\b(known as|called|stands? for|means|refers? to|short for)\b|, an? \w",
+    re.IGNORECASE,
+)
+CAPITALISED_RE = re.compile(r"\b[A-Z][\w'’-]+")
+PLACE_RE = re.compile(r"\b(?:in|at|near|from|to|into|across|on|of)\s+(?:the\s+)?[A-Z]\w+")
+# A capitalised first word is a name only if it is not an everyday word ("Cruise plays …" yes,
+# "Moreover …" no), judged by its frequency in English.
+EVERYDAY_ZIPF = 4.8
+
+
+DAY_OF_MONTH_RE = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTHS})\b|\b(?:{MONTHS})\s+\d{{1,2}}\b", re.IGNORECASE
+)
+
+
+def numbers_in(text: str) -> frozenset[str]:
+    """Figures in ``text``; a year or a day of the month is a date, not an answer to "how
+    many"."""
+    text = DAY_OF_MONTH_RE.sub(" ", text.lower())
+    return frozenset(n for n in NUMBER_RE.findall(text) if not YEAR_RE.fullmatch(n))
+
+
+def names_in(text: str) -> Iterator[str]:
+    """Normalised capitalised words that are not function words, the first word of the
+    sentence only when it is not an everyday English word."""
+    for match in CAPITALISED_RE.finditer(text):
+        name = normalise(match.group())
+        if not is_content_word(name):
+            continue
+        if match.start() == 0 and english_zipf_frequency(name) >= EVERYDAY_ZIPF:
+            continue
+        yield name
+
+
+FIGURE = r"\d[\d,.]*(?:\s*(?:million|billion|thousand))?\s*(?:-\s*)?"
+NUMBER_WORD = r"\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|whole|half a)\s"
+LENGTHS = r"feet|foot|ft|km|kilometres?|kilometers?|miles?|mi|m|metres?|meters?|cm|mm|inch(?:es)?"
+DURATIONS = r"years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centur(?:y|ies)"
+# What each "how ..." measures, in the units an answer gives it in.
+MEASURES = {
+    "old": r"\d+-year-old|\b\d+ years? old|\baged? \d+|\bage of \d+",
+    "fast": r"\d[\d,.]*\s*(?:mph|km/h|kph|knots|miles per hour|m/s|kilometres per hour)\b",
+    "long": rf"{FIGURE}(?:{LENGTHS}|{DURATIONS})\b|{NUMBER_WORD}(?:{DURATIONS})\b",
+    "heavy": rf"{FIGURE}(?:kg|kilograms?|tons?|tonnes?|lbs?|pounds)\b",
+    "big": rf"{FIGURE}(?:{LENGTHS}|square|sq|acres?|hectares?|km2|m2|%|per ?cent)",
+}
+for size in ("high", "tall", "far", "deep", "wide"):
+    MEASURES[size] = rf"{FIGURE}(?:{LENGTHS})\b|{NUMBER_WORD}(?:{LENGTHS})\b"
+MEASURES["large"] = MEASURES["big"]
+MEASURE_RES = {dimension: re.compile(rule, re.IGNORECASE) for dimension, rule in MEASURES.items()}
+ANY_MEASURE_RE = re.compile("|".join(f"(?:{rule})" for rule in MEASURES.values()), re.IGNORECASE)
+AMOUNT_RE = re.compile(
+    r"[$£€¥]\s?\d|\d[\d,.]*\s*(?:million|billion|thousand|bn|m)\b|\b\d[\d,.]*\s*(?:dollars|pounds"
+    r"|euros|francs|marks|yen)\b",
+    re.IGNORECASE,
+)
+
+
+def has_answer_type(
+    kind: str | None, text: str, asked: frozenset[str], dimension: str = ""
+) -> bool:
+    """Does the sentence hold the kind of thing asked for, beyond what the question says
+    ("how fast": a speed, "how old": an age)?"""
+    if kind == "number":
+        return bool(numbers_in(text) - asked)
+    if kind == "measure":
+        return bool(MEASURE_RES.get(dimension, ANY_MEASURE_RE).search(text))
+    if kind == "amount":
+        return bool(AMOUNT_RE.search(text)) or bool(numbers_in(text) - asked)
+    if kind == "date":
+        return bool(DATE_RE.search(text))
+    if kind == "reason":
+        return bool(REASON_RE.search(text))
+    if kind == "definition":
+        return bool(DEFINITION_RE.search(text))
+    if kind == "place":
+        return any(normalise(m.group().split()[-1]) not in asked for m in PLACE_RE.finditer(text))
+    if kind in ("person", "entity"):
+        return any(name not in asked for name in names_in(text))
+    return False
+
+
+def counts(text: str, counted: str) -> bool:
+    """Does ``text`` give a figure of the thing counted ("100 attempts", "four jumps")?"""
+    words = tokens(text)
+    return any(
+        NUMBER_RE.fullmatch(word)
+        and not YEAR_RE.fullmatch(word)
+        and any(stem(w) == counted for w in words[i + 1 : i + 4])
+        for i, word in enumerate(words)
+    )
+
+
+FIGURES = ("number", "amount", "measure", "date")
+RELIABLE_TYPES = (*FIGURES, "place")  # spotted reliably: their absence tells too
+
+
+# --- the features ---------------------------------------------------------------------------
+
+
+@dataclass
+class Weights:
+    """The question's terms weighed two ways: over the pool's articles (``local``) and over
+    the index (``index``)."""
+
+    local: list[float]
+    index: list[float]
+    found: list[int]  # pool passages holding each term
+
+    def share(self, weights: list[float], mask: int) -> float:
+        total = sum(weights) or 1.0
+        return sum(w for i, w in enumerate(weights) if mask >> i & 1) / total
+
+
+def term_weights(question: Question, pool: Pool) -> Weights:
+    """Each term's idf over the pool's passages, as if they were the whole index (an unknown
+    word keeps its specificity), and over the index."""
+    terms = question.terms
+    found = [sum(c[i] for c in pool.counts.values()) for i in range(len(terms))]
+    size = max(len(pool.sentences), 1)
+    local = []
+    for term, count in zip(terms, found, strict=True):
+        # A film's name is one term here: in an article about it, it tells sentences apart
+        # no better than any word as common there.
+        weight = inverse_document_frequency(count, size)
+        weight *= 0.5 if term.answer_noun else 1.0
+        local.append(weight if count else weight * term.specific)
+    return Weights(local, [t.weight for t in terms], found)
+
+
+@dataclass
+class QuestionFeatures:
+    """What abstention weighs: how much of the question the index knows (``known``), the pool
+    holds (``found``); how telling the best candidate is (``chance``, log passages expected to
+    match as well by coincidence, over 10); whether an article is about it (``about``); the
+    best sentence's model score (``best``) and coverage (``best_cover``)."""
+
+    known: float
+    found: float
+    chance: float
+    about: float
+    best: float
+    best_cover: float
+
+    NAMES = ("known", "found", "chance", "about", "best", "best_cover")
+
+    def vector(self) -> list[float]:
+        return [getattr(self, name) for name in self.NAMES]
+
+
+CHANCE_CLIP = 30.0  # log passages: beyond this either way, no more telling
+
+
+def question_features(
+    question: Question, pool: Pool, weights: Weights, best: float, best_cover: float
+) -> QuestionFeatures:
+    terms = question.terms
+    known = sum(t.weight for t in terms if t.known) / (sum(t.weight for t in terms) or 1.0)
+    found_mask = sum(1 << i for i, count in enumerate(weights.found) if count)
+    chance = max(-CHANCE_CLIP, min(CHANCE_CLIP, pool.chance)) / 10
+    if pool.spelt_out:
+        chance = -CHANCE_CLIP / 10
+    return QuestionFeatures(
+        known=known,
+        found=weights.share(weights.local, found_mask),
+        chance=chance,
+        about=float(bool(pool.about) or pool.spelt_out),
+        best=best,
+        best_cover=best_cover,
+    )
+
+
+class Featurizer:
+    """Computes every sentence's features for one question and its pool."""
+
+    def __init__(self, question: Question, pool: Pool, matcher: Matcher, titles: dict[str, str]):
+        self.question = question
+        self.pool = pool
+        self.matcher = matcher
+        self.weights = term_weights(question, pool)
+        self.asked = question.asked_tokens
+        self.by_position = {(s.article_id, s.position): s for s in pool.sentences.values()}
+        self.paragraphs: dict[tuple[str, int], int] = {}
+        for s in pool.sentences.values():
+            key = (s.article_id, s.paragraph)
+            self.paragraphs[key] = self.paragraphs.get(key, 0) | s.matched
+        self.article_terms = {
+            article: self.about_mask(counts, titles.get(article, ""))
+            for article, counts in pool.counts.items()
+        }
+        self.article_scores = {a: self.article_score(c) for a, c in pool.counts.items()}
+        self.best_article = max(self.article_scores.values(), default=0.0) or 1.0
+        size = max(len(pool.sentences), 1)
+        self.idf = [inverse_document_frequency(n, size) for n in self.weights.found]
+        lengths = [len(s.words or ()) for s in pool.sentences.values()]
+        self.average_length = (sum(lengths) / len(lengths)) if lengths else 1.0
+
+    def about_mask(self, counts: list[int], title: str) -> int:
+        """The terms an article is about: in its title, or in ``ARTICLE_REPEATS`` passages."""
+        title_words = set(tokens(title))
+        mask = 0
+        for i, term in enumerate(self.question.terms):
+            named = counts[i] >= ARTICLE_REPEATS or bool(term.words & title_words)
+            if named or (term.film_id is not None and counts[i] >= 1):
+                mask |= 1 << i
+        return mask
+
+    def article_score(self, counts: list[int]) -> float:
+        """How strongly an article matches the question as a whole: each term's index weight
+        times its passages there, saturating (named once: half; again and again: nearly all)."""
+        weights = self.weights.index
+        return sum(w * c / (c + 1) for w, c in zip(weights, counts, strict=False))
+
+    def around(self, sentence: Sentence) -> int:
+        """The terms the sentences just before and after it hold that it does not."""
+        mask = 0
+        for position in (sentence.position - 1, sentence.position + sentence.span):
+            neighbour = self.by_position.get((sentence.article_id, position))
+            if neighbour is not None:
+                mask |= neighbour.matched
+        return mask & ~sentence.matched
+
+    def relevant(self, sentence: Sentence) -> bool:
+        """Worth scoring: it or a neighbour holds a term."""
+        return bool(sentence.matched or self.around(sentence))
+
+    def bm25(self, sentence: Sentence) -> float:
+        words = sentence.words or []
+        if not sentence.matched:
+            return 0.0
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * len(words) / self.average_length)
+        score = 0.0
+        counted = self.term_frequencies(sentence)
+        for i, tf in counted.items():
+            score += self.idf[i] * tf * (BM25_K1 + 1) / (tf + norm)
+        return score
+
+    def term_frequencies(self, sentence: Sentence) -> dict[int, int]:
+        counted: dict[int, int] = {}
+        for word in sentence.words or ():
+            bits = self.matcher.bits.get(word, 0)
+            while bits:
+                bit = bits & -bits
+                index = bit.bit_length() - 1
+                counted[index] = counted.get(index, 0) + 1
+                bits ^= bit
+        mask = sentence.matched
+        while mask:  # films, stems, runs, initials: once
+            bit = mask & -mask
+            counted.setdefault(bit.bit_length() - 1, 1)
+            mask ^= bit
+        return counted
+
+    def vector(self, sentence: Sentence, bm25: float, best_bm25: float) -> list[float]:
+        local, index = self.weights.local, self.weights.index
+        share = self.weights.share
+        own = sentence.matched
+        around = self.around(sentence)
+        paragraph = self.paragraphs.get((sentence.article_id, sentence.paragraph), 0)
+        paragraph &= ~(own | around)
+        article = self.article_terms.get(sentence.article_id, 0) & ~(own | around)
+        wants = self.question.wants
+        question = self.question
+        typed = own and has_answer_type(wants, sentence.text, self.asked, question.dimension)
+        asked_type = wants not in (None, "yesno")
+        missing = asked_type and not typed and wants in RELIABLE_TYPES
+        novel = {w for w in sentence.words or () if is_content_word(w) and w not in self.asked}
+        return [
+            share(local, own),
+            share(index, own),
+            share(local, around),
+            share(local, paragraph),
+            bm25 / best_bm25 if best_bm25 else 0.0,
+            share(local, article),
+            self.article_scores.get(sentence.article_id, 0.0) / self.best_article,
+            float(typed and wants in FIGURES),
+            float(typed and wants not in FIGURES),
+            float(missing),
+            share(local, own) * missing,
+            min(len(novel), NOVEL_WORDS) / NOVEL_WORDS,
+            self.matcher.side_by_side(sentence) / 3,
+            float(sentence.span > 1),
+            float(bool(question.counted) and counts(sentence.text, question.counted)),
+        ]
+
+    def windows(self, relevant: list[Sentence]) -> list[Sentence]:
+        """Each sentence worth scoring joined by the next one in its paragraph, when the two
+        fit in one excerpt: an answer often follows the sentence that names what is asked
+        about ("... a Rhine straightening program." "The rate of flow was increased ...")."""
+        joined = []
+        for sentence in relevant:
+            following = self.by_position.get((sentence.article_id, sentence.position + 1))
+            if (
+                following is not None
+                and following.paragraph == sentence.paragraph
+                and len(sentence.text) + 1 + len(following.text) <= MAX_EXCERPT_CHARS
+                and (sentence.matched or following.matched)
+            ):
+                joined.append(sentence.joined(following))
+        return joined
+
+    def all(self) -> list[tuple[Sentence, list[float]]]:
+        """The features of every sentence worth scoring, and of it joined by the next."""
+        relevant = [s for s in self.pool.sentences.values() if self.relevant(s)]
+        relevant += self.windows(relevant)
+        scores = [self.bm25(s) for s in relevant]
+        best = max(scores, default=0.0)
+        return [(s, self.vector(s, score, best)) for s, score in zip(relevant, scores, strict=True)]
+
+    def coverage(self, sentence: Sentence) -> float:
+        """The local share of the question here, and a discounted share around."""
+        share = self.weights.share
+        local = self.weights.local
+        return share(local, sentence.matched) + NEIGHBOUR_SHARE * share(
+            local, self.around(sentence)
+        )

@@ -1,0 +1,540 @@
+"""Reading a question: its key words as the index knows them (*terms*), and what it asks for.
+
+Each content word is resolved against the index's vocabulary: as it is, by its stem, corrected
+for a typo (against the vocabulary, or, for an everyday word the articles happen not to use,
+against English), split in two ("skydiving" as "sky diving"), or left unknown; then widened to
+every word of its stem. A film the question names is one term, matched by the passages that
+mention the film under any title. Each term weighs as BM25's inverse document frequency.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import re
+import sqlite3
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.engine.films.merge import Film
+from bot.engine.films.names import FilmIndex
+from bot.engine.spelling import Known, Vocabulary, everyday
+from bot.engine.words import (
+    TOKEN_RE,
+    english_zipf_frequency,
+    is_content_word,
+    misspelt_function_word,
+    normalise,
+    rephrase,
+    stem,
+    tokens,
+)
+
+MAX_QUESTION_CHARS = 2000
+MAX_TERMS = 24
+RESOLVED_WORDS = 20_000  # question words whose terms are remembered per index
+# Nats of evidence for a less common correction of a typo to win (see choose_correction).
+CORRECTION_EVIDENCE = 2.0
+CORRECTION_CONTEXT = 4  # the question's rarest other terms it is judged by
+PASSAGE_WORDS = 20  # tokens in a passage, for a word's English rate per passage
+MIN_SPECIFICITY = 0.35  # the weight share an everyday English word keeps when unknown
+AGENT_ENDINGS = ("er", "r", "or")  # a verb's stem and these: who does it ("writer")
+
+
+@dataclass
+class Term:
+    """One key word of the question as the index knows it."""
+
+    asked: str  # the word as typed (normalised)
+    words: frozenset[str]  # vocabulary words that count as this term
+    parts: tuple[str, ...]  # or these words side by side: "sky diving" for "skydiving"
+    stem: str
+    df: int  # passages containing any of ``words``
+    weight: float
+    known: bool
+    corrected: bool = False
+    film_id: int | None = None  # a film named by any of its titles: matched by the passages
+    # that mention the film, not by words; the words of its titles are only highlighted
+    title_words: frozenset[str] = frozenset()
+    # The share of passages holding it by chance: its index rate, or its English rate if rarer.
+    rate: float = 1.0
+    span: int = 1  # question words it stands for (a film's name)
+    answer_noun: bool = False  # names the kind of answer wanted ("which outlet")
+    specific: float = 1.0  # the share of its weight it keeps where it is not found
+    stems: bool = False  # its family was cut short: match sentence words by stem too
+    # A typo's equally close corrections, ``words``' first (see ``choose_correction``).
+    alternatives: tuple[Known, ...] = ()
+    # A short word the articles may spell out ("uk": "United Kingdom"): its letters.
+    initials: str = ""
+
+
+@dataclass
+class Question:
+    text: str
+    terms: list[Term]
+    # "number", "amount", "measure", "date", "person", "place", "reason", "definition", "yesno",
+    # "entity" (which X)
+    wants: str | None
+    asked_tokens: frozenset[str]
+    passages: int = 1  # in the index: chance matches scale with it
+    # "how fast", "how old": what a measure asked for measures (see features.MEASURES)
+    dimension: str = ""
+    # "how many attempts": what is counted, as a stem (the answer says "100 attempts")
+    counted: str = ""
+
+
+HOW_RE = re.compile(r"\bhow (\w+)(?: (\w+))?")
+
+
+def dimension_and_counted(question: str) -> tuple[str, str]:
+    """What a "how ..." question measures or counts: ("fast", "") for "how fast was it",
+    ("", "attempt") for "how many attempts"."""
+    match = HOW_RE.search(question.lower())
+    if match is None:
+        return "", ""
+    word, following = match.group(1), match.group(2) or ""
+    if word == "many" and following and is_content_word(following):
+        return "", stem(following)
+    return word, ""
+
+
+# --- what kind of answer is wanted ----------------------------------------------------------
+
+ANSWER_TYPE_PATTERNS = [
+    ("amount", r"\bhow much\b|\bwhat (price|cost|amount|sum)\b"),
+    ("measure", r"\bhow (high|tall|far|long|old|fast|big|large|deep|wide|heavy|tall)\b"),
+    ("measure", r"\bwhat (height|age|altitude|speed|distance|size|length|width|depth)\b"),
+    ("number", r"\bhow (many|often)\b|\bwhat number\b"),
+    ("number", r"\b(number|percentage|amount|population) of\b"),
+    ("date", r"\bwhen\b|\b(what|which) (year|date|day|month|century|decade)\b|\brelease date\b"),
+    ("person", r"\bwho(m|se)?\b|\b(which|what) (actor|actress|director|person|star|cast)s?\b"),
+    ("person", r"\b(which|what) (people|cast members|members)\b"),
+    ("place", r"\bwhere\b|\b(what|which) (country|city|place|location|mountain|town|region)\b"),
+    ("reason", r"\bwhy\b|\bhow come\b"),
+    ("definition", r"\bwhat (is|are|does|do|did)\b.*\b(mean|means|stand for|stands for)\b"),
+    ("definition", r"\b(meaning|definition) of\b|\bwhat is an?\b|\balso (called|known)\b"),
+    ("yesno", r"^\W*(is|are|was|were|do|does|did|will|can|could|has|have|had|should)\b"),
+]
+
+# Nouns that name the kind of answer wanted ("which outlet", "what date"): the answer sentence
+# rarely repeats them, so they weigh less than the words that say what the question is about.
+ANSWER_NOUNS = frozenset(
+    """date year day month time name number amount height age place location outlet reason
+    character person people role""".split()
+)
+ANSWER_NOUN_WEIGHT = 0.5
+
+
+WHICH_RE = re.compile(r"\b(?:which|whose)\s+(\w+)(?:\s+(\w+))?")
+WHAT_RE = re.compile(r"\bwhat\s+(\w+)")
+WHO_IS_RE = re.compile(
+    r"\bwho(?:'?s| is| was| are| were| will be)\s+(?:the|a|an)\s+(\w+)(?:\s+(\w+))?"
+)
+
+
+def asked_kinds(question: str) -> frozenset[str]:
+    """The words naming the kind of answer wanted, as in "which (new) outlet" or "what date":
+    the answer names one of its kind ("Which skyscraper": "the Burj Khalifa") and need not say
+    the word. After "what", a word in -ed is a verb ("what filmed the stunt")."""
+    lowered = question.lower()
+    found = {w for match in WHICH_RE.finditer(lowered) for w in match.groups() if w}
+    found |= {m.group(1) for m in WHAT_RE.finditer(lowered) if not m.group(1).endswith("ed")}
+    return frozenset(found)
+
+
+def named_roles(question: str) -> frozenset[str]:
+    """The words for what the person asked about is ("who is the main villain of ..."): the
+    answer names the person; it need not say the word."""
+    lowered = question.lower()
+    return frozenset(w for match in WHO_IS_RE.finditer(lowered) for w in match.groups() if w)
+
+
+def answer_type(question: str) -> str | None:
+    lowered = question.lower()
+    for kind, pattern in ANSWER_TYPE_PATTERNS:
+        if re.search(pattern, lowered):
+            return kind
+    return None
+
+
+def wanted_type(question: str, terms: list[Term]) -> tuple[str | None, str | None]:
+    """The kind of answer asked for, read with the question's typos corrected; failing that,
+    with one word the articles know read as the function word a typo away, if that makes the
+    question ask for something: then that word is no term ("what dose halo mean": "dose" is a
+    word, but the question asks for a meaning only if it is "does"). Returns the kind and the
+    word so read, if any."""
+    words = corrections(question, terms)
+    kind = answer_type(" ".join(words))
+    if kind is not None:
+        return kind, None
+    known = {t.asked for t in terms}
+    for i, word in enumerate(words):
+        function_word = misspelt_function_word(word) if word in known else None
+        if function_word:
+            kind = answer_type(" ".join([*words[:i], function_word, *words[i + 1 :]]))
+            if kind is not None:
+                return kind, word
+    return None, None
+
+
+def corrections(question: str, terms: list[Term]) -> list[str]:
+    """The question's words with typos corrected, to read its answer type from."""
+    fixed = {t.asked: min(t.words, key=len) for t in terms if t.corrected}
+    asked = {t.asked for t in terms}
+    words = tokens(question[:MAX_QUESTION_CHARS])
+    return [
+        fixed.get(w) or (is_content_word(w) and w not in asked and misspelt_function_word(w)) or w
+        for w in words
+    ]
+
+
+def question_words(question: str, skip: AbstractSet[int] = frozenset()) -> list[str]:
+    """Content words in order, without repeats, leaving out the token positions in ``skip``
+    (a film's name); letter-digit mixes like "mi7" stay whole here."""
+    seen: dict[str, None] = {}
+    for position, word in enumerate(tokens(question[:MAX_QUESTION_CHARS])):
+        if position not in skip and is_content_word(word) and len(seen) < MAX_TERMS:
+            seen.setdefault(word)
+    return list(seen)
+
+
+def proper_names(question: str) -> frozenset[str]:
+    """Capitalised words after the first: "Who directed The Godfather" names "the", "godfather"."""
+    words = TOKEN_RE.findall(question)
+    return frozenset(normalise(w) for w in words[1:] if w[:1].isupper())
+
+
+def inflected_word(word: str) -> bool:
+    """Is ``word`` an everyday English word inflected ("wars", "jumps"), so no typo of a
+    function word one letter away ("was")?"""
+    base = stem(word)
+    return base != word and is_content_word(base) and english_zipf_frequency(base) >= 4.0
+
+
+def specificity(word: str) -> float:
+    """1 for a word rare in English, down to ``MIN_SPECIFICITY`` for an everyday one."""
+    zipf = english_zipf_frequency(word)
+    return min(1.0, max(MIN_SPECIFICITY, (6.0 - zipf) / 2.5))
+
+
+def inverse_document_frequency(df: int, total: int) -> float:
+    """BM25's idf: rare words weigh more. An unknown word weighs the most."""
+    return math.log(1 + (total - df + 0.5) / (df + 0.5))
+
+
+def phrase_rate(words: list[str]) -> float:
+    """The share of passages of ordinary English text holding ``words`` side by side."""
+    rate = PASSAGE_WORDS * math.prod(english_rate([w]) / PASSAGE_WORDS for w in words)
+    return min(1.0, rate)
+
+
+def english_rate(words: frozenset[str] | list[str]) -> float:
+    """The share of passages of ordinary English text holding any of ``words``."""
+    per_token = sum(10 ** (english_zipf_frequency(w) - 9) for w in words)
+    return min(1.0, PASSAGE_WORDS * per_token)
+
+
+# --- everyday words mistyped ----------------------------------------------------------------
+
+# An unknown word this rare in English, one typo from a word this common, is read as that word
+# ("comming" 2.6 is "coming" 5.4; "villian" 2.1 is "villain" 3.9).
+TYPO_MAX_ZIPF = 3.0
+EVERYDAY_MIN_ZIPF = 3.5
+ENGLISH_WORDS = 40_000  # wordfreq's commonest English words, the ones corrected to
+EVERYDAY_WORD_RE = re.compile(r"\b[a-zA-Z]{5,}\b")
+
+
+@lru_cache(maxsize=1)
+def english_buckets() -> dict[tuple[str, int], list[str]]:
+    """wordfreq's commonest English words common enough to correct to, by first letter and
+    length (loaded on the first question needing it)."""
+    from wordfreq import top_n_list
+
+    buckets: dict[tuple[str, int], list[str]] = {}
+    for word in top_n_list("en", ENGLISH_WORDS):
+        if word.isalpha() and word.isascii() and english_zipf_frequency(word) >= EVERYDAY_MIN_ZIPF:
+            buckets.setdefault((word[0], len(word)), []).append(word)
+    return buckets
+
+
+@lru_cache(maxsize=4096)
+def english_correction(word: str) -> str | None:
+    """The common English word one typo from a rare ``word`` (same first letter), the
+    commonest if several: for an everyday word the articles may not use at all."""
+    from rapidfuzz.distance import OSA
+
+    if len(word) < 5 or not word.isalpha() or english_zipf_frequency(word) >= TYPO_MAX_ZIPF:
+        return None
+    buckets = english_buckets()
+    candidates = [
+        w
+        for size in (len(word) - 1, len(word), len(word) + 1)
+        for w in buckets.get((word[0], size), ())
+        if OSA.distance(word, w, score_cutoff=1) <= 1
+    ]
+    return max(candidates, key=english_zipf_frequency, default=None)
+
+
+# --- the reader -----------------------------------------------------------------------------
+
+
+class QuestionReader:
+    """Reads questions against one open index: its vocabulary, its films, its size. Remembers
+    resolved words and corrections for the next question (the same words come back)."""
+
+    def __init__(self, conn: sqlite3.Connection, passage_count: int) -> None:
+        self.conn = conn
+        self.vocabulary = Vocabulary(conn)
+        self.passage_count = passage_count
+        self._films: tuple[FilmIndex, dict[int, int]] | None = None  # loaded on first use
+        self._film_mentions: dict[int, int] = {}  # film id -> how many mentions
+        self._resolved: dict[tuple[str, bool], tuple[Term, ...]] = {}
+        self._corrections: dict[tuple[str, str], Known | None] = {}
+        self._everyday: dict[str, str] = {}  # see fix_everyday_typos
+
+    def read(self, question: str) -> Question:
+        text = rephrase(self.fix_everyday_typos(question[:MAX_QUESTION_CHARS]))
+        terms, film_words = self.film_terms(text)
+        names = proper_names(text)
+        for word in question_words(text, skip=film_words):
+            terms.extend(self.resolve(word, names))
+        for i, term in enumerate(terms):
+            if term.alternatives:
+                terms[i] = self.choose_correction(term, terms)
+        kinds, roles = asked_kinds(text), named_roles(text)
+        for term in terms:
+            # The kind of answer asked for: a word for it, or any the articles don't use
+            # ("which skyscraper": they name it, "the Burj Khalifa"); a role a person asked
+            # about has ("who is the villain").
+            kind = term.asked in kinds and (term.asked in ANSWER_NOUNS or not term.known)
+            noun = term.asked in ANSWER_NOUNS and not term.known
+            if kind or noun or term.asked in roles:
+                term.weight *= ANSWER_NOUN_WEIGHT
+                term.answer_noun = True
+        wants, misread = wanted_type(text, terms)
+        terms = [t for t in terms if t.asked != misread]
+        if wants is None and any(t.answer_noun for t in terms):
+            wants = "entity"  # "which skyscraper": one named, most often
+        dimension, counted = dimension_and_counted(" ".join(corrections(text, terms)))
+        return Question(
+            text=question,
+            terms=terms[:MAX_TERMS],
+            wants=wants,
+            asked_tokens=frozenset(tokens(text)),
+            passages=self.passage_count,
+            dimension=dimension if wants == "measure" else "",
+            counted=counted if wants == "number" else "",
+        )
+
+    def fix_everyday_typos(self, text: str) -> str:
+        """``text`` with each everyday word mistyped ("comming", "villian") written right, when
+        the articles know neither it nor a word one typo away: then the question reads as meant
+        ("comming out" asks for a release) and its word is looked up as the articles write it."""
+
+        def fix(match: re.Match[str]) -> str:
+            word = match.group()
+            if word[:1].isupper():
+                return word
+            lowered = word.lower()
+            found = self._everyday.get(lowered)
+            if found is None:
+                found = english_correction(lowered) or lowered
+                if found != lowered and (
+                    self.vocabulary.lookup(lowered) or self.vocabulary.corrections(lowered)
+                ):
+                    found = lowered
+                if len(self._everyday) >= RESOLVED_WORDS:
+                    self._everyday.clear()
+                self._everyday[lowered] = found
+            return word if found == lowered else found
+
+        return EVERYDAY_WORD_RE.sub(fix, text)
+
+    def film_terms(self, question: str) -> tuple[list[Term], set[int]]:
+        """A film the question names ("MI7", "mision imposible 7", "Fallout") is one term,
+        matched by the passages that mention it under any title; returns the terms and the
+        question's token positions they cover."""
+        index, ids = self.film_index()
+        terms: list[Term] = []
+        covered: set[int] = set()
+        words = tokens(question)
+        for film, (start, end) in index.named_in(question):
+            film_id = ids[id(film)]
+            df = min(self._film_mentions.get(film_id) or 1, self.passage_count)
+            # It weighs as the words naming it would, each as rare as the film itself.
+            weight = self.idf(df) * (end - start)
+            names = frozenset(w for name in (film.title, *film.aliases) for w in tokens(name))
+            terms.append(
+                Term(
+                    film.title,
+                    frozenset(),
+                    (),
+                    "",
+                    df,
+                    weight,
+                    True,
+                    film_id=film_id,
+                    title_words=names,
+                    rate=min(df / self.passage_count, phrase_rate(words[start:end])),
+                    span=end - start,
+                )
+            )
+            covered.update(range(start, end))
+        return terms, covered
+
+    def idf(self, df: int) -> float:
+        return inverse_document_frequency(df, self.passage_count)
+
+    def film_index(self) -> tuple[FilmIndex, dict[int, int]]:
+        """The films of the index, loaded once per opened file."""
+        if self._films is None:
+            films, ids = [], {}
+            for film_id, title, year, aliases, mentions, franchise, number in self.conn.execute(
+                "SELECT id, title, year, aliases, mentions, franchise, number FROM films "
+                "ORDER BY id"
+            ):
+                # The mentions themselves stay in the index (film_passages): only their count.
+                film = Film(title, year, tuple(json.loads(aliases)), (), franchise, number)
+                films.append(film)
+                ids[id(film)] = film_id
+                self._film_mentions[film_id] = mentions
+            self._films = (FilmIndex(films), ids)
+        return self._films
+
+    def resolve(self, word: str, names: frozenset[str] = frozenset()) -> list[Term]:
+        """One question word as terms (see ``resolve_word``), remembered for the next question
+        that asks it: the same words come back ("cruise", "stunt"), and correcting a typo
+        reads a few thousand vocabulary words."""
+        key = (word, word in names)
+        found = self._resolved.get(key)
+        if found is None:
+            found = tuple(self.resolve_word(word, names))
+            specific = 1.0 if word in names else specificity(word)
+            for term in found:
+                term.specific = specific
+            if len(self._resolved) >= RESOLVED_WORDS:
+                self._resolved.clear()
+            self._resolved[key] = found
+        return [dataclasses.replace(term) for term in found]
+
+    def resolve_word(self, word: str, names: frozenset[str] = frozenset()) -> list[Term]:
+        """One question word as terms: found, corrected, split, or unknown.
+
+        An unknown word weighs the most when it names something (capitalised, or rare in
+        English: "Godfather", "skyscraper"): the articles not mentioning it is strong evidence
+        they don't answer. A common English word ("cost", "held") may just be phrased
+        differently in the articles, so its absence weighs less.
+        """
+        found = self.vocabulary.lookup(word)
+        if found:
+            # "skydiving" is in a large index, and the articles may still write "sky diving".
+            split = None if everyday(word) else self.vocabulary.split(word)
+            return [self.term(word, found, parts=tuple(k.word for k in split or ()))]
+        found = self.vocabulary.lookup_stem(stem(word))
+        if found:
+            split = self.vocabulary.split(word)
+            return [self.term(word, found, parts=tuple(k.word for k in split or ()))]
+        if misspelt_function_word(word) and not inflected_word(word):  # "whos", not "wars"
+            return []
+        if re.fullmatch(r"[a-z]+\d+|\d+[a-z]+", word):  # "mi7" as the articles' "MI:7"
+            parts = re.findall(r"[a-z]+|\d+", word)
+            looked_up = [self.vocabulary.lookup(part) for part in parts]
+            known_parts = [k for k in looked_up if k is not None]
+            if len(known_parts) == len(parts):
+                return [self.term(part, k) for part, k in zip(parts, known_parts, strict=True)]
+        corrected = self.vocabulary.corrections(word)
+        if corrected and not is_content_word(corrected[0].word):
+            return []  # "manny" is "many": a typo of a word we would have ignored anyway
+        if corrected:
+            term = self.term(word, corrected[0], corrected=True)
+            term.alternatives = tuple(corrected) if len(corrected) > 1 else ()
+            return [term]
+        split = self.vocabulary.split(word)
+        if split:
+            return [self.term(k.word, k) for k in split]
+        shortened = self.vocabulary.completions(word)
+        if shortened:  # "insta" for "instagram"
+            return [self.term(word, shortened, corrected=True)]
+        weight = inverse_document_frequency(0, self.passage_count)
+        if word not in names:
+            weight *= specificity(word)
+        initials = word if 2 <= len(word) <= 4 and word.isalpha() else ""
+        return [Term(word, frozenset(), (), stem(word), 0, weight, False, initials=initials)]
+
+    def choose_correction(self, term: Term, terms: list[Term]) -> Term:
+        """Of a typo's equally close corrections, the one whose passages hold the question's
+        other words far more often than chance would put them there ("mcquarie instagram":
+        "mcquarrie", 2 of its 5 passages with "instagram" or "post", rather than "macquarie",
+        1 of 73: chance gives either about 0.5); the commonest when none stands out."""
+        others = sorted(
+            (t for t in terms if t is not term and t.known and t.film_id is None),
+            key=lambda t: t.df,
+        )[:CORRECTION_CONTEXT]
+        if not others:
+            return term
+        context = " OR ".join(f'"{w}"' for w in sorted({w for t in others for w in t.words}))
+        key = (term.asked, context)
+        if key not in self._corrections:
+            if len(self._corrections) >= RESOLVED_WORDS:
+                self._corrections.clear()
+            self._corrections[key] = self.best_supported(term.alternatives, context, others)
+        known = self._corrections[key]
+        best = term if known is None else self.term(term.asked, known, corrected=True)
+        best.specific, best.alternatives = term.specific, ()
+        return best
+
+    def best_supported(
+        self, alternatives: tuple[Known, ...], context: str, others: list[Term]
+    ) -> Known | None:
+        """The one of ``alternatives`` found with the ``context`` query far beyond chance, if
+        any (see ``choose_correction``)."""
+        absent = math.prod(1 - min(t.df / self.passage_count, 1.0) for t in others)
+        best, best_evidence = None, CORRECTION_EVIDENCE
+        for known in alternatives:
+            together = self.conn.execute(
+                "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?",
+                (f'"{known.word}" AND ({context})',),
+            ).fetchone()[0]
+            expected = max(known.df * (1 - absent), 1e-9)
+            if together <= expected:
+                continue
+            # Poisson evidence (half the G statistic) that ``together`` beats ``expected``.
+            evidence = together * math.log(together / expected) - together + expected
+            if evidence > best_evidence:
+                best, best_evidence = known, evidence
+        return best
+
+    def agent_nouns(self, verb_stem: str) -> list:
+        """The nouns for who does what a verb says, as the articles write them: "writer" for
+        "wrote", "director" for "directed", "producer" for "produced" (English makes them with
+        -er, -r or -or, and a question asks "who wrote" where an article says "writer")."""
+        if len(verb_stem) < 3 or not verb_stem.isalpha():
+            return []
+        found = []
+        for ending in AGENT_ENDINGS:
+            noun = self.vocabulary.lookup(verb_stem + ending)
+            if noun is not None and noun.stem != verb_stem:
+                found.extend(self.vocabulary.stem_family(noun.stem).members)
+        return found
+
+    def term(
+        self, asked: str, known: Known, corrected: bool = False, parts: tuple[str, ...] = ()
+    ) -> Term:
+        family, cut_short = self.vocabulary.stem_family(known.stem)
+        family = (family or [known]) + self.agent_nouns(known.stem)
+        df = min(sum(k.df for k in family), self.passage_count)
+        words = frozenset(k.word for k in family) | {known.word}
+        return Term(
+            asked=asked,
+            words=words,
+            parts=parts,
+            stem=known.stem,
+            df=df,
+            weight=inverse_document_frequency(df, self.passage_count),
+            known=True,
+            corrected=corrected,
+            rate=min(df / self.passage_count, english_rate(words)),
+            stems=cut_short,
+        )
