@@ -45,6 +45,7 @@ class DiscordConfig:
     answer_channels: list[int] = field(default_factory=list)
     admin_user_ids: list[int] = field(default_factory=list)
     admin_role_ids: list[int] = field(default_factory=list)
+    admin_guild_ids: list[int] = field(default_factory=list)
     dev_guild_ids: list[int] = field(default_factory=list)
     cooldown_rate: int = 3
     cooldown_per: float = 30.0
@@ -155,6 +156,7 @@ DISCORD: dict[str, Check] = {
     "answer_channels": ids,
     "admin_user_ids": ids,
     "admin_role_ids": ids,
+    "admin_guild_ids": ids,
     "dev_guild_ids": ids,
     "cooldown_rate": whole(0, 1000),
     "cooldown_per": seconds(DAY),

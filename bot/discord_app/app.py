@@ -84,10 +84,24 @@ class BriefingBot(commands.Bot):
         for cog in COGS:
             await self.load_extension(cog)
         await self.sync_commands()
+        await self.learn_owners()
         # What start-up made (modules, discord.py, the first index) lives as long as the bot:
         # full garbage collections, which stop every thread, no longer walk it each time.
         gc.collect()
         gc.freeze()
+
+    async def learn_owners(self) -> None:
+        """Ask Discord once who owns the application (its owner, or its team's members): they
+        are admins everywhere (``checks.is_admin``), and the checks answer without asking."""
+        try:
+            app = await self.application_info()
+        except discord.HTTPException as error:
+            log.warning("could not ask Discord who owns the application: %s", error)
+            return
+        if app.team:
+            self.owner_ids = {member.id for member in app.team.members}
+        else:
+            self.owner_id = app.owner.id
 
     async def ensure_index(self, wait: float = 600.0) -> None:
         """Build the index if it is missing or damaged. When several shard processes start

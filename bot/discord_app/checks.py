@@ -27,25 +27,40 @@ class AskingTooFast(app_commands.CheckFailure):
         self.retry_after = retry_after
 
 
-def is_admin(interaction: discord.Interaction[BriefingBot]) -> bool:
-    """Manage Server (or Administrator) in this server, or listed in the config by id."""
-    settings = interaction.client.config.discord
+async def is_admin(interaction: discord.Interaction[BriefingBot]) -> bool:
+    """Admins are named by the operator, never made by whoever runs a server. Everywhere:
+    the application's owner (or its team) and ``discord.admin_user_ids``; in a server,
+    members with a role in ``discord.admin_role_ids``, and members with Manage Server (or
+    Administrator) only in the servers of ``discord.admin_guild_ids``. Anyone can invite a
+    public bot to a server of their own, where they have Manage Server, and every server's
+    questions are answered from the one index these admins change."""
+    bot = interaction.client
+    settings = bot.config.discord
     user = interaction.user
-    if user.id in {int(i) for i in settings.admin_user_ids}:
+    if user.id in settings.admin_user_ids or await owns_the_application(bot, user):
         return True
     if isinstance(user, discord.Member):
-        permissions = interaction.permissions
-        if permissions.manage_guild or permissions.administrator:
+        if any(role.id in settings.admin_role_ids for role in user.roles):
             return True
-        admin_roles = {int(i) for i in settings.admin_role_ids}
-        if any(role.id in admin_roles for role in user.roles):
+        permissions = interaction.permissions
+        in_admin_guild = interaction.guild_id in settings.admin_guild_ids
+        if in_admin_guild and (permissions.manage_guild or permissions.administrator):
             return True
     return False
 
 
-def admin_check(interaction: discord.Interaction[BriefingBot]) -> bool:
+async def owns_the_application(bot: BriefingBot, user: discord.abc.User) -> bool:
+    """The application's owner, or a member of the team that owns it (asked of Discord once,
+    then remembered by discord.py); False if Discord can't say."""
+    try:
+        return await bot.is_owner(user)
+    except discord.HTTPException:
+        return False
+
+
+async def admin_check(interaction: discord.Interaction[BriefingBot]) -> bool:
     """App-command check: only admins, else ``NotAdmin`` for the error handler."""
-    if not is_admin(interaction):
+    if not await is_admin(interaction):
         raise NotAdmin()
     return True
 

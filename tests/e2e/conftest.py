@@ -162,9 +162,11 @@ def run_briefing(
 
 def default_discord_settings(standin: DiscordStandIn, **overrides: object) -> dict[str, object]:
     """The config most tests use: the stand-in's guild for instant command sync, the #briefing
-    channel as answer channel, carol's role and dave's id as admins."""
+    channel as answer channel, carol's role and dave's id as admins, and Manage Server (bob's
+    role) making admins in the stand-in's first guild."""
     settings: dict[str, object] = {
         "dev_guild_ids": [int(standin.guild["id"])],
+        "admin_guild_ids": [int(standin.guild["id"])],
         "answer_channels": [int(standin.channel["briefing"]["id"])],
         "admin_role_ids": [int(standin.roles["Briefers"]["id"])],
         "admin_user_ids": [int(standin.users["dave"]["id"])],
