@@ -19,7 +19,7 @@ import pytest
 
 from .conftest import responded
 from .spec.contract import SPEC_PATH, DiscordContract, discord_errors
-from .standin import API_PREFIX, DiscordStandIn
+from .standin import API_PREFIX, DiscordStandIn, check_message_payload
 
 CALLBACK = "/api/v10/interactions/1/token/callback"
 NO_PINGS = {"parse": []}
@@ -119,6 +119,26 @@ def test_what_discord_accepts_beyond_the_letter_of_the_spec(contract):
     assert refusals(contract, body, "/api/v10/channels/1/messages") == []
     command = {"name": "ask", "description": "d", "default_member_permissions": "32"}
     assert contract.check("PUT", "/api/v10/applications/1/commands", [command]) == []
+
+
+def test_what_the_schema_cannot_say_is_checked_by_hand():
+    """Within the schema, still refused by Discord: 6,000 characters across the embeds, a sixth
+    action row, a custom_id twice, a bot's content over 2,000 characters, an empty field."""
+    button = {"type": 2, "style": 1, "label": "More", "custom_id": "same"}
+    body = {
+        "content": "c" * 2001,
+        "embeds": [{"description": "d" * 4000}, {"fields": [{"name": "n", "value": " "}]}] * 2,
+        "components": [{"type": 1, "components": [button]}] * 6,
+        "allowed_mentions": NO_PINGS,
+    }
+    assert check_message_payload(body) == [
+        "content: Must be 2000 or fewer in length.",
+        "embeds.1.fields.0: name and value must not be empty",
+        "embeds.3.fields.0: name and value must not be empty",
+        "embeds: 8004 characters in all > 6000",
+        "components: 6 rows > 5",
+        "components: duplicate custom_id same",
+    ]
 
 
 def test_routes_match_the_most_specific_template(contract):
