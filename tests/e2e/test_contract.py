@@ -301,7 +301,7 @@ def test_a_reply_discord_refuses_is_refused_to_the_real_bot(standin, bot):
     """The bot's answer breaks the (tightened) schema: the stand-in answers 400 as Discord
     would, the bot's log shows discord.py's own reading of it, the user gets the bot's
     "Something went wrong" in its place, and the test would fail on the violation."""
-    rec = standin.slash("ask", question="Where was the motorbike jump filmed?")
+    rec = standin.slash("ask", question="Where in Norway was the motorbike jump filmed?")
     body = responded(standin, rec)
     assert "Something went wrong" in body["data"]["content"]
     refused = [r for r in standin.requests if r.status == 400]

@@ -13,7 +13,7 @@ from .conftest import responded
 from .standin import CONTEXT_BOT_DM, EPHEMERAL, DiscordStandIn
 
 BOT_SETTINGS = {"dev_guild_ids": []}
-QUESTION = "Where was the motorbike jump filmed?"
+QUESTION = "Where in Norway was the motorbike jump filmed?"
 
 
 def embed_of(message: dict) -> dict:
