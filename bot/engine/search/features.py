@@ -236,8 +236,10 @@ def question_features(
     question: Question, pool: Pool, weights: Weights, best: float, best_cover: float
 ) -> QuestionFeatures:
     terms = question.terms
-    known = sum(t.weight for t in terms if t.known) / (sum(t.weight for t in terms) or 1.0)
     found_mask = sum(1 << i for i, count in enumerate(weights.found) if count)
+    # A word the index lacks but the pool spells out ("uk": "United Kingdom") counts as known.
+    known = sum(t.weight for i, t in enumerate(terms) if t.known or found_mask >> i & 1)
+    known /= sum(t.weight for t in terms) or 1.0
     chance = max(-CHANCE_CLIP, min(CHANCE_CLIP, pool.chance)) / 10
     if pool.spelt_out:
         chance = -CHANCE_CLIP / 10

@@ -52,15 +52,17 @@ INITIAL_SKIPS = frozenset("of and the for".split())
 
 
 def spelt_initials(text: str) -> set[str]:
-    """The initials of every run of capitalised words in ``text`` (and of its stretches):
-    "the United Kingdom" gives "uk"."""
+    """The initials of every run of capitalised words in ``text`` (and of its stretches), with
+    and without its small words: "the United Kingdom" gives "uk"."""
     found = set()
     for match in CAPITALISED_RUN_RE.finditer(text):
-        words = [w for w in re.split(r"[ -]", match.group()) if w.lower() not in INITIAL_SKIPS]
-        letters = "".join(w[0] for w in words).lower()
-        for start in range(len(letters)):
-            for end in range(start + 2, len(letters) + 1):
-                found.add(letters[start:end])
+        words = re.split(r"[ -]", match.group())
+        content = [w for w in words if w.lower() not in INITIAL_SKIPS]
+        for run in (words, content):  # "Bank of England": "boe" and "be"
+            letters = "".join(w[0] for w in run).lower()
+            for start in range(len(letters)):
+                for end in range(start + 2, len(letters) + 1):
+                    found.add(letters[start:end])
     return found
 
 

@@ -460,7 +460,10 @@ class QuestionReader:
         weight = inverse_document_frequency(0, self.passage_count)
         if word not in names:
             weight *= specificity(word)
-        initials = word if 2 <= len(word) <= 4 and word.isalpha() else ""
+        # "uk", "nyc": the initials of words the articles may spell out ("United Kingdom");
+        # a four-letter word, only if it is not an everyday one ("nasa", not "cost")
+        short = len(word) <= 3 or (len(word) == 4 and not everyday(word))
+        initials = word if len(word) >= 2 and short and word.isalpha() else ""
         return [Term(word, frozenset(), (), stem(word), 0, weight, False, initials=initials)]
 
     def choose_correction(self, term: Term, terms: list[Term]) -> Term:
