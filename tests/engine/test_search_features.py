@@ -1,0 +1,198 @@
+"""Each feature of the ranking model, on a small index whose sentences differ in one way each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.engine.build.builder import build_index
+from bot.engine.search import Searcher
+from bot.engine.search.features import (
+    SENTENCE_FEATURES,
+    counts,
+    has_answer_type,
+    numbers_in,
+    term_weights,
+)
+from bot.engine.search.question import Question, Term
+from bot.engine.search.retrieve import Pool
+
+ROCKET = "\n\n".join(
+    [
+        "The Zorblat rocket was built by the Quimvex works over many years.",
+        "The Zorblat rocket launched on 4 March 2019 from the coast. The Zorblat rocket flew at"
+        " 900 mph.",
+        "The Zorblat launch was delayed twice. Engineer Plov Yithson said the fuel valve had"
+        " frozen. He blamed the cold night. The heater was old. A new heater was fitted.",
+        "The Zorblat team made 12 attempts to fix the valve. The Zorblat team also ran 300 tests.",
+        "The Zorblat engine was tested in Arizona. The Zorblat engine was tested again and again.",
+    ]
+)
+OTHER = (
+    "The Gonkfrel ferry sails at dawn. A rocket of paper was folded by a child on board. "
+    "The sea was calm. The captain waved.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    folder = tmp_path_factory.mktemp("features")
+    sources = folder / "sources"
+    sources.mkdir()
+    (sources / "rocket.txt").write_text(ROCKET)
+    (sources / "other.txt").write_text(OTHER)
+    build_index(sources, folder / "b.db")
+    return Searcher(folder / "b.db")
+
+
+def features(searcher: Searcher, question: str) -> dict[str, dict[str, float]]:
+    """Each scored candidate's text and its named features."""
+    ranking = searcher.rank(question)
+    return {s.text: dict(zip(SENTENCE_FEATURES, v, strict=True)) for s, v in ranking.scored}
+
+
+def of(found: dict[str, dict[str, float]], start: str) -> dict[str, float]:
+    """The features of the single sentence starting ``start``."""
+    [named] = [f for text, f in found.items() if text.startswith(start) and text.count(". ") == 0]
+    return named
+
+
+def test_a_date_asked_for_is_found_or_missing(searcher: Searcher) -> None:
+    found = features(searcher, "When did the Zorblat rocket launch?")
+    launched = of(found, "The Zorblat rocket launched on 4 March 2019")
+    built = of(found, "The Zorblat rocket was built")
+    assert launched["figure_found"] == 1.0 and launched["kind_missing"] == 0.0
+    assert built["figure_found"] == 0.0 and built["kind_missing"] == 1.0
+    assert built["cover_unkind"] == built["cover"] > 0  # its coverage, counted apart
+
+
+def test_a_measure_is_of_the_dimension_asked() -> None:
+    assert has_answer_type("measure", "It flew at 900 mph.", frozenset(), "fast")
+    assert not has_answer_type("measure", "It flew at 900 mph.", frozenset(), "high")
+    assert has_answer_type("measure", "It flew at 25,000 feet.", frozenset(), "high")
+    assert has_answer_type("measure", "The 58-year-old star.", frozenset(), "old")
+    assert not has_answer_type("measure", "He trained for a whole year.", frozenset(), "old")
+
+
+def test_how_much_wants_an_amount() -> None:
+    assert has_answer_type("amount", "It was worth £2 million.", frozenset(), "")
+    assert not has_answer_type("amount", "It was worth a lot.", frozenset(), "")
+
+
+def test_a_day_of_the_month_is_no_count() -> None:
+    assert numbers_in("Releasing on 19 November 2021.") == frozenset()
+    assert numbers_in("He did 13,000 jumps on May 27, 2022.") == {"13,000"}
+
+
+def test_the_thing_counted_is_beside_its_figure(searcher: Searcher) -> None:
+    assert counts("The team made 12 attempts to fix it.", "attempt")
+    assert not counts("The team ran 300 tests.", "attempt")
+    found = features(searcher, "How many attempts did the Zorblat team make?")
+    assert of(found, "The Zorblat team made 12 attempts")["counted"] == 1.0
+    assert of(found, "The Zorblat team also ran 300 tests")["counted"] == 0.0
+
+
+def test_who_wants_a_name_not_in_the_question(searcher: Searcher) -> None:
+    found = features(searcher, "Who said the Zorblat fuel valve had frozen?")
+    assert of(found, "Engineer Plov Yithson said")["name_found"] == 1.0
+    assert of(found, "The Zorblat team made 12 attempts")["name_found"] == 0.0
+
+
+def test_where_wants_a_place(searcher: Searcher) -> None:
+    found = features(searcher, "Where was the Zorblat engine tested?")
+    assert of(found, "The Zorblat engine was tested in Arizona")["name_found"] == 1.0
+    again = of(found, "The Zorblat engine was tested again")
+    assert again["name_found"] == 0.0 and again["kind_missing"] == 1.0
+
+
+def test_two_sentences_side_by_side_are_one_candidate(searcher: Searcher) -> None:
+    """The answer follows the sentence naming what is asked about."""
+    found = features(searcher, "Why was the Zorblat launch delayed?")
+    pair = "The Zorblat launch was delayed twice. Engineer Plov Yithson said the fuel valve"
+    [joined] = [f for text, f in found.items() if text.startswith(pair)]
+    assert joined["joined"] == 1.0
+    assert all(f["joined"] == 0.0 for text, f in found.items() if text.count(". ") == 0)
+    # no pair across paragraphs
+    assert not any(t.startswith("The Zorblat rocket was built") and ". " in t for t in found)
+
+
+def test_novelty_counts_words_beyond_the_question(searcher: Searcher) -> None:
+    found = features(searcher, "Was the Zorblat engine tested again and again?")
+    repeats = of(found, "The Zorblat engine was tested again")["novelty"]
+    assert repeats < of(found, "The Zorblat engine was tested in Arizona")["novelty"]
+
+
+def test_question_words_side_by_side(searcher: Searcher) -> None:
+    found = features(searcher, "fuel valve frozen")
+    assert of(found, "Engineer Plov Yithson said")["side_by_side"] > 0
+    assert of(found, "The Zorblat team made 12 attempts")["side_by_side"] == 0
+
+
+def test_neighbours_and_paragraph_add_what_a_sentence_lacks(searcher: Searcher) -> None:
+    found = features(searcher, "Zorblat launch delayed Yithson")
+    engineer = of(found, "Engineer Plov Yithson said")
+    assert engineer["neighbours"] > 0  # "launch", "delayed" are in the sentence before
+    assert of(found, "The Zorblat engine was tested again")["neighbours"] == 0.0
+    found = features(searcher, "Gonkfrel ferry paper captain")
+    paper = of(found, "A rocket of paper")
+    assert paper["neighbours"] > 0 and paper["paragraph"] > 0  # "captain": two sentences on
+
+
+def test_a_sentence_need_not_repeat_what_its_article_is_about(searcher: Searcher) -> None:
+    found = features(searcher, "Zorblat cold night")
+    blamed = of(found, "He blamed the cold night")
+    assert blamed["article"] > 0  # "Zorblat": in most of its article's sentences, not here
+    assert of(found, "The Zorblat engine was tested in Arizona")["article"] == 0.0
+
+
+def test_bm25_is_relative_to_the_best_in_the_pool(searcher: Searcher) -> None:
+    found = features(searcher, "Zorblat rocket engine")
+    assert max(f["bm25"] for f in found.values()) == 1.0
+    assert all(0.0 <= f["bm25"] <= 1.0 for f in found.values())
+
+
+def test_the_article_matching_the_question_as_a_whole_ranks_its_sentences(
+    searcher: Searcher,
+) -> None:
+    found = features(searcher, "rocket ferry")
+    rocket = of(found, "The Zorblat rocket was built")["article_rank"]
+    ferry = of(found, "The Gonkfrel ferry sails at dawn")["article_rank"]
+    assert {rocket, ferry} >= {1.0} and min(rocket, ferry) < 1.0
+
+
+def test_a_word_everywhere_in_the_pool_weighs_little_there() -> None:
+    """In an article about the Zorblat, "Zorblat" tells its sentences apart no better than
+    "the": its weight over the pool is small, over the index it stays large."""
+    terms = [
+        Term("zorblat", frozenset({"zorblat"}), (), "zorblat", 10, 5.0, True),
+        Term("valve", frozenset({"valve"}), (), "valve", 1, 5.0, True),
+    ]
+    question = Question("zorblat valve", terms, None, frozenset())
+    pool = Pool(counts={"rocket.txt": [10, 1, 10]})
+    pool.sentences = {i: None for i in range(10)}  # type: ignore[misc]
+    weights = term_weights(question, pool)
+    assert weights.index == [5.0, 5.0]
+    assert weights.local[0] < weights.local[1] / 5
+
+
+def test_an_answer_noun_weighs_half() -> None:
+    """ "which outlet": the answer names the outlet, and need not say the word."""
+    terms = [
+        Term("outlet", frozenset({"outlet"}), (), "outlet", 1, 5.0, True, answer_noun=True),
+        Term("news", frozenset({"news"}), (), "news", 1, 5.0, True),
+    ]
+    pool = Pool(counts={"a": [1, 1, 10]})
+    pool.sentences = {i: None for i in range(10)}  # type: ignore[misc]
+    weights = term_weights(Question("which outlet news", terms, None, frozenset()), pool)
+    assert weights.local[0] == pytest.approx(weights.local[1] / 2)
+
+
+def test_features_and_weights_agree(tmp_path: Path) -> None:
+    from bot.engine.search.features import QuestionFeatures
+    from bot.engine.search.model import load
+
+    fitted = load()
+    assert fitted.ranker.features == SENTENCE_FEATURES
+    assert fitted.abstainer.model.features == QuestionFeatures.NAMES
+    assert 0.0 < fitted.abstainer.threshold < 1.0

@@ -1,0 +1,89 @@
+"""Reading a question the way people type it: typos of everyday words, shortenings, initials,
+the noun for who does what a verb says, the kind of answer asked for."""
+
+from __future__ import annotations
+
+from bot.engine.search import Searcher
+from bot.engine.search.matching import Matcher, spelt_initials
+from bot.engine.search.question import (
+    Term,
+    answer_type,
+    asked_kinds,
+    dimension_and_counted,
+    english_correction,
+    inflected_word,
+    named_roles,
+)
+
+
+def asked(searcher: Searcher, question: str) -> dict[str, Term]:
+    return {t.asked: t for t in searcher.read_question(question).terms}
+
+
+def test_an_everyday_word_mistyped_reads_as_meant(searcher: Searcher) -> None:
+    assert english_correction("comming") == "coming"
+    assert english_correction("villian") == "villain"
+    assert english_correction("coming") is None  # a word as it is
+    # "comming out" is "coming out": a release, which the articles name
+    assert "release" in asked(searcher, "when is mi7 comming out")
+    assert "May 27, 2022" in searcher.ask("when is mi7 comming out").excerpts[0].text
+
+
+def test_a_shortened_word_is_the_word_it_starts(searcher: Searcher) -> None:
+    assert asked(searcher, "what did the director post on insta")["insta"].words >= {"instagram"}
+
+
+def test_who_did_it_is_found_as_the_noun_for_the_doer(searcher: Searcher) -> None:
+    """ "who wrote X": the articles say "writer-director Y"."""
+    assert "writer" in asked(searcher, "who wrote mission impossible 7")["wrote"].words
+    assert "director" in asked(searcher, "who directed fallout")["directed"].words
+
+
+def test_initials_match_the_words_they_stand_for() -> None:
+    assert "uk" in spelt_initials("a stunt in the United Kingdom in August")
+    assert "boe" in spelt_initials("the Bank of England said")
+    uk = Term("uk", frozenset(), (), "uk", 0, 3.0, False, initials="uk")
+    stunt = Term("stunt", frozenset({"stunt"}), (), "stunt", 1, 3.0, True)
+    matcher = Matcher([uk, stunt])
+    assert matcher.match("A stunt in the United Kingdom.")[0] == 0b11
+    assert matcher.match("A stunt in the United States.")[0] == 0b10
+
+
+def test_initials_are_read_only_into_short_words(searcher: Searcher) -> None:
+    read = asked(searcher, "how much did the uk stunt cost")
+    assert read["uk"].initials == "uk" and read["cost"].initials == ""
+    answer = searcher.ask("how much did the uk stunt cost")
+    assert answer.answered and "£2 million" in answer.excerpts[0].text
+
+
+def test_an_inflected_word_is_no_typo_of_a_function_word(searcher: Searcher) -> None:
+    assert inflected_word("wars") and not inflected_word("whos")
+    assert "wars" in asked(searcher, "what is the plot of star wars?")
+    assert "whos" not in asked(searcher, "whos the villian in mi7")
+
+
+def test_the_kind_of_answer_asked_for() -> None:
+    assert answer_type("is tom cruise going to space") == "yesno"
+    assert answer_type("how much did it cost") == "amount"
+    assert answer_type("how fast was the plane") == "measure"
+    assert answer_type("which actors return") == "person"
+    assert dimension_and_counted("How fast was the plane going?") == ("fast", "")
+    assert dimension_and_counted("How many attempts did it take?") == ("", "attempt")
+    assert asked_kinds("Which skyscraper did Cruise scale?") == {"skyscraper", "did"}
+    assert "filmed" not in asked_kinds("What filmed the stunt?")
+    assert "villain" in named_roles("whos the villain in mi7") or "villain" in named_roles(
+        "who is the main villain in mi7"
+    )
+
+
+def test_an_unknown_word_naming_the_kind_of_answer_weighs_half(searcher: Searcher) -> None:
+    """ "which skyscraper": the articles name it ("the Burj Khalifa") without the word."""
+    read = asked(searcher, "Which skyscraper did Cruise scale?")
+    assert read["skyscraper"].answer_noun
+    assert searcher.read_question("Which skyscraper did Cruise scale?").wants == "entity"
+    assert searcher.ask("Which skyscraper did Cruise scale?").answered
+
+
+def test_a_yes_no_question_gets_the_sentence_that_says_so(searcher: Searcher) -> None:
+    answer = searcher.ask("is tom cruise going to space")
+    assert answer.answered and "space" in answer.excerpts[0].text
