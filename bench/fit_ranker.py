@@ -129,7 +129,7 @@ def neutral() -> Fitted:
     )
 
 
-def collect(shared: Path, work: Path) -> list[Asked]:
+def collect(shared: Path, work: Path, large: Path | None = None) -> list[Asked]:
     squad = shared / "practice-squad"
     cases = [c for c in load_jsonl(squad / "questions.jsonl") if c["kind"] == "squad"]
     files = {path.stem: path for path in sorted((squad / "sources").glob("*.md"))}
@@ -145,8 +145,10 @@ def collect(shared: Path, work: Path) -> list[Asked]:
     seeds = build(sorted((ROOT / "seeds").glob("*.txt")), work, "seeds")
     news = [c for path in QUESTION_FILES for c in load_jsonl(path)]
     unique = list({c["q"]: c for c in news}.values())
-    asked += ask_all(seeds, [c for c in unique if c["a"]], "news", True)
-    asked += ask_all(seeds, [c for c in unique if not c["a"]], "news", False)
+    among = [seeds] + ([Searcher(large, fitted=neutral())] if large else [])
+    for searcher in among:  # the seeds alone, and among many articles (same fold)
+        asked += ask_all(searcher, [c for c in unique if c["a"]], "news", True)
+        asked += ask_all(searcher, [c for c in unique if not c["a"]], "news", False)
     return asked
 
 
@@ -357,13 +359,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--pairwise", action="store_true")
+    parser.add_argument(
+        "--large",
+        type=Path,
+        help="an index of the seeds among many synthetic articles (bench/speed.py's): the news "
+        "questions are asked of it too, so that abstention learns what chance looks like there",
+    )
     parser.add_argument("--answer", type=float, default=0.96)
     parser.add_argument("--refuse", type=float, default=0.96)
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--misses", type=Path, help="write the held-out misses here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        asked = collect(args.shared, Path(folder))
+        asked = collect(args.shared, Path(folder), args.large)
     held = cross_validate(asked, args.pairwise)
     threshold = choose_threshold(held, args.answer, args.refuse)
     figures = report(held, threshold)
@@ -414,7 +422,9 @@ def main() -> None:
             },
         },
         "fitted": {
-            "by": "bench/fit_ranker.py" + (" --pairwise" if args.pairwise else ""),
+            "by": "bench/fit_ranker.py"
+            + (" --pairwise" if args.pairwise else "")
+            + (f" --large {args.large.name}" if args.large else ""),
             "cross_validated": figures,
         },
     }

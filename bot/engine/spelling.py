@@ -94,10 +94,11 @@ class Vocabulary:
         members = [Known(*row) for row in rows]
         return Family(members[:FAMILY_LIMIT], cut_short=len(members) > FAMILY_LIMIT)
 
-    def corrections(self, word: str) -> list[Known]:
+    def corrections(self, word: str, *, other_than_itself: bool = False) -> list[Known]:
         """The vocabulary words fewest typos away from ``word`` (within its budget), commonest
         first, at most ``MAX_TIED_CORRECTIONS``: "mcquarie" is one typo from "macquarie" and
-        from "mcquarrie", and which one is meant is for the question's other words to tell."""
+        from "mcquarrie", and which one is meant is for the question's other words to tell.
+        ``other_than_itself``: for a word the vocabulary has, the others."""
         budget = typo_budget(word)
         if budget == 0 or not word.isalpha() or everyday(word):
             return []
@@ -115,6 +116,8 @@ class Vocabulary:
             score_cutoff=budget,
             limit=20,
         )
+        if other_than_itself:
+            matches = [m for m in matches if m[1] > 0]
         if not matches:
             return []
         fewest = min(distance for _, distance, _ in matches)

@@ -4,11 +4,12 @@ Each sentence gets a short vector of numbers, each one a reason a person would g
 
 - ``cover``: the share of the question's weight the sentence holds, each term weighed by how
   rare it is in the pool's articles (in an article about Tom Cruise, "Cruise" tells sentences
-  apart no better than "the"), and ``cover_index``, weighed by rarity in the whole index;
-- ``neighbours`` and ``paragraph``: what the sentences around it add;
+  apart no better than "the"; weighed over the whole index instead, a large index made the
+  topic's own words outweigh the rest);
+- ``neighbours``: what the sentences just before and after it add;
 - ``bm25``: BM25 of the sentence over the pool (term frequency and length), over the pool's best;
-- ``article``: the terms it lacks that its article is about (its title, or named again and
-  again), so "The director, X, shot ..." in an article about a film need not repeat its name;
+- ``article_rank``: how well its article matches the question as a whole, against the pool's
+  best article, so a sentence need not repeat what its article is about;
 - ``figure_found``: the figure asked for (when: a date; how many: a number; how much: an amount;
   how high: a measure) is there; ``name_found``: the name asked for (who: a name not in the
   question; where: a place) is; ``kind_missing``: the figure or place asked for is not (those
@@ -33,11 +34,8 @@ from bot.engine.words import english_zipf_frequency, is_content_word, normalise,
 
 SENTENCE_FEATURES = (
     "cover",
-    "cover_index",
     "neighbours",
-    "paragraph",
     "bm25",
-    "article",
     "article_rank",
     "figure_found",
     "name_found",
@@ -54,7 +52,6 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 NOVEL_WORDS = 10  # new content words counted, at most
 MAX_EXCERPT_CHARS = 400  # what one excerpt may quote
-ARTICLE_REPEATS = 3  # passages of an article naming a term it is about
 
 # --- spotting kinds of answers --------------------------------------------------------------
 
@@ -256,37 +253,19 @@ def question_features(
 class Featurizer:
     """Computes every sentence's features for one question and its pool."""
 
-    def __init__(self, question: Question, pool: Pool, matcher: Matcher, titles: dict[str, str]):
+    def __init__(self, question: Question, pool: Pool, matcher: Matcher) -> None:
         self.question = question
         self.pool = pool
         self.matcher = matcher
         self.weights = term_weights(question, pool)
         self.asked = question.asked_tokens
         self.by_position = {(s.article_id, s.position): s for s in pool.sentences.values()}
-        self.paragraphs: dict[tuple[str, int], int] = {}
-        for s in pool.sentences.values():
-            key = (s.article_id, s.paragraph)
-            self.paragraphs[key] = self.paragraphs.get(key, 0) | s.matched
-        self.article_terms = {
-            article: self.about_mask(counts, titles.get(article, ""))
-            for article, counts in pool.counts.items()
-        }
         self.article_scores = {a: self.article_score(c) for a, c in pool.counts.items()}
         self.best_article = max(self.article_scores.values(), default=0.0) or 1.0
         size = max(len(pool.sentences), 1)
         self.idf = [inverse_document_frequency(n, size) for n in self.weights.found]
         lengths = [len(s.words or ()) for s in pool.sentences.values()]
         self.average_length = (sum(lengths) / len(lengths)) if lengths else 1.0
-
-    def about_mask(self, counts: list[int], title: str) -> int:
-        """The terms an article is about: in its title, or in ``ARTICLE_REPEATS`` passages."""
-        title_words = set(tokens(title))
-        mask = 0
-        for i, term in enumerate(self.question.terms):
-            named = counts[i] >= ARTICLE_REPEATS or bool(term.words & title_words)
-            if named or (term.film_id is not None and counts[i] >= 1):
-                mask |= 1 << i
-        return mask
 
     def article_score(self, counts: list[int]) -> float:
         """How strongly an article matches the question as a whole: each term's index weight
@@ -335,13 +314,10 @@ class Featurizer:
         return counted
 
     def vector(self, sentence: Sentence, bm25: float, best_bm25: float) -> list[float]:
-        local, index = self.weights.local, self.weights.index
+        local = self.weights.local
         share = self.weights.share
         own = sentence.matched
         around = self.around(sentence)
-        paragraph = self.paragraphs.get((sentence.article_id, sentence.paragraph), 0)
-        paragraph &= ~(own | around)
-        article = self.article_terms.get(sentence.article_id, 0) & ~(own | around)
         wants = self.question.wants
         question = self.question
         typed = own and has_answer_type(wants, sentence.text, self.asked, question.dimension)
@@ -350,11 +326,8 @@ class Featurizer:
         novel = {w for w in sentence.words or () if is_content_word(w) and w not in self.asked}
         return [
             share(local, own),
-            share(index, own),
             share(local, around),
-            share(local, paragraph),
             bm25 / best_bm25 if best_bm25 else 0.0,
-            share(local, article),
             self.article_scores.get(sentence.article_id, 0.0) / self.best_article,
             float(typed and wants in FIGURES),
             float(typed and wants not in FIGURES),

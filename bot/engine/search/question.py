@@ -244,6 +244,8 @@ TYPO_MAX_ZIPF = 3.0
 EVERYDAY_MIN_ZIPF = 3.5
 ENGLISH_WORDS = 40_000  # wordfreq's commonest English words, the ones corrected to
 EVERYDAY_WORD_RE = re.compile(r"\b[a-zA-Z]{5,}\b")
+MISSPELLING_RATIO = 50  # the everyday word this much commoner in the index: the other's a typo
+MISSPELT_MAX_PASSAGES = 20  # ... and a typo the index has is in at most this many passages
 
 
 @lru_cache(maxsize=1)
@@ -341,9 +343,7 @@ class QuestionReader:
             found = self._everyday.get(lowered)
             if found is None:
                 found = english_correction(lowered) or lowered
-                if found != lowered and (
-                    self.vocabulary.lookup(lowered) or self.vocabulary.corrections(lowered)
-                ):
+                if found != lowered and not self.misspelt_here(lowered, found):
                     found = lowered
                 if len(self._everyday) >= RESOLVED_WORDS:
                     self._everyday.clear()
@@ -351,6 +351,17 @@ class QuestionReader:
             return word if found == lowered else found
 
         return EVERYDAY_WORD_RE.sub(fix, text)
+
+    def misspelt_here(self, word: str, meant: str) -> bool:
+        """Is ``word`` (rare in English, one typo from the everyday ``meant``) a typo here too:
+        the articles have no word one typo from it, or have it far more rarely than ``meant``
+        (a large index holds the common misspellings: "comming" in 5 passages, "coming" in
+        5,000)?"""
+        known = self.vocabulary.lookup(word)
+        if known is None:
+            return not self.vocabulary.corrections(word)
+        common = self.vocabulary.lookup(meant)
+        return common is not None and common.df >= MISSPELLING_RATIO * known.df
 
     def film_terms(self, question: str) -> tuple[list[Term], set[int]]:
         """A film the question names ("MI7", "mision imposible 7", "Fallout") is one term,
@@ -428,6 +439,12 @@ class QuestionReader:
         differently in the articles, so its absence weighs less.
         """
         found = self.vocabulary.lookup(word)
+        if found and found.df <= MISSPELT_MAX_PASSAGES and word not in names:
+            commoner = self.commoner_spelling(word, found)
+            if commoner:
+                term = self.term(word, commoner[0], corrected=True)
+                term.alternatives = tuple(commoner) if len(commoner) > 1 else ()
+                return [term]
         if found:
             # "skydiving" is in a large index, and the articles may still write "sky diving".
             split = None if everyday(word) else self.vocabulary.split(word)
@@ -465,6 +482,14 @@ class QuestionReader:
         short = len(word) <= 3 or (len(word) == 4 and not everyday(word))
         initials = word if len(word) >= 2 and short and word.isalpha() else ""
         return [Term(word, frozenset(), (), stem(word), 0, weight, False, initials=initials)]
+
+    def commoner_spelling(self, word: str, found: Known) -> list[Known]:
+        """For a word the index has but English barely knows ("plaen": a large index holds
+        the common typos), the words one typo away that the index has far more often."""
+        if english_zipf_frequency(word) >= TYPO_MAX_ZIPF:
+            return []
+        others = self.vocabulary.corrections(word, other_than_itself=True)
+        return [k for k in others if k.df >= MISSPELLING_RATIO * found.df]
 
     def choose_correction(self, term: Term, terms: list[Term]) -> Term:
         """Of a typo's equally close corrections, the one whose passages hold the question's

@@ -238,9 +238,10 @@ class Retriever:
             if others.about:
                 others.chance = chance
                 return others
-        if read is None:  # the best candidates' articles, however weak: abstention decides
+        if read is None:  # the best candidates, however weak: abstention decides (their
+            # articles are not read whole: at 100,000 articles most such questions are noise)
             weak = topic_articles(sentences.values(), beyond_chance=False)
-            read = self.read_topic(question, matcher, weak, sentences) if weak else Pool()
+            read = self.read_topic(question, matcher, weak, sentences, whole=False)
         read.chance = chance
         return read
 
@@ -277,21 +278,22 @@ class Retriever:
         matcher: Matcher,
         articles: list[str],
         seen: dict[int, Sentence],
+        whole: bool = True,
     ) -> Pool:
         """Every sentence of the topic ``articles`` (as many as fit in ``max_topic_passages``
-        whole; of the others, the ``seen`` sentences around their candidates only), which
+        ``whole``; of the others, the ``seen`` sentences around their candidates only), which
         terms each holds, and which articles are about the question beyond chance. When some
         are, only those."""
         sizes = dict(self.run(article_sizes_sql(articles)))
-        whole, total = [], 0
-        for article in articles:
+        read, total = [], 0
+        for article in articles if whole else ():
             size = sizes.get(article) or self.max_topic_passages + 1
             if total + size <= self.max_topic_passages:
-                whole.append(article)
+                read.append(article)
                 total += size
-        rows = self.run(article_rows_sql(whole)) if whole else []
+        rows = self.run(article_rows_sql(read)) if read else []
         sentences = {row[0]: seen.get(row[0]) or Sentence(*row) for row in rows}
-        partial = set(articles) - set(whole)
+        partial = set(articles) - set(read)
         sentences.update((i, s) for i, s in seen.items() if s.article_id in partial)
         self.match(question, matcher, {i: s for i, s in sentences.items() if i not in seen})
         terms = question.terms

@@ -100,7 +100,6 @@ class Searcher:
         self.passage_count = int(counted[0]) or 1
         self.reader = QuestionReader(conn, self.passage_count)
         self.retriever = Retriever(conn, self.passage_count)
-        self._titles: dict[str, str] = {}
 
     def _refresh(self) -> sqlite3.Connection:
         """Reopen if the file was replaced by a rebuild; keep the old one if the new is bad."""
@@ -170,7 +169,7 @@ class Searcher:
                 return ranking
             matcher = Matcher(terms)
             ranking.pool = pool = self.retriever.pool(question, matcher)
-            featurizer = Featurizer(question, pool, matcher, self.titles(list(pool.counts)))
+            featurizer = Featurizer(question, pool, matcher)
             scored = featurizer.all()
             refusal = abstain.before_scoring(True, True, not scored)
             if refusal is not None:
@@ -193,19 +192,6 @@ class Searcher:
                 ranking.features, self.fitted.abstainer
             )
             return ranking
-
-    def titles(self, articles: list[str]) -> dict[str, str]:
-        """Article titles, remembered (they say what an article is about)."""
-        missing = [a for a in articles if a not in self._titles]
-        if missing and self._conn is not None:
-            marks = ",".join("?" * len(missing))
-            rows = self._conn.execute(
-                f"SELECT id, title FROM articles WHERE id IN ({marks})", missing
-            )
-            if len(self._titles) > 50_000:
-                self._titles.clear()
-            self._titles.update((article, title or "") for article, title in rows)
-        return {a: self._titles.get(a, "") for a in articles}
 
     def context(self, excerpt) -> str:
         """The whole paragraph an excerpt comes from ("Show in context")."""
