@@ -22,9 +22,14 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from click.testing import CliRunner
 
+from bot.cli import main
 from bot.engine.build.builder import build_index
 from bot.engine.films.keys import key
+from bot.engine.films.merge import Film
+from bot.engine.films.names import FilmIndex
+from bot.engine.search import Searcher
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "films"
 CORPUS = DATA / "corpus"
@@ -76,7 +81,7 @@ def load_annotations(path: Path) -> tuple[dict, list[Expected]]:
 
 @pytest.fixture(scope="module")
 def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The corpus indexed by the real build, in a temp folder."""
+    """The corpus indexed by the real build, in a temp folder (its articles beside it)."""
     folder = tmp_path_factory.mktemp("film-corpus")
     shutil.copytree(CORPUS, folder / "articles")
     db = folder / "briefing.db"
@@ -205,7 +210,6 @@ def test_the_annotations_are_big_enough() -> None:
     assert set(data["held_out"]) <= {e.family for e in expected} <= set(data["families"])
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: the cue grammar finds a third of these films")
 def test_recall_and_precision_on_the_corpus(corpus_db: Path) -> None:
     data, expected = load_annotations(ANNOTATIONS)
     result = score(data, expected, listed_films(corpus_db))
@@ -214,3 +218,48 @@ def test_recall_and_precision_on_the_corpus(corpus_db: Path) -> None:
     found, missed, false = len(result.found), len(result.missed), len(result.false)
     assert ratio(found, found + missed) >= MIN_RECALL, text
     assert ratio(found, found + false) >= MIN_PRECISION, text
+
+
+@pytest.mark.parametrize(
+    ("question", "title", "source", "says"),
+    [
+        # a typo in a title's word
+        ("How many puppets were built for the Buton Thief?", "The Button Thief", "genre_front.txt",
+         "400 puppets"),
+        ("What did Thunder Vally take at the box office?", "Thunder Valley",
+         "heldout_box_office.txt", "$31 million"),
+        # part of a title: without its "The"
+        ("Where did Okoro research Salt Bridge?", "The Salt Bridge", "director_credit.txt",
+         "Tbilisi"),
+        # a sequel by its number, the franchise's name misspelt
+        ("When does Harbr Lights 2 start shooting?", "Harbor Lights 2", "sequels.txt",
+         "next month"),
+    ],
+)  # fmt: skip
+def test_a_question_naming_a_new_film_finds_its_passages(
+    corpus_db: Path, question: str, title: str, source: str, says: str
+) -> None:
+    searcher = Searcher(corpus_db)
+    listed = [Film(f["title"], f["year"], tuple(f["aliases"]), ()) for f in searcher.films()]
+    assert title in [named.film.title for named in FilmIndex(listed).named_in(question)]
+    first = searcher.ask(question).excerpts[0]
+    assert first.source == source and says in first.text
+
+
+def test_briefing_films_lists_the_new_films_with_their_articles(corpus_db: Path) -> None:
+    args = ["--sources", str(corpus_db.parent / "articles"), "--db", str(corpus_db), "--json"]
+    result = CliRunner().invoke(main, ["films", *args])
+    films = {film["title"]: film for film in json.loads(result.stdout)}
+    # named in four articles, by a year, bare, and as the first of its numbered sequels
+    assert films["Harbor Lights"]["articles"] == 4 and films["Harbor Lights"]["year"] == 2016
+    assert {"The Long Quiet", "Harbor Lights III", "Kettle and Crow", "Salt on the Wire"} <= set(
+        films
+    )
+    assert films["Night Ferry"]["articles"] == 3
+    assert {
+        "Best Picture",
+        "Halvorsen Pictures",
+        "StreamBox",
+        "Low Tide",
+        "Winter Ledger",
+    }.isdisjoint(films)

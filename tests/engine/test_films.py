@@ -271,6 +271,94 @@ def test_no_strong_cue_on_people_places_and_quotes(text: str) -> None:
     assert merge_films(find_mentions("a", text)) == []
 
 
+def titles_in(text: str) -> list[str]:
+    return [f.title for f in merge_films(find_mentions("a", text))]
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        # an appositive with a year, or a kind of film as its head
+        ("Paper Harbor, a 2014 Danish crime drama, streams now.", "Paper Harbor"),
+        ("StreamBox has Quiet Frequencies, a Finnish documentary.", "Quiet Frequencies"),
+        ("He loved The Lamplighters, the new film from Aster Vale.", "The Lamplighters"),
+        ("Tidewater is her slowest film yet, and her best.", "Tidewater"),
+        # the maker's possessive, in a sentence about films or awards
+        ("Bigelow's The Hurt Locker swept the awards. Kathryn Bigelow thanked the film's crew.",
+         "The Hurt Locker"),
+        ("Spielberg's Jaws opened in June and changed the summer movie.", "Jaws"),
+        # a kind of film in front, and everyday words after a strong cue
+        ("The stop-motion feature The Button Thief took six years.", "The Button Thief"),
+        ("The animated film Up won two awards.", "Up"),
+        ("The animated short Kettle and Crow plays first.", "Kettle and Crow"),
+        ("A remake of Ordinary Angels is in the works, the studio said.", "Ordinary Angels"),
+        ("The comedy Yes is expected next spring.", "Yes"),
+        # sequels by number once the first film is known
+        ("Its sequel Nightfall 2 is due after Nightfall (2019) did well.", "Nightfall 2"),
+        ("Rocky III, the 1982 sequel, was a hit. Rocky (1976) started it.", "Rocky III"),
+        # a second title in the same breath, and titles with lowercase words
+        ("She starred in Glass Houses in 1998 and later in Paper Boats.", "Paper Boats"),
+        ("He appeared in Emberline, Tin Wolves and The Ninth Lantern, all films.", "Tin Wolves"),
+        ("It runs through Salt on the Wire (2013), the best film nobody saw.", "Salt on the Wire"),
+        ("That film, Mornings at Estrela, directed by Serra, opens Friday.", "Mornings at Estrela"),
+        # "In X, director Y", releases and credits of parts
+        ("In The Salt Bridge, director Hana Okoro turns a border into a thriller.",
+         "The Salt Bridge"),
+        ("Cold Meridian premiered at Sundance in January.", "Cold Meridian"),
+        ("Kite Season opened to $18 million in second place at the box office.", "Kite Season"),
+        ("Owen Reilly plays a night-shift nurse in The Quiet Ward, opposite Mei Tanaka, in the "
+         "film.", "The Quiet Ward"),
+    ],
+)  # fmt: skip
+def test_widened_cues_find_titles(text: str, title: str) -> None:
+    assert title in titles_in(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lisbon's Teatro Tivoli hosted the film awards. The ceremony in Lisbon ran late.",
+        "Dalia Renn's Edith Marr is the heart of the film, and Renn stars in every scene.",
+        "In London, director Ana Ruiz said the film was finished.",
+        "The novel Winter Ledger inspired the film; Hanne Lind's novel Winter Ledger sold well.",
+        "Cruise appeared in New York for the premiere of his new film.",
+        "The TV drama Fjordwatch ran for four seasons, longer than any film.",
+        "The musical Hamilton opened on Broadway before the film version.",
+        "The documentary filmmaker Asha Kell spoke at the film festival.",
+        "Sundance, the film festival that launched her career, is in Utah.",
+        "It opened in the United States and Canada, the biggest hit of the year for the film.",
+        "The World War II drama opened in cinemas on Friday.",
+        "The StreamBox series Low Tide returns, the film studio said.",
+        "Halvorsen Pictures earned $2 billion from its films last year.",
+        "Anchor investors in the deal include a pension fund, the film studio said.",
+        '"Absolutely Everyone Is Welcome" is the slogan, and screenings start at noon.',
+        "Weekend Box Office: Thunder Valley Holds Off the Newcomers\n\nThe film did well.",
+        "An English-language remake is planned, the film's producers said.",
+    ],
+)
+def test_widened_cues_leave_out_people_places_and_the_rest(text: str) -> None:
+    assert titles_in(text) == []
+
+
+def test_an_everyday_sentence_opener_joins_no_film_from_another_article() -> None:
+    films = merge_films(
+        find_mentions("a", "Anchor, the 2019 drama about a ferry captain, returns.")
+        + find_mentions("b", "Anchor investors in the deal include a pension fund.")
+    )
+    assert [(f.title, f.articles) for f in films] == [("Anchor", ("a",))]
+
+
+def test_a_bare_title_of_a_film_its_sequels_number_after_is_the_film() -> None:
+    films = merge_films(
+        find_mentions("a", "Harbor Lights (2016) was a hit; its sequel Harbor Lights 2 is next.")
+        + find_mentions("b", "He turned down the lead in Harbor Lights, a role that went to Owen.")
+    )
+    assert {f.title: f.articles for f in films} == {
+        "Harbor Lights": ("a", "b"),
+        "Harbor Lights 2": ("a",),
+    }
+
+
 def test_mentions_are_verbatim_and_sorted() -> None:
     text = read(UNSEEN / "numbered.txt")
     mentions = find_mentions("n", text)

@@ -30,30 +30,49 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import attrgetter
+from typing import NamedTuple
 
+from bot.engine.films.before import IN_CLAUSE, NOT_FILM, Pre, pre_cue
+from bot.engine.films.context import Article, in_sentence, speaks_of_films, specific
+from bot.engine.films.cue_words import (
+    APPOSITIVE_RE,
+    APPOSITIVE_STARTS,
+    ATTRIBUTIVE_RE,
+    CLOSE_QUOTE,
+    CLOSERS,
+    COMPANY_WORDS,
+    COPULA_RE,
+    COPULA_WORDS,
+    DEMONYM_RE,
+    IN_DIRECTOR_RE,
+    LIST_BETWEEN_RE,
+    MEDIUM,
+    ONE_WORD_CUES,
+    PLACE_BEFORE_WORDS,
+    POST_CUE_LETTERS,
+    POST_CUE_OPENERS,
+    POST_CUE_RE,
+    RELEASE_RE,
+    RELEASE_WORDS,
+    SCREEN_CONTEXT_RE,
+    SPEECH_VERBS,
+    STRONG,
+    Cue,
+)
+from bot.engine.films.extent import credit_ends, extend_and, extend_left, numbered, word_before
 from bot.engine.films.keys import key
 from bot.engine.films.overrides import Overrides
-from bot.engine.films.phrases import JOIN, LOWER_JOINERS, SP, WORD, segments, with_quoted
+from bot.engine.films.phrases import (
+    JOIN,
+    LOWER_JOINERS,
+    NOT_A_TITLE_ALONE,
+    SP,
+    WORD,
+    segments,
+    with_quoted,
+)
 from bot.engine.words import tokens
-
-
-class Cue:
-    """Why a stretch of text was taken for a film title (``Mention.cue``)."""
-
-    YEAR = "year"  # "2015's X", "X (2014)", "X, the 2014 film"
-    FILM_WORD = "film-word"  # "the film X", "the sequel X"
-    CREDITS = "credits"  # "starred in X", "X, starring", "X, directed by"
-    SEQUEL_OF = "sequel-of"  # "the X sequel": X is a film
-    COLON = "colon"  # "Top Gun: Maverick"
-    QUOTED = "quoted"  # title case in quotes (strong only if its sentence speaks of films)
-    NUMBERED = "numbered"  # "Mission: Impossible 7", "Mission 8"
-    INITIALISM = "initialism"  # "MI:7", "MI7"
-    ORDINAL = "ordinal"  # "the seventh installment"
-    FRANCHISE = "franchise"  # "the X franchise": names a franchise, not one film
-    FILM_WORD_AFTER = "film-word-after"  # "the X film": X may be a person or studio, so weak
-    ALIAS = "alias"  # "X (MI7)", "X, also known as Y": Y is X
-    PLAIN = "plain"  # a capitalised phrase and nothing more: joins a film, never makes one
-    OVERRIDE = "override"  # a name from films.toml
 
 
 @dataclass(slots=True)
@@ -76,48 +95,6 @@ class Mention:
     ref: int | None = None
 
 
-OPEN_QUOTES = "\"“‘'"
-CLOSE_QUOTE = r"[\"”’']?"
-
-# Words right before a title that say it is one ("the film X", "2018 spin-off X", "1996's X",
-# "starred in X", "directed X"), read from the preceding words rather than by a regex scan.
-FILM_NOUNS_BEFORE = frozenset(
-    """film films movie movies sequel sequels prequel prequels spin-off spinoff spin-offs remake
-    remakes reboot reboots blockbuster blockbusters documentary biopic adaptation""".split()
-)
-YEAR_NOUNS = FILM_NOUNS_BEFORE | frozenset(
-    "installment instalment original release hit thriller comedy drama classic".split()
-)
-STAR_VERBS = frozenset("star stars starred starring co-star co-stars co-starred".split())
-DIRECT_VERBS = frozenset("directed directs directing helmed helms".split())
-PRE_CUE_WORDS = YEAR_NOUNS | DIRECT_VERBS | {"in"}
-YEAR_WORD_RE = re.compile(r"(1[89]\d\d|20[0-4]\d)(?:['’]s)?")
-YEAR = r"(?:1[89]\d\d|20[0-4]\d)"
-NOUN = rf"(?:{'|'.join(sorted(YEAR_NOUNS))}|spin-?off)"
-# Cues that start right where a title ends, matched at the title's end.
-POST_CUE_RE = re.compile(
-    rf"{CLOSE_QUOTE}(?:"
-    rf"(?P<franchise>(?:['’]s)?{SP}+(?:franchise|series|saga|films|movies|sequels|installments"
-    rf"|instalments|trilogy|universe|movie{SP}+series|film{SP}+series)\b)"
-    rf"|{SP}*\({SP}*(?P<year1>{YEAR}){SP}*\)"
-    rf"|{SP}*,{SP}+(?:the|a|an|his|her|their){SP}+(?P<year2>{YEAR}){SP}+{NOUN}"
-    rf"|{SP}*,?{SP}+(?:released|out){SP}+in{SP}+(?P<year3>{YEAR})\b"
-    rf"|(?P<credit>{SP}*[,(]{SP}*(?:starring|directed{SP}+by|which{SP}+stars|from{SP}+director))"
-    rf"|(?P<sequel>{SP}+(?:sequel|prequel|remake|reboot|spin-?off)s?\b)"
-    rf"|(?P<filmword>{SP}+(?:film|movie)\b))",
-    re.IGNORECASE,
-)
-POST_CUE_OPENERS = frozenset(",(\"”’'")
-POST_CUE_LETTERS = frozenset("fsmiturop(")
-# A sentence speaks of films: what makes a quoted title-case phrase a title, not a quote.
-FILM_CONTEXT_RE = re.compile(
-    r"\b(?:films?|movies?|sequels?|prequels?|installments?|instalments?|franchises?|trailers?"
-    r"|box[ -]office|premieres?|cinemas?|theaters|theatres|starring|stars|starred|directed"
-    r"|director|blockbusters?|screenings?|spin-?offs?|filmmakers?)\b",
-    re.IGNORECASE,
-)
-ATTRIBUTIVE_RE = re.compile(r"[.,]?[\"”’'][ \u00a0][a-z]")
-NUMBERED_RE = re.compile(r"^(.*?[A-Za-z])[ \u00a0:\-]*(\d{1,2})$")
 INITIALISM_RE = re.compile(r"^[A-Z]{1,4}$")
 ORDINAL_WORDS = (
     "second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
@@ -148,6 +125,17 @@ ALIAS_SAID_RE = re.compile(
 CLOSE_PAREN_RE = re.compile(rf"{CLOSE_QUOTE}{SP}*\)")
 
 
+LIST_CUES = frozenset({Cue.CREDITS, Cue.FILM_WORD, Cue.LISTED})
+
+
+class _Cued(NamedTuple):
+    """A candidate's cue, how much it says (0 for a weak cue), and the year it gives."""
+
+    cue: str
+    level: int = 0
+    year: int | None = None
+
+
 def find_mentions(article_id: str, text: str, overrides: Overrides | None = None) -> list[Mention]:
     """Candidate film (and franchise) names in one article, in text order.
 
@@ -156,8 +144,18 @@ def find_mentions(article_id: str, text: str, overrides: Overrides | None = None
     names in films.toml are also found verbatim, so an alias added there counts wherever the
     text uses it.
     """
-    spans = segments(text)
-    candidates = with_quoted(text, spans)
+    phrases = segments(text, ONE_WORD_CUES)
+    candidates = with_quoted(text, phrases.candidates)
+    article = Article(text, phrases.spans)
+    found = [
+        mention
+        for (start, end), quoted in candidates.items()
+        if (mention := _classify(article_id, text, start, end, quoted, article)) is not None
+    ]
+    found.sort(key=attrgetter("start"))
+    if article.extended:
+        found = _drop_covered(found)  # "Salt on the Wire (2013)" took in "Salt"
+    _continue_lists(text, found, article)
     mentions: list[Mention] = []
     if overrides is not None and overrides.pattern is not None:
         # An admin's name inside a longer title ("Dead Reckoning" in "Mission: Impossible -
@@ -166,84 +164,59 @@ def find_mentions(article_id: str, text: str, overrides: Overrides | None = None
             m
             for m in override_mentions(article_id, text, overrides)
             if not any(
-                s <= m.start and m.end <= e and (s, e) != (m.start, m.end) for s, e in candidates
+                c.start <= m.start and m.end <= c.end and (c.start, c.end) != (m.start, m.end)
+                for c in found
             )
         ]
-    article = _Article(text, spans)
-    for (start, end), quoted in candidates.items():
-        mentions.append(_classify(article_id, text, start, end, quoted, article))
-    mentions.sort(key=lambda m: m.start)
+    mentions = sorted(mentions + found, key=attrgetter("start")) if mentions else found
     _link_aliases(text, mentions)
     ordinals = _ordinal_mentions(article_id, text)
     if ordinals:
-        mentions = sorted(mentions + ordinals, key=lambda m: m.start)
+        mentions = sorted(mentions + ordinals, key=attrgetter("start"))
     return mentions
 
 
-class _Article:
-    """What a cue needs to know about the whole article, worked out only when a cue asks:
-    the surnames it uses ("Tom Cruise" when "Cruise" stands alone, and "Cruise" when "Tom
-    Cruise" is there), and whether it speaks of films at all."""
-
-    def __init__(self, text: str, segments: list[tuple[int, int]]) -> None:
-        self.text = text
-        self.segments = segments
-        self._sets: tuple[set[str], set[str]] | None = None
-        self._about_films: bool | None = None
-
-    def is_person(self, surface: str) -> bool:
-        if ":" in surface or surface[-1].isdigit():
-            return False
-        if self._sets is None:
-            phrases = [self.text[s:e] for s, e in self.segments]
-            singles = {p for p in phrases if " " not in p}
-            surnames = {p.rsplit(" ", 1)[-1] for p in phrases if 1 <= p.count(" ") <= 2}
-            self._sets = singles, surnames
-        singles, surnames = self._sets
-        words = surface.split()
-        if len(words) == 1:
-            return surface in surnames
-        return len(words) <= 3 and words[-1] in singles
-
-    def about_films(self) -> bool:
-        if self._about_films is None:
-            self._about_films = FILM_CONTEXT_RE.search(self.text) is not None
-        return self._about_films
+def _drop_covered(mentions: list[Mention]) -> list[Mention]:
+    """Without the candidates a longer title took in ("Salt" in "Salt on the Wire", "Crow" in
+    "Kettle and Crow"); ``mentions`` sorted by start."""
+    out: list[Mention] = []
+    for mention in mentions:
+        if out and mention.start < out[-1].end:
+            if mention.end - mention.start > out[-1].end - out[-1].start:
+                out[-1] = mention  # the same start, further: the longer title wins
+            continue
+        out.append(mention)
+    return out
 
 
-def _pre_cue(text: str, start: int, article: _Article) -> tuple[str, int | None] | None:
-    """The cue in the words right before a title, if any: (Cue, year)."""
-    i = start - 1
-    if i >= 0 and text[i] in OPEN_QUOTES:
-        i -= 1
-    if i < 1 or text[i] not in " \u00a0":
-        return None
-    last = text[text.rfind(" ", max(0, i - 32), i) + 1 : i]
-    if not last or not (last[0].isdigit() or last.lower() in PRE_CUE_WORDS):
-        return None  # the common case, decided on one word
-    last = last.lower()
-    window = text[max(0, i - 32) : i]
-    year = YEAR_WORD_RE.fullmatch(last)
-    if year is not None and last[-1] == "s":  # "1996's X", if about films: not "2024's Olympics"
-        return (Cue.YEAR, int(year.group(1))) if article.about_films() else None
-    words = window.split()
-    before = words[-2] if len(words) >= 2 else ""
-    if last in YEAR_NOUNS:
-        year = YEAR_WORD_RE.fullmatch(before)
-        if year is not None:  # "the 2018 spin-off X"
-            return Cue.YEAR, int(year.group(1))
-        return (Cue.FILM_WORD, None) if last in FILM_NOUNS_BEFORE else None
-    if last in DIRECT_VERBS or (last == "in" and before.lower() in STAR_VERBS):
-        return Cue.CREDITS, None
-    return None
+def _continue_lists(text: str, mentions: list[Mention], article: Article) -> None:
+    """A second title in the same breath: "directed A and B", "starred in A in 1988 and later
+    in B", "appeared in A, B and C". B takes A's cue as a medium one (enough for a title of
+    several words or an uncommon one), unless it is a person or a possessive."""
+    for before, after in zip(mentions, mentions[1:], strict=False):
+        if (
+            before.strong
+            and before.cue in LIST_CUES
+            and not after.strong
+            and after.cue in (Cue.PLAIN, Cue.QUOTED)
+            and after.start - before.end <= 32
+            and LIST_BETWEEN_RE.match(text, before.end, after.start)
+            and not text.startswith(("'s", "’s"), after.end)
+            and not article.is_person(after.surface)
+        ):
+            after.cue, after.strong = Cue.LISTED, specific(after.surface)
+
+
+PLAIN = _Cued(Cue.PLAIN)
+COLON = _Cued(Cue.COLON, STRONG)  # "Top Gun: Maverick"
 
 
 def _classify(
-    article_id: str, text: str, start: int, end: int, quoted: bool, article: _Article
-) -> Mention:
-    surface = text[start:end]
-    cue, strong, year = Cue.PLAIN, False, None
-    pre = _pre_cue(text, start - 1 if quoted else start, article)
+    article_id: str, text: str, start: int, end: int, quoted: bool, article: Article
+) -> Mention | None:
+    """The mention at text[start:end] with its cue; None for a function word ("the film In
+    ..."), which only a strong cue makes a title."""
+    pre = pre_cue(text, start - 1 if quoted else start, article)
     after = text[end : end + 2]
     # Every cue after a title starts with a quote, comma or bracket, or a space and one of
     # these letters ("franchise", "sequel", "movie", "released", ...): skip the regex if not.
@@ -253,55 +226,159 @@ def _classify(
         or (after[:1] == " " and after[1:].lower() in POST_CUE_LETTERS)
         else None
     )
-    if post is not None and post.group("franchise"):
-        cue = Cue.FRANCHISE
-    elif pre is not None and pre[0] == Cue.YEAR:
-        cue, strong, year = Cue.YEAR, True, pre[1]
-    elif post is not None and (post.group("year1") or post.group("year2") or post.group("year3")):
-        cue, strong = Cue.YEAR, True
-        year = int(post.group("year1") or post.group("year2") or post.group("year3"))
-    elif pre is not None and pre[0] == Cue.FILM_WORD and not article.is_person(surface):
-        cue, strong = Cue.FILM_WORD, True
-    elif (
-        (pre is not None and pre[0] == Cue.CREDITS) or (post is not None and post.group("credit"))
-    ) and not article.is_person(surface):
-        cue, strong = Cue.CREDITS, True
-    elif post is not None and post.group("sequel") and not article.is_person(surface):
-        cue, strong = Cue.SEQUEL_OF, True
-    elif ": " in surface:
-        cue, strong = Cue.COLON, True
-    elif quoted:
+    appositive = (
+        APPOSITIVE_RE.match(text, end)
+        if (after == ", " and text.startswith(DETERMINERS, end + 2))
+        or (after[:1] in QUOTE_MARKS and text.startswith(APPOSITIVE_STARTS, end))
+        else None
+    )
+    release = None
+    if after[:1] == " " or after == ", ":  # the next word may start a cue of its own
+        at = end + 2 if after == ", " else end + 1
+        space = text.find(" ", at, at + 12)
+        word = text[at:space] if space > 0 else ""
+        if word in RELEASE_WORDS:  # "X premiered at ...", "X, which premiered ..."
+            release = RELEASE_RE.match(text, end)
+        elif word in COPULA_WORDS and appositive is None:  # "X is her slowest film yet"
+            appositive = COPULA_RE.match(text, end)
+    if pre is None and post is None and appositive is None and release is None and not quoted:
+        surface = text[start:end]  # the common case: no cue around
+        colon = ": " in surface and not _heads_headline(text, start)
+        mention = Mention(article_id, start, end, surface, Cue.COLON if colon else Cue.PLAIN, colon)
+        if surface[-1] in NUMBER_ENDS:
+            _number(mention)
+        return mention
+    cued = _cue_of(text, start, end, quoted, pre, (post, appositive, release), article)
+    if cued.level and pre is None and not quoted and cued.cue in AFTER_CUES:
+        start = extend_left(text, start, article)  # "Salt on the Wire (2013)"
+    elif cued.level and pre is not None and pre.cue == Cue.FILM_WORD and not pre.closed:
+        end = extend_and(text, end, article)  # "the animated short Kettle and Crow"
+    surface = text[start:end]
+    level = cued.level
+    strong = level == STRONG or (level == MEDIUM and specific(surface))
+    if cued.cue == Cue.QUOTED and level:
         # 'the "Barbenheimer" double bill' uses a quoted name as a modifier: not a title.
-        attributive = text[start - 5 : start - 1].lower() == "the " and ATTRIBUTIVE_RE.match(
-            text, end
-        )
-        cue, strong = Cue.QUOTED, not attributive and _speaks_of_films(text, start, end)
-    elif post is not None and post.group("filmword"):
-        cue = Cue.FILM_WORD_AFTER
-    mention = Mention(article_id, start, end, surface, cue, strong, year)
-    if cue != Cue.FRANCHISE and surface[-1].isdigit():
-        numbered = NUMBERED_RE.match(surface)
-        if numbered is not None and numbered.group(2)[0] != "0":
-            base = numbered.group(1)
-            mention.number = int(numbered.group(2))
-            mention.series = base
-            if INITIALISM_RE.match(base):
-                mention.cue = Cue.INITIALISM
-            elif cue in (Cue.PLAIN, Cue.COLON, Cue.QUOTED, Cue.FILM_WORD_AFTER):
-                # A number alone is no evidence ("Day 1", "Apollo 11"): merge_films decides,
-                # once it knows the franchises (a colon in "X: Y 7" makes X one).
-                mention.cue = Cue.NUMBERED
+        strong = not (
+            text[start - 5 : start - 1].lower() == "the " and ATTRIBUTIVE_RE.match(text, end)
+        ) and speaks_of_films(text, start, end)
+    if not strong and surface in NOT_A_TITLE_ALONE:
+        return None
+    mention = Mention(article_id, start, end, surface, cued.cue, strong, cued.year)
+    if surface[-1] in NUMBER_ENDS and cued.cue != Cue.FRANCHISE:
+        _number(mention)
     return mention
 
 
-def _speaks_of_films(text: str, start: int, end: int) -> bool:
-    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start), text.rfind("? ", 0, start))
-    right_candidates = [i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0]
-    right = min(right_candidates) if right_candidates else len(text)
-    return (
-        FILM_CONTEXT_RE.search(text, left + 1, start) is not None
-        or FILM_CONTEXT_RE.search(text, end, right) is not None
+def _number(mention: Mention) -> None:
+    """The franchise number of "Gravel Kings 3", "MI:7", "Harbor Lights III", if any."""
+    found = numbered(mention.surface)
+    if found is not None:
+        mention.series, mention.number = found
+        if INITIALISM_RE.match(found[0]):
+            mention.cue = Cue.INITIALISM
+        elif mention.cue in (Cue.PLAIN, Cue.COLON, Cue.QUOTED, Cue.FILM_WORD_AFTER):
+            # A number alone is no evidence ("Day 1", "Apollo 11"): merge_films decides,
+            # once it knows the franchises (a colon in "X: Y 7" makes X one).
+            mention.cue = Cue.NUMBERED
+
+
+NUMBER_ENDS = frozenset("0123456789IVX")
+DETERMINERS = ("the ", "a ", "an ", "his ", "her ", "their ", "its ")
+QUOTE_MARKS = frozenset(",\"”’'")
+# Cues read after a title: its first words may stand before a lowercase word.
+AFTER_CUES = frozenset({Cue.YEAR, Cue.CREDITS, Cue.APPOSITIVE, Cue.RELEASE})
+
+
+def _heads_headline(text: str, start: int) -> bool:
+    """Does a "Label: ..." phrase open a headline (a line with no closing stop)? "Weekend Box
+    Office: Thunder Valley Holds ..." is a section's name, then the headline, not a title."""
+    if start and text[start - 1] != "\n":
+        return False
+    line_end = text.find("\n", start)
+    line = text[start : line_end if line_end >= 0 else len(text)].rstrip()
+    return not line.endswith((".", "!", "?", '"', "”", "'", "’"))
+
+
+def _cue_of(
+    text: str,
+    start: int,
+    end: int,
+    quoted: bool,
+    pre: Pre | None,
+    after: tuple[re.Match[str] | None, re.Match[str] | None, re.Match[str] | None],
+    article: Article,
+) -> _Cued:
+    """The cue of the title at text[start:end], the cues before and after it (``after``: the
+    matches of POST_CUE_RE, of an appositive and of RELEASE_RE) tried strongest first: a
+    franchise, a year, a film noun, a credit, an appositive, a possessive, "X sequel", a
+    release ("X premiered at ..."), "In X, director Y ...", a colon, quotes."""
+    surface = text[start:end]
+    post, appositive, release = after
+    pre_cue = pre.cue if pre is not None else None
+    if post is not None and post.group("franchise"):
+        return _Cued(Cue.FRANCHISE)
+    if pre is not None and pre_cue == NOT_FILM:
+        return _Cued(Cue.QUOTED if quoted else Cue.PLAIN)
+    if pre is not None and pre_cue == Cue.YEAR:
+        return _Cued(Cue.YEAR, STRONG, pre.year)
+    year = (post is not None and (post.group("year1") or post.group("year3"))) or (
+        appositive is not None and appositive.re is APPOSITIVE_RE and appositive.group("year")
     )
+    if year:
+        return _Cued(Cue.YEAR, STRONG, int(year))
+    post_credit = post is not None and post.group("credit")
+    if pre is not None and pre_cue == Cue.FILM_WORD:
+        if (not pre.closed or text[end : end + 1] in CLOSERS) and not article.is_person(surface):
+            return _Cued(Cue.FILM_WORD, pre.level)
+    elif (
+        (pre_cue == Cue.CREDITS or post_credit)
+        and not article.is_person(surface)
+        and (post_credit or pre is None or not pre.closed or credit_ends(text, end))
+    ):
+        return _Cued(Cue.CREDITS, STRONG if post_credit or pre is None else pre.level)
+    if appositive is not None and appositive.re is COPULA_RE:
+        if not article.is_person(surface):
+            return _Cued(Cue.APPOSITIVE, MEDIUM)
+    elif appositive is not None and (appositive.group("head") or appositive.group("hit")):
+        before = word_before(text, start)
+        hit = bool(appositive.group("hit"))
+        if not article.is_person(surface) and not (
+            before in PLACE_BEFORE_WORDS and (hit or before not in ("and", "or"))
+        ):
+            return _Cued(Cue.APPOSITIVE, MEDIUM if hit else STRONG)
+    if pre is not None and pre_cue == Cue.POSSESSIVE:
+        if quoted and speaks_of_films(text, start, end):
+            return _Cued(Cue.QUOTED, STRONG)  # 'Spielberg's "Jaws" made the summer movie'
+        if in_sentence(SCREEN_CONTEXT_RE, text, start, end) and not article.is_person(surface):
+            return _Cued(Cue.POSSESSIVE, pre.level)
+    if (
+        post is not None
+        and post.group("sequel")
+        and not article.is_person(surface)
+        and not DEMONYM_RE.search(surface)
+    ):
+        return _Cued(Cue.SEQUEL_OF, STRONG)
+    if (
+        release is not None
+        and not article.is_person(surface)
+        and surface.rsplit(None, 1)[-1] not in COMPANY_WORDS
+    ):
+        return _Cued(Cue.RELEASE, MEDIUM)
+    if pre_cue == IN_CLAUSE:
+        credit = IN_DIRECTOR_RE.match(text, end)
+        if (
+            credit is not None
+            and credit.group("verb") not in SPEECH_VERBS
+            and not article.is_place(surface, start)
+        ):
+            return _Cued(Cue.CREDITS, MEDIUM)
+    if ": " in surface and not _heads_headline(text, start):
+        return COLON
+    if quoted:
+        return _Cued(Cue.QUOTED, STRONG)  # if its clause speaks of films: see _classify
+    if post is not None and post.group("filmword"):
+        return _Cued(Cue.FILM_WORD_AFTER)
+    return PLAIN
 
 
 def _link_aliases(text: str, mentions: list[Mention]) -> None:

@@ -21,8 +21,10 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
+from bot.engine.films.cue_words import Cue
+from bot.engine.films.extent import NUMBERED_RE, roman_number
 from bot.engine.films.keys import key
-from bot.engine.films.mentions import NUMBERED_RE, Cue, Mention
+from bot.engine.films.mentions import Mention
 from bot.engine.films.overrides import Overrides
 from bot.engine.films.phrases import LOWER_JOINERS
 
@@ -42,6 +44,9 @@ TITLE_FORM_CUES = frozenset(
         Cue.QUOTED,
         Cue.NUMBERED,
         Cue.FILM_WORD_AFTER,
+        Cue.APPOSITIVE,
+        Cue.POSSESSIVE,
+        Cue.LISTED,
         Cue.PLAIN,
     }
 )
@@ -97,6 +102,7 @@ class _Franchises:
 
     names: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     abbreviated: set[str] = field(default_factory=set)  # written by initials somewhere ("MI:7")
+    called: set[str] = field(default_factory=set)  # called one: "the X franchise", "X series"
     by_initials: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     by_prefix: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
@@ -226,12 +232,15 @@ def _find_franchises(mentions: list[Mention]) -> _Franchises:
     for mention in mentions:
         if mention.cue == Cue.FRANCHISE:
             franchises.add(mention.surface, mention.count)
+            franchises.called.add(key(mention.surface))
         elif mention.cue == Cue.NUMBERED and mention.series:
             numbered.append(mention)
             if ":" in mention.series:
                 franchises.add(mention.series)
         elif mention.strong and mention.cue in FILM_NOT_SERIES_CUES:
             film_keys.add(key(mention.surface))
+            if mention.number is not None and mention.series:  # "its sequel Nightfall 2"
+                numbered.append(mention)
     for mention in numbered:
         if mention.series and key(mention.series) in film_keys:
             franchises.add(mention.series)
@@ -270,8 +279,15 @@ def _identify(mention: Mention, franchises: _Franchises) -> tuple[Identity | Non
     title_key = key(mention.surface)
     if not title_key:
         return None, False
-    if title_key in franchises.names and mention.cue not in FILM_NOT_SERIES_CUES:
-        return None, False  # "the Top Gun star", "Mission Impossible stunts": the series
+    # "the Top Gun star", "Mission Impossible stunts": the series. But a plain "Harbor Lights"
+    # is the film when nothing calls Harbor Lights a series, only its sequels number after it:
+    # it joins that film if a cue makes one.
+    if (
+        title_key in franchises.names
+        and mention.cue not in FILM_NOT_SERIES_CUES
+        and (mention.cue != Cue.PLAIN or title_key in franchises.called)
+    ):
+        return None, False
     strong = mention.strong and mention.cue not in (Cue.INITIALISM, Cue.ALIAS)
     return Identity(title_key), strong
 
@@ -363,7 +379,7 @@ class _Draft:
         if self.identity.number is not None:
             series, number = self.identity
             full = f"{series} {number}"
-            counts = Counter({s: c for s, c in counts.items() if key(s) == full})
+            counts = Counter({s: c for s, c in counts.items() if _numbered_key(s) == full})
             counts[f"{franchises.display(series)} {number}"] += 0
         if not counts:
             counts = _tally((i.mention.same_as or i.mention.surface, i.mention) for i in self.items)
@@ -418,6 +434,17 @@ class _Draft:
             franchise=franchises.display(series) if series else None,
             number=self.identity.number,
         )
+
+
+ROMAN_DIGITS = frozenset("IVX")
+
+
+def _numbered_key(title: str) -> str:
+    """``key``, with a Roman number at the end read as digits: "Rocky III" as "rocky 3"."""
+    words = key(title).split()
+    roman = words[-1].upper() if words and len(words) > 1 else ""
+    number = roman_number(roman) if roman and set(roman) <= ROMAN_DIGITS else None
+    return " ".join([*words[:-1], str(number)]) if number is not None else " ".join(words)
 
 
 def _tally(pairs: Iterable[tuple[object, Mention]]) -> Counter:

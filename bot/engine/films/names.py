@@ -15,8 +15,9 @@ from typing import NamedTuple
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.engine.films.cue_words import YEAR_WORD_RE
 from bot.engine.films.keys import key
-from bot.engine.films.mentions import ORDINAL_NUMBERS, YEAR_WORD_RE
+from bot.engine.films.mentions import ORDINAL_NUMBERS
 from bot.engine.films.merge import Film, initials
 from bot.engine.films.phrases import ALWAYS_CAPITALISED
 from bot.engine.spelling import typo_budget

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from functools import lru_cache
+from typing import NamedTuple
 
 from bot.engine.words import STOPWORDS
 
@@ -57,6 +59,7 @@ LABELS = frozenset(
     Warning Spoiler Spoilers Watch Read Related Exclusive Breaking Review Interview Caption
     Pictured Listen See Correction Disclosure Trailer Q""".split()
 )
+EVERYDAY_ZIPF = 4.0  # as names.EVERYDAY_TITLE_ZIPF: "ladder", "static", "harvest" and above
 LOWER_JOINERS = frozenset(
     "of the and a an to in on at for from with vs vs. de von van der or".split()
 )
@@ -64,11 +67,28 @@ DASHES = frozenset({"-", "–", "—"})
 STOPPERS = BREAK_WORDS | ROLE_WORDS | DASHES | {f"{label}:" for label in LABELS}
 
 
-def segments(text: str) -> list[tuple[int, int]]:
+class Segments(NamedTuple):
+    """The capitalised phrases of a text: all of them (what tells people from titles), and
+    those that may be titles (``candidates``)."""
+
+    spans: list[tuple[int, int]]
+    candidates: list[tuple[int, int]]
+
+
+def segments(text: str, cue_words: frozenset[str] = frozenset()) -> Segments:
     """Capitalised phrases, cut where a sentence opener, headline-case function word, role or
     possessive shows that two names were run together ("In Mission Impossible: Fallout",
-    "Tom Cruise's Top Gun: Maverick")."""
+    "Tom Cruise's Top Gun: Maverick").
+
+    A function word alone is no phrase, unless it comes right after one of ``cue_words`` ("the
+    comedy Yes", "the film Up"). Nor is a sentence's first word a candidate when it is
+    everyday English, the text writes it nowhere else, and no cue can follow it ("Anchor
+    investors in the deal ...", "Static revenue ...": each would join a film called so, from
+    any other article).
+    """
     out: list[tuple[int, int]] = []
+    openers: list[tuple[int, str]] = []  # sentence-initial single words, by place in out
+    singles: set[str] = set()  # the other single words
     for match in PHRASE_RE.finditer(text):
         start, end = match.span()
         if start and text[start - 1] in GLUED_LEFT:
@@ -88,8 +108,78 @@ def segments(text: str) -> list[tuple[int, int]]:
             if phrase.endswith(("'s", "’s")):
                 phrase, end = phrase[:-2], end - 2
             if phrase not in NOT_A_TITLE_ALONE:
+                if (
+                    start < 2
+                    or text[start - 1] == "\n"
+                    or (text[start - 2] in ".!?:\n" and text[start - 1] == " ")
+                ) and text[end : end + 1] == " ":  # "Anchor investors ...", sentence-initial
+                    openers.append((len(out), phrase))
+                else:
+                    singles.add(phrase)
                 out.append((start, end))
-    return out
+            elif (
+                start > 2
+                and text[start - 2].islower()
+                and cue_words
+                and _after_cue_word(text, start, phrase, cue_words)
+            ):
+                out.append((start, end))
+    if openers:
+        dropped = {
+            i
+            for i, word in openers
+            if word not in singles and everyday(word) and not _cue_follows(text, out[i][1])
+        }
+        if dropped:
+            return Segments(out, [span for i, span in enumerate(out) if i not in dropped])
+    return Segments(out, out)
+
+
+# Words after a title that are cues of their own ("Harvest sequel", "Anchor film").
+CUES_AFTER = ("sequel", "prequel", "remake", "reboot", "film", "movie", "franchise", "series")
+
+
+def _cue_follows(text: str, end: int) -> bool:
+    """Might a cue follow a word that ends at ``end`` (before a space)? "Rocky (1976)",
+    "Harvest sequel"."""
+    return text[end + 1 : end + 2] == "(" or text.startswith(CUES_AFTER, end + 1)
+
+
+@lru_cache(maxsize=65536)
+def everyday(word: str) -> bool:
+    """Is one capitalised word everyday English ("Ladder", "Static"), or a function word?"""
+    return word in NOT_A_TITLE_ALONE or word.lower() in _everyday_words()
+
+
+@lru_cache(maxsize=1)
+def _everyday_words() -> frozenset[str]:
+    """English words at least as common as EVERYDAY_ZIPF, from wordfreq's small list (loaded
+    once per process, in a tenth of a second: its full list takes half a second)."""
+    from wordfreq import get_frequency_dict
+
+    least = 10 ** (EVERYDAY_ZIPF - 9)
+    return frozenset(w for w, f in get_frequency_dict("en", "small").items() if f >= least)
+
+
+# Function words that start longer titles rather than being one: never a phrase alone.
+NOT_A_TITLE_EVEN_CUED = ARTICLES | frozenset(
+    """In On At For From With Without By To Of And Or But Nor So As If When While After Before
+    Since Until Because Although Though Unless Whether Into Onto Over Under About Against
+    Off""".split()
+)
+
+
+def _after_cue_word(text: str, start: int, word: str, cue_words: frozenset[str]) -> bool:
+    """Does a lowercase word of ``cue_words`` stand right before text[start:]?"""
+    if (
+        start < 3
+        or text[start - 1] != " "
+        or not text[start - 2].islower()
+        or word in NOT_A_TITLE_EVEN_CUED
+    ):
+        return False
+    at = text.rfind(" ", max(0, start - 24), start - 1) + 1
+    return text[at : start - 1].lower() in cue_words
 
 
 def _split_phrase(text: str, start: int, phrase: str, out: list[tuple[int, int]]) -> None:
@@ -111,7 +201,7 @@ def _split_phrase(text: str, start: int, phrase: str, out: list[tuple[int, int]]
             or (word in LABELS and seg_start < 0 and token[-1] == ":")
         ) and not (
             word in ARTICLES
-            and (after_separator or (seg_start < 0 and not _sentence_initial(text, at)))
+            and (after_separator or (seg_start < 0 and not sentence_initial(text, at)))
         ):
             if seg_start >= 0:
                 _emit(text, seg_start, seg_end, out)
@@ -145,7 +235,8 @@ def _emit(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
         out.append((start, end))
 
 
-def _sentence_initial(text: str, at: int) -> bool:
+def sentence_initial(text: str, at: int) -> bool:
+    """Does text[at:] open a sentence (or a line, or a clause after a colon)?"""
     i = at - 1
     while i >= 0 and text[i] in " \u00a0\"“'‘(":
         i -= 1
@@ -225,7 +316,13 @@ def _title_like(text: str, start: int, end: int) -> tuple[int, int] | None:
     if not 1 <= len(words) <= 9 or words[-1] in LOWER_JOINERS:
         return None
     for word in words:
-        if not (word[0].isupper() or word[0].isdigit() or word in LOWER_JOINERS or word in DASHES):
+        if not (
+            word[0].isupper()
+            or word[0].isdigit()
+            or word in LOWER_JOINERS
+            or word in DASHES
+            or word == "&"  # "Hollis & Dyer"
+        ):
             return None
         if word != words[-1] and word.endswith((".", "!", "?")):
             return None  # two sentences
