@@ -57,25 +57,32 @@ INDENTED_LIST_RE = re.compile(r"(?m)^\\(\s+)(?=-)")
 INDENTED_BLOCK_RE = re.compile(r"(?m)^([ \t]+)(?=[#>])")
 
 
-def escape(text: str, *, links: bool = True) -> str:
-    """``text`` as plain text in Discord: Markdown, mentions and pills neutralised. URLs are
-    left as they are (``links``), so that Discord still links them, except where Discord does
-    not link them anyway (titles, see ``escape_title``)."""
-    text = discord.utils.escape_markdown(text, ignore_links=links)
+# A scheme's "://" with a zero-width space in it: Discord links no bare URL in a quote or a title.
+SCHEME_RE = re.compile(r"(?i)(?<=[a-z0-9+.-]):(?=//)")
+# Brackets stand aside while discord.py escapes (private-use characters): it escapes a masked
+# link only by a backslash before it, leaving the Markdown inside it live; then each is "\[".
+BRACKETS = str.maketrans({"[": "\ue002", "]": "\ue003", "\ue002": None, "\ue003": None})
+ESCAPED_BRACKETS = str.maketrans({"\ue002": "\\[", "\ue003": "\\]"})
+
+
+def escape(text: str) -> str:
+    """``text`` as plain text in Discord, escaped as one whole string: Markdown, mentions and
+    pills neutralised, and no link of any kind (brackets escaped, so no masked link and no
+    breaking out of one; a URL's "://" broken by a zero-width space): the only links in a
+    reply are the bot's own citations, so an article can't dress a link of its own."""
+    text = discord.utils.escape_markdown(text.translate(BRACKETS), ignore_links=False)
     text = INDENTED_LIST_RE.sub(r"\1\\", text)
     text = INDENTED_BLOCK_RE.sub(r"\1\\", text)
     text = discord.utils.escape_mentions(text)
     text = PILL_RE.sub("<\u200b", text)
+    text = text.translate(ESCAPED_BRACKETS)
+    text = SCHEME_RE.sub(":\u200b", text)
     return ORDERED_LIST_RE.sub(r"\1\\.", text)
 
 
-UNESCAPED_BRACKET_RE = re.compile(r"(?<!\\)\[")  # a "[" that could open a masked link
-
-
 def escape_title(text: str) -> str:
-    """``escape`` for an embed title, where Discord renders Markdown but does not link URLs, so
-    the Markdown characters in a URL must be escaped too, and a masked link's bracket."""
-    return UNESCAPED_BRACKET_RE.sub(r"\\[", escape(text, links=False))
+    """``escape`` for an embed title (the same: titles render Markdown too)."""
+    return escape(text)
 
 
 def fit(raw: str, limit: int, render: Callable[[str], str] = escape) -> str:
@@ -113,17 +120,22 @@ def merged_spans(excerpt: Excerpt, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+HIGHLIGHT_ON, HIGHLIGHT_OFF = "\ue000", "\ue001"  # private-use: not Markdown to escape
+
+
 def quote_text(excerpt: Excerpt, length: int | None = None) -> str:
-    """The excerpt (or its first ``length`` characters, then "…") escaped, matched words bold."""
-    text = excerpt.text
+    """The excerpt (or its first ``length`` characters, then "…") escaped, matched words bold.
+
+    Escaped as one string, highlights marked first: escaping the pieces between highlights one
+    by one left Markdown that spans a highlight live (``[the **report**](https://…)`` a link)."""
+    text = excerpt.text.replace(HIGHLIGHT_ON, "").replace(HIGHLIGHT_OFF, "")
     end = len(text) if length is None else min(length, len(text))
     pieces, last = [], 0
     for start, stop in merged_spans(excerpt, end):
-        pieces.append(escape(text[last:start]))
-        pieces.append(f"**{escape(text[start:stop])}**")
+        pieces += [text[last:start], HIGHLIGHT_ON, text[start:stop], HIGHLIGHT_OFF]
         last = stop
-    pieces.append(escape(text[last:end]))
-    body = "".join(pieces)
+    pieces.append(text[last:end])
+    body = escape("".join(pieces)).replace(HIGHLIGHT_ON, "**").replace(HIGHLIGHT_OFF, "**")
     if end < len(text):
         body = body.rstrip() + ELLIPSIS
     return body

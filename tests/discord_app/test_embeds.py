@@ -243,3 +243,24 @@ def test_film_choices_are_typo_tolerant_and_map_aliases_to_titles():
     many = [{"title": f"Film {n}", "aliases": [f"F{n}"]} for n in range(60)]
     assert len(film_choices(many, "film")) == 25
     assert film_choices(FILMS, "zzzzqqq") == []
+
+
+def test_no_link_but_the_citation_whatever_the_article_and_its_title_hold():
+    from bot.discord_app.embeds import citation_line, quote_text
+
+    text = "See [the official safety report](https://evil.example/x) or https://evil.example/y."
+    start = text.index("official")
+    link_title = excerpt(
+        text,
+        url="https://example.com/ok",
+        title="Report](https://evil.example/t) [x",
+        highlights=((start, start + 8),),
+    )
+    quoted = quote_text(link_title)
+    cited = citation_line(link_title)
+    assert "**official**" in quoted
+    assert "https://" not in quoted  # no bare URL for Discord to link
+    assert "\\[the " in quoted and "report\\](" in quoted  # no masked link
+    assert cited.startswith(
+        "— [Report\\](https:\u200b//evil.example/t) \\[x](https://example.com/ok)"
+    )

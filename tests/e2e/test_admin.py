@@ -202,6 +202,6 @@ def test_reindex_reply_lists_the_builds_warnings(standin, bot):
         films_toml.unlink()
     assert embed["title"] == "Reindex finished"
     assert fields(embed)["Warnings (1)"] == (
-        "films.toml: [[film]] #1 ('Top Gun'): unknown key 'bogus' (known: aliases, film, "
+        "films.toml: \\[\\[film\\]\\] #1 ('Top Gun'): unknown key 'bogus' (known: aliases, film, "
         "hide, merge, rename, year); entry ignored"
     )

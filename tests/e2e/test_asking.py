@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .conftest import reply_to, responded, wait_a_little
+from .conftest import finished, reply_to, responded, wait_a_little
 from .standin import EPHEMERAL, check_allowed_mentions
 
 NOT_FOUND = "I couldn't find that in the articles"
@@ -216,3 +216,42 @@ def test_every_message_had_mentions_disabled_and_no_interaction_timed_out(standi
     assert standin.violations == []
     failed = [r for r in standin.requests if r.status >= 400]
     assert failed == [], [(r.method, r.path, r.response) for r in failed]
+
+
+MASKED_LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\]\\])*)\]\(([^)\s]*)\)")
+
+
+def live_links(text: str) -> list[str]:
+    """The URLs Discord would link in ``text``: masked links and bare http(s) URLs."""
+    masked = [url for _, url in MASKED_LINK.findall(text)]
+    bare = re.findall(r"https?://[^\s)]+", MASKED_LINK.sub("", text))
+    return masked + bare
+
+
+LINKS_ARTICLE = """---
+title: "Okapi lighthouse](https://evil.example/title) stunt"
+url: https://example.com/okapi
+---
+The okapi lighthouse stunt is described in
+[the **official okapi safety report**](https://evil.example/report) published last week.
+
+Readers can also see https://evil.example/bare for the okapi lighthouse footage.
+"""
+
+
+def test_only_the_bots_own_citations_are_links(standin, bot):
+    """An article's own Markdown link (its text matching the question) and a bare URL stay
+    text, and a title holding "](url)" can't break out of its citation link."""
+    (bot.sources / "zz_okapi_links.txt").write_text(LINKS_ARTICLE, encoding="utf-8")
+    rec = standin.slash("reindex", user="dave")
+    assert finished(standin, rec, timeout=60)["embeds"][0]["title"] == "Reindex finished"
+    for question in ("okapi safety report", "okapi lighthouse footage"):
+        rec = standin.slash("ask", question=question, user="carol")  # alice is near her limit
+        description = embed_of(responded(standin, rec)["data"])["description"]
+        assert "okapi" in description.lower()
+        assert set(live_links(description)) == {"https://example.com/okapi"}, description
+    rec = standin.slash("sources list", user="carol")
+    description = embed_of(responded(standin, rec)["data"])["description"]
+    assert "Okapi lighthouse" in description
+    assert "https://example.com/okapi" in live_links(description)
+    assert not [url for url in live_links(description) if "evil" in url], description
