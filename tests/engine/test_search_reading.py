@@ -87,3 +87,20 @@ def test_an_unknown_word_naming_the_kind_of_answer_weighs_half(searcher: Searche
 def test_a_yes_no_question_gets_the_sentence_that_says_so(searcher: Searcher) -> None:
     answer = searcher.ask("is tom cruise going to space")
     assert answer.answered and "space" in answer.excerpts[0].text
+
+
+def test_the_word_for_the_kind_of_answer_does_not_drive_retrieval_alone(
+    searcher: Searcher,
+) -> None:
+    """Among many articles "skyscraper" is the rarest word of "Which skyscraper did Cruise
+    scale?", yet the answer names the Burj Khalifa without it: the others find candidates."""
+    from bot.engine.search.retrieve import drivers
+
+    read = {t.asked: t for t in searcher.read_question("Which skyscraper did Cruise scale?").terms}
+    assert read["skyscraper"].kind_word and not read["cruise"].kind_word
+    skyscraper = Term("skyscraper", frozenset({"skyscraper"}), (), "skyscrap", 143, 9.0, True)
+    skyscraper.kind_word = True
+    cruise = Term("cruise", frozenset({"cruise"}), (), "cruis", 1642, 7.0, True)
+    found = drivers([skyscraper, cruise])
+    assert found.rare[: found.count] == [cruise]
+    assert drivers([skyscraper]).rare == [skyscraper]  # when nothing else can

@@ -61,7 +61,8 @@ class Term:
     # The share of passages holding it by chance: its index rate, or its English rate if rarer.
     rate: float = 1.0
     span: int = 1  # question words it stands for (a film's name)
-    answer_noun: bool = False  # names the kind of answer wanted ("which outlet")
+    answer_noun: bool = False  # names the kind of answer wanted ("which outlet"): weighs half
+    kind_word: bool = False  # follows "which"/"what": the answer may name one, not say it
     specific: float = 1.0  # the share of its weight it keeps where it is not found
     stems: bool = False  # its family was cut short: match sentence words by stem too
     # A typo's equally close corrections, ``words``' first (see ``choose_correction``).
@@ -310,7 +311,8 @@ class QuestionReader:
             # The kind of answer asked for: a word for it, or any the articles don't use
             # ("which skyscraper": they name it, "the Burj Khalifa"); a role a person asked
             # about has ("who is the villain").
-            kind = term.asked in kinds and (term.asked in ANSWER_NOUNS or not term.known)
+            term.kind_word = term.asked in kinds
+            kind = term.kind_word and (term.asked in ANSWER_NOUNS or not term.known)
             noun = term.asked in ANSWER_NOUNS and not term.known
             if kind or noun or term.asked in roles:
                 term.weight *= ANSWER_NOUN_WEIGHT

@@ -40,6 +40,8 @@ CANDIDATE_POSTINGS = 1_500
 # ... and when even the rarest is in more passages than this, in a stretch of the index.
 MAX_SCANNED_POSTINGS = 10_000
 MIN_REPEATS = 3  # passages of an article naming a word it is about (see repeating_articles)
+# ... counted among at most this many passages ("cruise": 1,642 at 100,000 articles, 4 ms)
+REPEATING_POSTINGS = 5_000
 MAX_TOPIC_PASSAGES = 2_000  # read whole; of a longer article, the candidates' surroundings
 # An acronym a question may ask the meaning of: 2 to 8 letters (case is the text's to tell),
 # looked for in at most this many passages (each one's text is scanned: 3 us a passage).
@@ -196,7 +198,10 @@ class Drivers:
 
 
 def drivers(terms: list[Term]) -> Drivers:
+    """See ``Drivers``. A word naming the kind of answer ("which skyscraper") drives only when
+    nothing else can: the answer names a skyscraper, and need not say the word."""
     known = sorted((t for t in terms if t.known and t.film_id is None), key=lambda t: t.df)
+    known = [t for t in known if not t.kind_word] + [t for t in known if t.kind_word]
     rare = [t for t in known if t.df <= COMMON_TERM_PASSAGES] or known
     count, postings = 0, 0
     while count < len(rare) and (not count or postings + rare[count].df <= CANDIDATE_POSTINGS):
@@ -387,7 +392,7 @@ class Retriever:
         """The articles holding one of the question's rarest terms in the most passages, at
         least ``MIN_REPEATS``: what an article is about, it names again and again."""
         found = drivers(question.terms)
-        if not found.rare or found.postings > CANDIDATE_POSTINGS:
+        if not found.rare or found.postings > REPEATING_POSTINGS:
             return []
         return [
             row[0] for row in self.run(repeating_sql(found.rare[: found.count], TOPIC_ARTICLES))
