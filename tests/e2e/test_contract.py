@@ -141,6 +141,16 @@ def test_what_the_schema_cannot_say_is_checked_by_hand():
     ]
 
 
+def test_path_parameters_are_held_to_the_spec_too(contract):
+    """A channel id that is no snowflake (``None`` formatted into the path) is refused as
+    Discord refuses it; ``@original`` is a route of its own, not a message id."""
+    assert refusals(contract, {"content": "hi"}, "/api/v10/channels/None/messages") == [
+        'channel_id: Value "None" is not snowflake. '
+        "[/channels/{channel_id}/messages channel_id pattern ^(0|[1-9][0-9]*)$]"
+    ]
+    assert contract.check("PATCH", "/webhooks/1/t/messages/@original", {"content": "x"}) == []
+
+
 def test_routes_match_the_most_specific_template(contract):
     assert contract.operation("GET", "/api/v10/users/@me").operation_id == "get_my_user"
     assert contract.operation("POST", "/users/@me/channels").operation_id == "create_dm"

@@ -40,6 +40,7 @@ SPEC_URI = "urn:discord-openapi"
 API_PREFIX = "/api/v10"
 INT_STRING = re.compile(r"-?[0-9]+")
 SHOWN = 40  # characters of a refused value quoted in a message
+PATH_MEMORY = 10_000  # path parameter values whose verdict is remembered
 
 
 class SpecError(NamedTuple):
@@ -66,11 +67,13 @@ class Operation:
     body_pointer: str | None  # JSON pointer to the application/json schema, if it takes one
     body_required: bool
     responses: dict[str, str]  # status -> JSON pointer to the schema of that answer's body
+    path_params: tuple[tuple[str, str], ...]  # (name, JSON pointer to its schema), in order
 
 
 def _template_pattern(template: str) -> re.Pattern[str]:
+    """``/channels/{channel_id}/messages`` -> a pattern with one group per parameter."""
     parts = [
-        "[^/]+" if seg.startswith("{") and seg.endswith("}") else re.escape(seg)
+        "([^/]+)" if seg.startswith("{") and seg.endswith("}") else re.escape(seg)
         for seg in template.split("/")
     ]
     return re.compile("/".join(parts))
@@ -100,6 +103,12 @@ def _operations(spec: dict) -> list[Operation]:
                 for status, answer in op.get("responses", {}).items()
                 if "application/json" in answer.get("content", {})
             }
+            params = {
+                p["name"]: _pointer("paths", template, "parameters", str(i)) + "/schema"
+                for i, p in enumerate(item.get("parameters", []))
+                if p.get("in") == "path"
+            }
+            names = re.findall(r"\{([^}]+)\}", template)
             ops.append(
                 Operation(
                     method=method.upper(),
@@ -110,6 +119,7 @@ def _operations(spec: dict) -> list[Operation]:
                     body_pointer=pointer,
                     body_required=bool(body.get("required")),
                     responses=answers,
+                    path_params=tuple((n, params[n]) for n in names if n in params),
                 )
             )
     return sorted(ops, key=lambda o: -o.literals)
@@ -207,6 +217,7 @@ class DiscordContract:
         self._format_checker = _format_checker()
         self._validator_class = _validator_class()
         self._validators: dict[str, Any] = {}
+        self._path_seen: dict[tuple[str, str], list[SpecError]] = {}
 
     @classmethod
     @functools.cache
@@ -216,20 +227,41 @@ class DiscordContract:
 
     def operation(self, method: str, path: str) -> Operation | None:
         """The spec's operation for a request path (with or without ``/api/v10``)."""
+        found = self._match(method, path)
+        return found[0] if found else None
+
+    def _match(self, method: str, path: str) -> tuple[Operation, tuple[str, ...]] | None:
         path = path.removeprefix(API_PREFIX)
         for op in self.operations:
-            if op.method == method.upper() and op.pattern.fullmatch(path):
-                return op
+            if op.method == method.upper() and (match := op.pattern.fullmatch(path)):
+                return op, match.groups()
         return None
 
     def check(self, method: str, path: str, body: Any) -> list[SpecError]:
-        """What Discord's schema refuses in this request (``[]``: nothing)."""
-        op = self.operation(method, path)
-        if op is None:
+        """What Discord's schema refuses in this request (``[]``: nothing): its path parameters
+        (a channel id that is no snowflake) and its body."""
+        found = self._match(method, path)
+        if found is None:
             return [SpecError((), "UNKNOWN_ROUTE", "404: Not Found", f"no {method} {path}")]
+        op, values = found
+        problems = [
+            error._replace(location=(name, *error.location))
+            for (name, pointer), value in zip(op.path_params, values, strict=False)
+            for error in self._path_errors(op, name, pointer, value)
+        ]
         if op.body_pointer is None or (body is None and not op.body_required):
-            return []
-        return self._errors(op.body_pointer, body, op.operation_id)
+            return problems
+        return problems + self._errors(op.body_pointer, body, op.operation_id)
+
+    def _path_errors(self, op: Operation, name: str, pointer: str, value: str) -> list[SpecError]:
+        """A path parameter's errors, remembered: the same channel and application ids come on
+        most requests."""
+        key = (pointer, value)
+        if key not in self._path_seen:
+            if len(self._path_seen) > PATH_MEMORY:
+                self._path_seen.clear()
+            self._path_seen[key] = self._errors(pointer, value, f"{op.template} {name}")
+        return self._path_seen[key]
 
     def check_response(self, method: str, path: str, status: int, body: Any) -> list[SpecError]:
         """What Discord's schema for this answer says is missing or wrong in ``body`` (for the
