@@ -273,8 +273,8 @@ def check_message_payload(body: dict, *, require_something: bool = True) -> list
 
 def message_limits(body: dict, *, require_something: bool = True) -> list[str]:
     """What Discord refuses in a message beyond its schema: 2,000 characters of content, 6,000
-    across the embeds, empty field names or values, more than 5 action rows, a custom_id used
-    twice, a message with nothing in it."""
+    across the embeds, empty field names or values, an embed link that is not http(s), more
+    than 5 action rows, a custom_id used twice, a message with nothing in it."""
     problems: list[str] = []
     content = body.get("content")
     if content is not None and len(content) > LIMITS["content"]:
@@ -290,6 +290,7 @@ def message_limits(body: dict, *, require_something: bool = True) -> list[str]:
                 problems.append(f"embeds.{i}.fields.{j}: name and value must not be empty")
         total += len((embed.get("footer") or {}).get("text") or "")
         total += len((embed.get("author") or {}).get("name") or "")
+        problems += [f"embeds.{i}.{where}: {problem}" for where, problem in _embed_schemes(embed)]
     if total > LIMITS["embed.total"]:
         problems.append(f"embeds: {total} characters in all > {LIMITS['embed.total']}")
     rows = body.get("components") or []
@@ -307,6 +308,27 @@ def message_limits(body: dict, *, require_something: bool = True) -> list[str]:
     if require_something and not (content or embeds or rows or body.get("attachments")):
         problems.append("Cannot send an empty message")
     return problems
+
+
+def _embed_schemes(embed: dict) -> list[tuple[str, str]]:
+    """Discord's schema says only "uri" for an embed's links; Discord takes http(s) (and an
+    ``attachment://`` file for its pictures)."""
+    links = [
+        ("url", embed.get("url"), False),
+        ("author.url", (embed.get("author") or {}).get("url"), False),
+    ]
+    links += [
+        (f"{key}.url", (embed.get(key) or {}).get("url"), True) for key in ("image", "thumbnail")
+    ]
+    found = []
+    for where, url, pictures in links:
+        scheme = str(url).split(":", 1)[0].lower() if url else ""
+        allowed = ("http", "https", "attachment") if pictures else ("http", "https")
+        if url and scheme not in allowed:
+            found.append(
+                (where, f"Scheme {scheme!r} is not supported. Scheme must be one of {allowed}.")
+            )
+    return found
 
 
 def _offered_in(command: dict, context: int) -> bool:

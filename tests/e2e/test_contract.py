@@ -123,7 +123,8 @@ def test_what_discord_accepts_beyond_the_letter_of_the_spec(contract):
 
 def test_what_the_schema_cannot_say_is_checked_by_hand():
     """Within the schema, still refused by Discord: 6,000 characters across the embeds, a sixth
-    action row, a custom_id twice, a bot's content over 2,000 characters, an empty field."""
+    action row, a custom_id twice, a bot's content over 2,000 characters, an empty field, an
+    embed link to a ``javascript:`` URL."""
     button = {"type": 2, "style": 1, "label": "More", "custom_id": "same"}
     body = {
         "content": "c" * 2001,
@@ -131,8 +132,11 @@ def test_what_the_schema_cannot_say_is_checked_by_hand():
         "components": [{"type": 1, "components": [button]}] * 6,
         "allowed_mentions": NO_PINGS,
     }
+    body["embeds"][0] = {**body["embeds"][0], "url": "javascript://x/alert(1)"}
     assert check_message_payload(body) == [
         "content: Must be 2000 or fewer in length.",
+        "embeds.0.url: Scheme 'javascript' is not supported. Scheme must be one of "
+        "('http', 'https').",
         "embeds.1.fields.0: name and value must not be empty",
         "embeds.3.fields.0: name and value must not be empty",
         "embeds: 8004 characters in all > 6000",
