@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,7 +89,14 @@ def bot_env(token: str | None, **extra: str) -> dict[str, str]:
     return env
 
 
-def launch(standin: DiscordStandIn, config: Path, env: dict[str, str], log_path: Path):
+def launch(
+    standin: DiscordStandIn,
+    config: Path,
+    env: dict[str, str],
+    log_path: Path,
+    preexec_fn: Callable[[], None] | None = None,
+):
+    """``briefing run`` in its own process; ``preexec_fn`` runs in it first (resource limits)."""
     log_file = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - outlives this function
     return subprocess.Popen(
         [sys.executable, str(LAUNCHER), standin.api_base, standin.gateway_url, "run"]
@@ -99,6 +106,7 @@ def launch(standin: DiscordStandIn, config: Path, env: dict[str, str], log_path:
         stdout=log_file,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
+        preexec_fn=preexec_fn,
     )
 
 
@@ -111,6 +119,7 @@ def start_bot(
     sessions: int = 1,
     name: str = "bot",
     env: dict[str, str] | None = None,
+    preexec_fn: Callable[[], None] | None = None,
 ) -> BotProcess:
     """Start ``briefing run`` and wait until its shards are connected and commands synced."""
     sources = folder / "sources"
@@ -119,7 +128,7 @@ def start_bot(
     db = folder / "index" / "briefing.db"
     config = write_config(folder / f"{name}.toml", sources, db, discord)
     log_path = folder / f"{name}.log"
-    proc = launch(standin, config, bot_env(token, **(env or {})), log_path)
+    proc = launch(standin, config, bot_env(token, **(env or {})), log_path, preexec_fn)
     bot = BotProcess(proc, log_path, config, sources, db)
     try:
         standin.wait_for(

@@ -213,9 +213,7 @@ def write_failure(db_path: Path, error: OSError | sqlite3.Error, written: int = 
             and out_of_room(db_path.parent, written)
         )
     if full:
-        return DiskFull(
-            f"disk full while building {db_path}: the previous index is still answering"
-        )
+        return DiskFull(f"disk full while building {db_path}: the previous index is unchanged")
     if isinstance(error, OSError):
         where = f" ({error.filename})" if error.filename and error.filename != str(db_path) else ""
         return BuildError(f"could not write the index {db_path}: {error.strerror or error}{where}")
