@@ -785,17 +785,24 @@ class DiscordStandIn:
         else:
             ch = self.channel[channel] if isinstance(channel, str) else channel
             guild = next(g for g in self.guilds if g["id"] == ch["guild_id"])
-        mentions = [self.bot_user] if mentions_bot else []
+        mentions = [self._mentioned(self.bot_user, guild)] if mentions_bot else []
         msg = self._message(ch, user, content, guild=guild, mentions=mentions)
         msg["mention_everyone"] = "@everyone" in content or "@here" in content
         if guild is not None:
-            member = dict(self.members[(int(guild["id"]), int(user["id"]))])
-            member.pop("user", None)
-            msg["member"] = member
+            msg["member"] = self._mentioned(user, guild)["member"]
         with self._cond:
             self.messages[int(msg["id"])] = msg
         self._run(self._dispatch_message(msg, guild))
         return msg
+
+    def _mentioned(self, user: dict, guild: dict | None) -> dict:
+        """A user as a guild message's ``mentions`` carry one: with ``member`` (its member
+        object without the user) in a server, the bare user in a DM."""
+        if guild is None:
+            return user
+        member = dict(self.members[(int(guild["id"]), int(user["id"]))])
+        member.pop("user", None)
+        return {**user, "member": member}
 
     def _no_session(self, what: str, ident: str) -> None:
         """No connection can carry the event: between a session Discord will not resume and the

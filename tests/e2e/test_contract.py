@@ -281,13 +281,17 @@ def test_the_standins_gateway_objects_have_what_discords_have(contract):
     guild, alice = server.guild, server.users["alice"]
     in_guild = server._interaction_base(2, "alice", "general")
     in_dm = server._interaction_base(3, "bob", None)
-    message = server._message(server.channel["general"], alice, "hi", guild=guild)
+    mention = server._mentioned(server.bot_user, guild)
+    message = server._message(
+        server.channel["general"], alice, "hi", guild=guild, mentions=[mention]
+    )
     attachment = {**server.add_attachment("a.txt", b"abc"), "ephemeral": True}
     objects = [
         ("UserResponse", server.bot_user),
         ("UserResponse", in_dm["user"]),
         ("GuildResponse", guild),
         ("GuildMemberResponse", in_guild["member"]),
+        ("GuildMemberResponse", {**mention["member"], "user": server.bot_user}),
         ("GuildChannelResponse", server.channel["general"]),
         ("PrivateChannelResponse", in_dm["channel"]),
         ("MessageResponse", message),
