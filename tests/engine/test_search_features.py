@@ -186,3 +186,14 @@ def test_features_and_weights_agree(tmp_path: Path) -> None:
     assert fitted.ranker.features == SENTENCE_FEATURES
     assert fitted.abstainer.model.features == QuestionFeatures.NAMES
     assert 0.0 < fitted.abstainer.threshold < 1.0
+
+
+def test_only_the_sentences_covering_the_most_are_scored(
+    searcher: Searcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An article naming its subject in every sentence would have all of them scored."""
+    monkeypatch.setattr("bot.engine.search.features.MAX_SCORED", 3)
+    found = features(searcher, "Zorblat team attempts valve")
+    singles = [text for text in found if text.count(". ") == 0]
+    assert len(singles) == 3
+    assert any(text.startswith("The Zorblat team made 12 attempts") for text in singles)

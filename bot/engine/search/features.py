@@ -52,6 +52,7 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 NOVEL_WORDS = 10  # new content words counted, at most
 MAX_EXCERPT_CHARS = 400  # what one excerpt may quote
+MAX_SCORED = 80  # sentences scored at most, those covering the most (see Featurizer.all)
 
 # --- spotting kinds of answers --------------------------------------------------------------
 
@@ -189,6 +190,16 @@ class Weights:
         total = sum(weights) or 1.0
         return sum(w for i, w in enumerate(weights) if mask >> i & 1) / total
 
+    def local_share(self, mask: int) -> float:
+        """``share`` of the local weights, remembered by mask (a question has few masks)."""
+        found = self._local_shares.get(mask)
+        if found is None:
+            found = self._local_shares[mask] = self.share(self.local, mask)
+        return found
+
+    def __post_init__(self) -> None:
+        self._local_shares: dict[int, float] = {}
+
 
 def term_weights(question: Question, pool: Pool) -> Weights:
     """Each term's idf over the pool's passages, as if they were the whole index (an unknown
@@ -264,6 +275,8 @@ class Featurizer:
         self.best_article = max(self.article_scores.values(), default=0.0) or 1.0
         size = max(len(pool.sentences), 1)
         self.idf = [inverse_document_frequency(n, size) for n in self.weights.found]
+        self._novel: dict[int, frozenset[str]] = {}
+        self._frequencies: dict[int, dict[int, int]] = {}
         lengths = [len(s.words or ()) for s in pool.sentences.values()]
         self.average_length = (sum(lengths) / len(lengths)) if lengths else 1.0
 
@@ -298,6 +311,19 @@ class Featurizer:
         return score
 
     def term_frequencies(self, sentence: Sentence) -> dict[int, int]:
+        """How many times each term is in it (remembered per sentence; a pair's, summed)."""
+        if sentence.parts:
+            summed: dict[int, int] = {}
+            for part in sentence.parts:
+                for index, count in self.term_frequencies(part).items():
+                    summed[index] = summed.get(index, 0) + count
+            return summed
+        found = self._frequencies.get(sentence.id)
+        if found is None:
+            found = self._frequencies[sentence.id] = self.count_terms(sentence)
+        return found
+
+    def count_terms(self, sentence: Sentence) -> dict[int, int]:
         counted: dict[int, int] = {}
         for word in sentence.words or ():
             bits = self.matcher.bits.get(word, 0)
@@ -313,9 +339,21 @@ class Featurizer:
             mask ^= bit
         return counted
 
+    def novel(self, sentence: Sentence) -> frozenset[str]:
+        """Its content words the question does not have (remembered per sentence)."""
+        if sentence.parts:
+            return frozenset().union(*(self.novel(part) for part in sentence.parts))
+        found = self._novel.get(sentence.id)
+        if found is None:
+            asked = self.asked
+            found = frozenset(
+                w for w in sentence.words or () if w not in asked and is_content_word(w)
+            )
+            self._novel[sentence.id] = found
+        return found
+
     def vector(self, sentence: Sentence, bm25: float, best_bm25: float) -> list[float]:
-        local = self.weights.local
-        share = self.weights.share
+        share = self.weights.local_share
         own = sentence.matched
         around = self.around(sentence)
         wants = self.question.wants
@@ -323,16 +361,16 @@ class Featurizer:
         typed = own and has_answer_type(wants, sentence.text, self.asked, question.dimension)
         asked_type = wants not in (None, "yesno")
         missing = asked_type and not typed and wants in RELIABLE_TYPES
-        novel = {w for w in sentence.words or () if is_content_word(w) and w not in self.asked}
+        novel = self.novel(sentence)
         return [
-            share(local, own),
-            share(local, around),
+            share(own),
+            share(around),
             bm25 / best_bm25 if best_bm25 else 0.0,
             self.article_scores.get(sentence.article_id, 0.0) / self.best_article,
             float(typed and wants in FIGURES),
             float(typed and wants not in FIGURES),
             float(missing),
-            share(local, own) * missing,
+            share(own) * missing,
             min(len(novel), NOVEL_WORDS) / NOVEL_WORDS,
             self.matcher.side_by_side(sentence) / 3,
             float(sentence.span > 1),
@@ -356,8 +394,12 @@ class Featurizer:
         return joined
 
     def all(self) -> list[tuple[Sentence, list[float]]]:
-        """The features of every sentence worth scoring, and of it joined by the next."""
+        """The features of the sentences worth scoring, and of each joined by the next: those
+        holding a term or beside one, the ``MAX_SCORED`` that cover the most of the question
+        (an article of 300 sentences about the Rhine names it in most of them)."""
         relevant = [s for s in self.pool.sentences.values() if self.relevant(s)]
+        if len(relevant) > MAX_SCORED:
+            relevant = sorted(relevant, key=lambda s: (-self.coverage(s), s.id))[:MAX_SCORED]
         relevant += self.windows(relevant)
         scores = [self.bm25(s) for s in relevant]
         best = max(scores, default=0.0)
@@ -365,8 +407,5 @@ class Featurizer:
 
     def coverage(self, sentence: Sentence) -> float:
         """The local share of the question here, and a discounted share around."""
-        share = self.weights.share
-        local = self.weights.local
-        return share(local, sentence.matched) + NEIGHBOUR_SHARE * share(
-            local, self.around(sentence)
-        )
+        share = self.weights.local_share
+        return share(sentence.matched) + NEIGHBOUR_SHARE * share(self.around(sentence))
