@@ -308,6 +308,22 @@ def titles_in(text: str) -> list[str]:
         ("Kite Season opened to $18 million in second place at the box office.", "Kite Season"),
         ("Owen Reilly plays a night-shift nurse in The Quiet Ward, opposite Mei Tanaka, in the "
          "film.", "The Quiet Ward"),
+        # trailers, sets and filming; streaming; awards; plots; lineups; "X star Y"
+        ("Bluewater released the first trailer for Salt and Iron on Thursday.", "Salt and Iron"),
+        ("While filming Tidewater on the island of Sein, she read.", "Tidewater"),
+        ("Quiet Money is now streaming on Vireo+, after its run in cinemas.", "Quiet Money"),
+        ("Copperline won the Golden Anchor at the festival on Saturday.", "Copperline"),
+        ("It was nominated for Best Screenplay but lost to The Orchard Letters.",
+         "The Orchard Letters"),
+        ("Copperline follows a miner in the Arctic who stops speaking, in a film by Alvarado.",
+         "Copperline"),
+        ("The lineup includes Copperline, Winter Cartographers and Hollowmere.", "Hollowmere"),
+        ("Also screening out of competition: The Lantern Keepers and Hollowmere.",
+         "The Lantern Keepers"),
+        ("Marrow Creek star Tilda Vance signed on, the film's producers said.", "Marrow Creek"),
+        ("Tidewater, Brandt's third feature, took six years.", "Tidewater"),
+        ("He loved his debut, Blackwater Saints.", "Blackwater Saints"),
+        ("Halcyon Drive, filmed in Lisbon in 2011, returns to Paxflix.", "Halcyon Drive"),
     ],
 )  # fmt: skip
 def test_widened_cues_find_titles(text: str, title: str) -> None:
@@ -334,6 +350,18 @@ def test_widened_cues_find_titles(text: str, title: str) -> None:
         '"Absolutely Everyone Is Welcome" is the slogan, and screenings start at noon.',
         "Weekend Box Office: Thunder Valley Holds Off the Newcomers\n\nThe film did well.",
         "An English-language remake is planned, the film's producers said.",
+        "Real Madrid star Luka Petrov scored twice on Sunday.",
+        "It features the Kenyan actor Wanjiru Mwangi, the film's lead.",
+        "Tilda Vance returns to Glasgow in March for the film, Vance said.",
+        "Spain won the World Cup, and a film about it is planned.",
+        "Maple Street returns to Channel 5 for a second season.",
+        "Iron Harbour arrives on Paxflix on Friday for its second season, unlike the film.",
+        "The novel The Low Country follows a farmer who stops speaking; a film is planned.",
+        "While filming in Iceland, the crew lost a camera on the film's set.",
+        "The trailer for the StreamBox series Low Tide passed a million views; the film's did not.",
+        "Her debut, London audiences said, was the best film of the year.",
+        "The festival lineup includes films from Iceland, Norway and Chile.",
+        "The lineup includes A Sparrow in the Engine, the festival's longest film.",
     ],
 )
 def test_widened_cues_leave_out_people_places_and_the_rest(text: str) -> None:

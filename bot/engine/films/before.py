@@ -13,9 +13,14 @@ from typing import NamedTuple
 from bot.engine.films.context import Article
 from bot.engine.films.cue_words import (
     APPEAR_VERBS,
+    COMMA_NOUNS,
     DIRECT_VERBS,
     FILM_NOUNS_BEFORE,
+    FILMING_VERBS,
     GENRE_NOUNS,
+    LINEUP_RE,
+    LIST_VERBS,
+    MATERIAL_NOUNS,
     MEDIUM,
     NAMED_FILM_RE,
     NAMING_VERBS,
@@ -30,7 +35,7 @@ from bot.engine.films.cue_words import (
     YEAR_WORD_RE,
     Cue,
 )
-from bot.engine.films.phrases import NOT_A_TITLE_ALONE, sentence_initial
+from bot.engine.films.phrases import ARTICLES, NOT_A_TITLE_ALONE, sentence_initial
 
 # Internal pre-cue results: a noun before says the title is something else ("the novel X");
 # "In X, ..." opens a sentence (a film if a director's credit follows).
@@ -45,6 +50,8 @@ class Pre(NamedTuple):
     level: int
     year: int | None = None
     closed: bool = False  # the title must end a phrase: "her previous film, X, was ..."
+    screen: bool = False  # only in a sentence about films or awards: "Okafor's X", "lost to X"
+    lead: int = 0  # characters before the span that belong to the title: a cut "The "
 
 
 def pre_cue(text: str, start: int, article: Article) -> Pre | None:
@@ -67,7 +74,11 @@ def pre_cue(text: str, start: int, article: Article) -> Pre | None:
             noun = last[:-1]
             if noun in FILM_NOUNS_BEFORE or noun in GENRE_NOUNS:
                 return Pre(Cue.FILM_WORD, STRONG, closed=True)
+            if noun in COMMA_NOUNS:  # "his debut, X."
+                return Pre(Cue.FILM_WORD, MEDIUM, closed=True)
             return None
+        if last[-1] == ":" and LINEUP_RE.search(text, max(0, at - 40), i - 1):
+            return Pre(Cue.LISTED, MEDIUM, closed=True)  # "Also screening ...: A, B and C"
         if last not in PRE_CUE_WORDS:
             return None  # the common case, decided on one word
         return _pre_word(text, at, last, article)
@@ -82,6 +93,9 @@ def pre_cue(text: str, start: int, article: Article) -> Pre | None:
         return _possessive(last[:-2], at, article)
     if last == "In" and sentence_initial(text, at):
         return Pre(IN_CLAUSE, MEDIUM)
+    if last in ARTICLES and sentence_initial(text, at):  # "competition: The Lantern Keepers"
+        before = pre_cue(text, at, article)
+        return before._replace(lead=start - at) if before is not None else None
     lower = last.lower()  # headline case: "The Documentary X"
     return _pre_word(text, at, lower, article) if lower in PRE_CUE_WORDS else None
 
@@ -99,11 +113,25 @@ def _pre_word(text: str, at: int, last: str, article: Article) -> Pre | None:
         ):
             return Pre(Cue.CREDITS, MEDIUM, closed=True)
         return None
-    if last in ("of", "to"):  # "a remake of X", "the sequel to X"
-        if text.endswith(SEQUEL_ENDINGS, max(0, at - 12), at):
-            return Pre(Cue.FILM_WORD, STRONG)
-        if last == "of" and text.endswith("the cast ", max(0, at - 12), at):
+    if last in ("of", "to", "for", "from", "on"):
+        space = text.rfind(" ", max(0, at - 16), at - 1)
+        noun = text[space + 1 : at - 1]
+        if noun in SEQUEL_NOUNS and last in ("of", "to"):
+            return Pre(Cue.FILM_WORD, STRONG)  # "a remake of X", "the sequel to X"
+        if noun in TRAILER_NOUNS:
+            return Pre(Cue.FILM_WORD, STRONG)  # "the first trailer for X"
+        if noun in MATERIAL_NOUNS:
+            return Pre(Cue.FILM_WORD, MEDIUM)  # "the set of X", "the premiere of X"
+        if noun in ("lost", "losing") and last == "to":
+            return Pre(Cue.RELEASE, MEDIUM, screen=True)  # "lost to X" at an awards night
+        if noun == "cast" and last == "of" and text.endswith("the cast ", max(0, at - 12), at):
             return Pre(Cue.CREDITS, MEDIUM, closed=True)  # "leads the cast of X"
+        return None
+    if last in FILMING_VERBS:  # "while filming X", "I shot X in nineteen days"
+        return Pre(Cue.CREDITS, MEDIUM)
+    if last in LIST_VERBS:  # "the lineup includes A, B and C"
+        if LINEUP_RE.search(text, max(0, at - 48), at - 1):
+            return Pre(Cue.LISTED, MEDIUM, closed=True)
         return None
     if last in DIRECT_VERBS:
         return Pre(Cue.CREDITS, STRONG)
@@ -124,9 +152,9 @@ def _pre_word(text: str, at: int, last: str, article: Article) -> Pre | None:
 
 
 # The word before "in", "of" or "to", as it ends the text before them.
+TRAILER_NOUNS = frozenset(("trailer", "trailers", "teaser", "teasers"))
 STAR_ENDINGS = tuple(f"{verb} " for verb in STAR_VERBS)
 APPEAR_ENDINGS = tuple(f"{verb} " for verb in APPEAR_VERBS)
-SEQUEL_ENDINGS = tuple(f"{noun} " for noun in SEQUEL_NOUNS)
 
 
 def _possessive(owner: str, at: int, article: Article) -> Pre | None:
@@ -141,4 +169,4 @@ def _possessive(owner: str, at: int, article: Article) -> Pre | None:
         or article.is_actor(owner)
     ):
         return None
-    return Pre(Cue.POSSESSIVE, STRONG if article.is_person(owner) else MEDIUM)
+    return Pre(Cue.POSSESSIVE, STRONG if article.is_person(owner) else MEDIUM, screen=True)

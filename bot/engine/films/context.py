@@ -65,11 +65,15 @@ class Article:
 
 
 def in_sentence(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:
-    """Does the sentence around text[start:end] have a match of ``pattern``?"""
+    """Does the sentence around text[start:end] have a match of ``pattern`` outside it (a
+    title's own words, "Kite Season", say nothing about its sentence)?"""
     left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start), text.rfind("? ", 0, start))
     right_candidates = [i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0]
     right = min(right_candidates) if right_candidates else len(text)
-    return pattern.search(text, left + 1, right) is not None
+    return (
+        pattern.search(text, left + 1, start) is not None
+        or pattern.search(text, end, right) is not None
+    )
 
 
 def speaks_of_films(text: str, start: int, end: int) -> bool:

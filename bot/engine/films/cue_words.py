@@ -76,9 +76,34 @@ SEQUEL_NOUNS = frozenset(
     "sequel sequels prequel prequels remake remakes reboot reboots spin-off spinoff".split()
 )
 NAMING_VERBS = frozenset("called titled entitled".split())
+# Verbs of making a film right before its title: "while filming X", "I shot X in 19 days".
+FILMING_VERBS = frozenset("filming shooting shot filmed wrapped wrapping editing".split())
+# Nouns for a film's material before "for"/"of"/"from" and its title: "the first trailer for X",
+# "a teaser for X", "the set of X", "footage from X", "the premiere of X".
+MATERIAL_NOUNS = frozenset(
+    """trailer trailers teaser teasers poster posters footage clip clips set sets premiere
+    screening screenings production""".split()
+)
+# Nouns for a festival's or a studio's films before "includes" or a colon: "the lineup
+# includes A, B and C", "Also screening out of competition: A, B and C".
+LINEUP_RE = re.compile(
+    r"\b(?:line-?up|selection|competition|programme|program|slate|films|titles|contenders"
+    r"|nominees|screening|screenings)\b[^.;:]{0,40}$",
+    re.IGNORECASE,
+)
+LIST_VERBS = frozenset("includes include including".split())
+# Nouns before a comma and a title, as with a film noun: "his debut, X.", "her next, X, is ...".
+COMMA_NOUNS = frozenset("debut next latest follow-up".split())
 # The words a lowercase word before a title must be for a cue to be read there at all.
 PRE_CUE_WORDS = (
-    YEAR_NOUNS | GENRE_NOUNS | NOT_FILM_NOUNS | DIRECT_VERBS | NAMING_VERBS | {"in", "of", "to"}
+    YEAR_NOUNS
+    | GENRE_NOUNS
+    | NOT_FILM_NOUNS
+    | DIRECT_VERBS
+    | NAMING_VERBS
+    | FILMING_VERBS
+    | LIST_VERBS
+    | {"in", "of", "to", "for", "from", "on"}
 )
 # After these a function word may be a title ("the comedy Yes", "the film Up").
 ONE_WORD_CUES = FILM_NOUNS_BEFORE | GENRE_NOUNS | NAMING_VERBS
@@ -128,7 +153,7 @@ POST_CUE_RE = re.compile(
 # a Finnish documentary about ...", "X, the surprise hit of the summer". Tried only where a
 # comma and a determiner follow the title (APPOSITIVE_STARTS).
 APPOSITIVE_RE = re.compile(
-    rf"{CLOSE_QUOTE}{COMMA}{SP}+{DETERMINER}{SP}+(?:"
+    rf"{CLOSE_QUOTE}{COMMA}{SP}+(?:{DETERMINER}|(?-i:[A-Z][a-z]+['’]s)){SP}+(?:"
     rf"(?P<year>{YEAR}){SP}+{ADJECTIVES}{NOUN}"
     rf"|{ADJECTIVES}(?:(?P<head>{HEAD_NOUN})|(?P<hit>hit))s?{HEAD_END})",
     re.IGNORECASE,
@@ -147,6 +172,11 @@ APPOSITIVE_STARTS = tuple(
 )
 POST_CUE_OPENERS = frozenset(",(\"”’'")
 POST_CUE_LETTERS = frozenset("fsmiturop(")
+# Words that start an award's name: "the Golden Anchor", "Best Director", "the Palme d'Or".
+AWARD_WORD = (
+    r"(?:Best|Golden|Silver|Bronze|Crystal|Grand|Jury|Audience|Palme|Oscars?|Academy|BAFTA"
+    r"|Bafta|César|Goya|Award|Prize)\b"
+)
 # What a film does after its title: it premieres somewhere, opens to a sum, tops the box
 # office ("Cold Meridian premiered at Sundance", "X, which had its world premiere in Toronto",
 # "Kite Season opened to $18 million", "X, slipped to fourth with $5.9 million"). Medium cues:
@@ -163,15 +193,42 @@ RELEASE_RE = re.compile(
     rf"|(?:grossed|grosses|earned|earns|took{SP}+in|pulled{SP}+in)(?:{SP}+(?:another|an{SP}+"
     rf"estimated|a{SP}+further|nearly|more{SP}+than|over|about|just))?{SP}+{MONEY}"
     rf"|(?:slipped|slips|fell|falls|dropped|drops|climbed|rose|jumped|held){SP}+to{SP}+[a-z]+"
-    rf"(?:{SP}+place)?{SP}+with{SP}+{MONEY})"
+    rf"(?:{SP}+place)?{SP}+with{SP}+{MONEY}"
+    rf"|(?:is{SP}+(?:now{SP}+)?streaming|streams|arrives|lands|drops)"
+    rf"(?:{SP}+[a-z]+)?{SP}+on{SP}+(?-i:[A-Z])"
+    rf"|(?:won|wins|took|takes|scooped|swept|collected|claimed|picked{SP}+up){SP}+"
+    rf"(?:the{SP}+|a{SP}+|an{SP}+|two{SP}+|three{SP}+)?(?-i:{AWARD_WORD})"
+    rf"|(?:was|is|has{SP}+been){SP}+nominated{SP}+for"
+    rf"|(?:filmed|shot){SP}+(?:in|on|at){SP}+(?-i:[A-Z])"
+    rf"|(?:follows|tells{SP}+the{SP}+story{SP}+of|centres{SP}+on|centers{SP}+on|is{SP}+set{SP}+in)"
+    rf"{SP}+(?:a|an|the|two|three|four|[a-z]+{SP}+(?:who|whose))\b)"
+)
+# "Marrow Creek star Tilda Vance", "Ghost Orchard actor Dev Malhotra": the title is a film of
+# the person's (medium: "Real Madrid star ..." reads the same, so only in articles about films).
+ROLE_AFTER_RE = re.compile(
+    rf"{SP}+(?:star|actor|actress|director|co-star){SP}+(?-i:[A-Z][a-z]+{SP}+[A-Z])"
 )
 # The word after a title (or after its comma) that may start a release cue.
 RELEASE_WORDS = frozenset(
     """which premiered premieres debuted debuts screened had topped tops led leads ruled
-    dominated won opened opens open grossed grosses earned earns took pulled slipped slips fell
-    falls dropped drops climbed rose jumped held""".split()
+    dominated won wins opened opens open grossed grosses earned earns took takes pulled slipped
+    slips fell falls dropped drops climbed rose jumped held streams arrives lands scooped swept
+    collected claimed picked follows tells centres centers filmed shot""".split()
 )
-COPULA_WORDS = frozenset({"is", "was", "remains"})
+# "is", "was" and "has" start a release cue only so ("X is now streaming on ...").
+RELEASE_AUXILIARIES = (
+    " is now streaming ",
+    " is streaming ",
+    " is set in ",
+    " is nominated ",
+    " was nominated ",
+    " has been nominated ",
+)
+# A sentence about a television show: a release cue there is the show's ("returns for a second
+# season", "its first episode premiered at"). Lowercase: "Kite Season" is a film's title.
+TELEVISION_RE = re.compile(r"\b(?:seasons?|episodes?|series|miniseries|sitcom)\b")
+ROLE_AFTER_WORDS = frozenset("star actor actress director co-star".split())
+COPULA_WORDS = frozenset({"is", "was", "remains", "has"})
 # Company words at the end of a name that earns or opens something: not a film.
 COMPANY_WORDS = frozenset(
     """Pictures Studios Studio Films Entertainment Media Group Inc Corp Corporation Company
@@ -198,8 +255,9 @@ SPEECH_VERBS = frozenset(
     revealed reveals confirmed confirms insisted insists recalled recalls admitted admits
     spoke speaks joked jokes argued argues""".split()
 )
-# A nationality or language before "remake" or "sequel": "an English-language remake of".
-DEMONYM_RE = re.compile(r"^[A-Z][a-z]+(?:ish|ese|ian|ean|can|ch)$|-language$")
+# A nationality or language before "remake", "sequel" or "actor": "an English-language remake
+# of", "the Kenyan actor" ("Kenyan", "Korean", "Danish"; not "Batman").
+DEMONYM_RE = re.compile(r"^[A-Z][a-z]+(?:ish|ese|[^m]an|ch)$|-language$")  # not "Batman"
 # What may stand between two titles named in one breath: "A and B", "A, B and C", "A in 1988
 # and later in B", "A as well as B".
 LIST_BETWEEN_RE = re.compile(

@@ -53,11 +53,15 @@ from bot.engine.films.cue_words import (
     POST_CUE_LETTERS,
     POST_CUE_OPENERS,
     POST_CUE_RE,
+    RELEASE_AUXILIARIES,
     RELEASE_RE,
     RELEASE_WORDS,
+    ROLE_AFTER_RE,
+    ROLE_AFTER_WORDS,
     SCREEN_CONTEXT_RE,
     SPEECH_VERBS,
     STRONG,
+    TELEVISION_RE,
     Cue,
 )
 from bot.engine.films.extent import credit_ends, extend_and, extend_left, numbered, word_before
@@ -126,6 +130,11 @@ CLOSE_PAREN_RE = re.compile(rf"{CLOSE_QUOTE}{SP}*\)")
 
 
 LIST_CUES = frozenset({Cue.CREDITS, Cue.FILM_WORD, Cue.LISTED})
+# A list item that goes on in lowercase words and capitals is a title cut short ("A Sparrow"
+# of "A Sparrow in the Engine"): no item of its own.
+CUT_TITLE_RE = re.compile(
+    r"[ \u00a0]+(?:in|on|at|for|with|from|by|into|under)(?:[ \u00a0]+the)?[ \u00a0]+[A-Z]"
+)
 
 
 class _Cued(NamedTuple):
@@ -202,6 +211,7 @@ def _continue_lists(text: str, mentions: list[Mention], article: Article) -> Non
             and after.start - before.end <= 32
             and LIST_BETWEEN_RE.match(text, before.end, after.start)
             and not text.startswith(("'s", "’s"), after.end)
+            and not CUT_TITLE_RE.match(text, after.end)
             and not article.is_person(after.surface)
         ):
             after.cue, after.strong = Cue.LISTED, specific(after.surface)
@@ -228,7 +238,13 @@ def _classify(
     )
     appositive = (
         APPOSITIVE_RE.match(text, end)
-        if (after == ", " and text.startswith(DETERMINERS, end + 2))
+        if (
+            after == ", "
+            and (
+                text.startswith(DETERMINERS, end + 2)
+                or (text[end + 2 : end + 3].isupper() and "'s " in text[end + 3 : end + 24])
+            )
+        )
         or (after[:1] in QUOTE_MARKS and text.startswith(APPOSITIVE_STARTS, end))
         else None
     )
@@ -237,10 +253,14 @@ def _classify(
         at = end + 2 if after == ", " else end + 1
         space = text.find(" ", at, at + 12)
         word = text[at:space] if space > 0 else ""
-        if word in RELEASE_WORDS:  # "X premiered at ...", "X, which premiered ..."
+        if word in RELEASE_WORDS or (
+            word in COPULA_WORDS and text.startswith(RELEASE_AUXILIARIES, end)
+        ):  # "X premiered at ...", "X, which premiered ...", "X is now streaming on ..."
             release = RELEASE_RE.match(text, end)
-        elif word in COPULA_WORDS and appositive is None:  # "X is her slowest film yet"
-            appositive = COPULA_RE.match(text, end)
+        elif word in ROLE_AFTER_WORDS:  # "Marrow Creek star Tilda Vance"
+            release = ROLE_AFTER_RE.match(text, end)
+        if release is None and word in COPULA_WORDS and appositive is None:
+            appositive = COPULA_RE.match(text, end)  # "X is her slowest film yet"
     if pre is None and post is None and appositive is None and release is None and not quoted:
         surface = text[start:end]  # the common case: no cue around
         colon = ": " in surface and not _heads_headline(text, start)
@@ -249,6 +269,9 @@ def _classify(
             _number(mention)
         return mention
     cued = _cue_of(text, start, end, quoted, pre, (post, appositive, release), article)
+    if cued.level and pre is not None and pre.lead:
+        start -= pre.lead  # the sentence's "The" the phrase lost: "...: The Lantern Keepers"
+        article.extended = True
     if cued.level and pre is None and not quoted and cued.cue in AFTER_CUES:
         start = extend_left(text, start, article)  # "Salt on the Wire (2013)"
     elif cued.level and pre is not None and pre.cue == Cue.FILM_WORD and not pre.closed:
@@ -336,6 +359,8 @@ def _cue_of(
         and (post_credit or pre is None or not pre.closed or credit_ends(text, end))
     ):
         return _Cued(Cue.CREDITS, STRONG if post_credit or pre is None else pre.level)
+    if pre_cue == Cue.LISTED and not article.is_person(surface) and credit_ends(text, end):
+        return _Cued(Cue.LISTED, MEDIUM)  # "the lineup includes X, ..."
     if appositive is not None and appositive.re is COPULA_RE:
         if not article.is_person(surface):
             return _Cued(Cue.APPOSITIVE, MEDIUM)
@@ -346,11 +371,11 @@ def _cue_of(
             before in PLACE_BEFORE_WORDS and (hit or before not in ("and", "or"))
         ):
             return _Cued(Cue.APPOSITIVE, MEDIUM if hit else STRONG)
-    if pre is not None and pre_cue == Cue.POSSESSIVE:
+    if pre is not None and pre.screen:  # "Okafor's X swept the awards", "lost to X"
         if quoted and speaks_of_films(text, start, end):
             return _Cued(Cue.QUOTED, STRONG)  # 'Spielberg's "Jaws" made the summer movie'
         if in_sentence(SCREEN_CONTEXT_RE, text, start, end) and not article.is_person(surface):
-            return _Cued(Cue.POSSESSIVE, pre.level)
+            return _Cued(pre.cue, pre.level)
     if (
         post is not None
         and post.group("sequel")
@@ -362,6 +387,11 @@ def _cue_of(
         release is not None
         and not article.is_person(surface)
         and surface.rsplit(None, 1)[-1] not in COMPANY_WORDS
+        and (
+            release.re is not ROLE_AFTER_RE
+            or (article.about_films() and not DEMONYM_RE.search(surface))  # "the Kenyan actor"
+        )
+        and not in_sentence(TELEVISION_RE, text, start, end)
     ):
         return _Cued(Cue.RELEASE, MEDIUM)
     if pre_cue == IN_CLAUSE:
