@@ -12,8 +12,8 @@ Each sentence gets a short vector of numbers, each one a reason a person would g
   best article, so a sentence need not repeat what its article is about;
 - ``figure_found``: the figure asked for (when: a date; how many: a number; how much: an amount;
   how high: a measure) is there; ``name_found``: the name asked for (who: a name not in the
-  question; where: a place) is; ``kind_missing``: the figure or place asked for is not (those
-  are spotted reliably, so their absence tells too);
+  question, best a full name; where: a place) is; ``kind_missing``: the figure or place asked
+  for is not (those are spotted reliably, so their absence tells too);
 - ``novelty``: words beyond the question's own (a sentence that only repeats it answers nothing);
 - ``side_by_side``: question terms standing together as in the question.
 
@@ -109,6 +109,18 @@ def names_in(text: str) -> Iterator[str]:
         if match.start() == 0 and english_zipf_frequency(name) >= EVERYDAY_ZIPF:
             continue
         yield name
+
+
+# A person's full name: two or three capitalised words in a row ("Ving Rhames", "Allan
+# Hewitt"), apart from a sentence's first word.
+FULL_NAME_RE = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+){1,2}\b")
+
+
+def full_names_in(text: str, asked: frozenset[str]) -> bool:
+    """Does ``text`` give a full name none of whose words the question has?"""
+    return any(
+        not asked.intersection(tokens(match.group())) for match in FULL_NAME_RE.finditer(text)
+    )
 
 
 FIGURE = r"\d[\d,.]*(?:\s*(?:million|billion|thousand))?\s*(?:-\s*)?"
@@ -339,6 +351,13 @@ class Featurizer:
             mask ^= bit
         return counted
 
+    def name_found(self, sentence: Sentence) -> float:
+        """1 for a person's full name the question lacks ("who": "Ving Rhames, Simon Pegg"),
+        half for a name of one word (places, and people named once: "Rollo")."""
+        if self.question.wants == "person" and full_names_in(sentence.text, self.asked):
+            return 1.0
+        return 0.5
+
     def novel(self, sentence: Sentence) -> frozenset[str]:
         """Its content words the question does not have (remembered per sentence)."""
         if sentence.parts:
@@ -368,7 +387,7 @@ class Featurizer:
             bm25 / best_bm25 if best_bm25 else 0.0,
             self.article_scores.get(sentence.article_id, 0.0) / self.best_article,
             float(typed and wants in FIGURES),
-            float(typed and wants not in FIGURES),
+            self.name_found(sentence) if typed and wants not in FIGURES else 0.0,
             float(missing),
             share(own) * missing,
             min(len(novel), NOVEL_WORDS) / NOVEL_WORDS,

@@ -319,8 +319,8 @@ class QuestionReader:
                 term.answer_noun = True
         wants, misread = wanted_type(text, terms)
         terms = [t for t in terms if t.asked != misread]
-        if wants is None and any(t.answer_noun for t in terms):
-            wants = "entity"  # "which skyscraper": one named, most often
+        if wants is None and WHICH_RE.search(text.lower()) and any(t.answer_noun for t in terms):
+            wants = "entity"  # "which skyscraper": one named, most often ("what risk": less)
         dimension, counted = dimension_and_counted(" ".join(corrections(text, terms)))
         return Question(
             text=question,
