@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.engine.sources import MAX_SOURCE_BYTES, decode_text
+from bot.engine.sources import MAX_SOURCE_BYTES, Skipped, parse_source
 
 UPLOAD_SUFFIXES = (".txt", ".md")
 MAX_NAME_CHARS = 100
@@ -58,9 +58,9 @@ def check_upload(filename: str, size: int, data: bytes | None = None) -> str:
             f"the limit is {MAX_SOURCE_BYTES:,})"
         )
     if data is not None:
-        _, problem = decode_text(data)
-        if problem:
-            raise UploadRejected(f"{name} is not usable text: {problem}")
+        outcome = parse_source(name, Path(name), data)  # what the next build will make of it
+        if isinstance(outcome, Skipped):
+            raise UploadRejected(f"{name} would not be indexed: {outcome.reason}")
     return name
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.engine.build.builder import build_lock
+
 from .conftest import build_paused, finished, reply_to, responded
 from .standin import EPHEMERAL
 
@@ -149,6 +151,8 @@ def test_admin_adds_an_article_with_a_safe_name(standin, bot):
         ("huge.txt", b"big", 6 * 1024 * 1024, "too large"),
         ("latin1.txt", "Caf\xe9 cr\xe8me stunt.".encode("latin-1"), None, "not valid UTF-8"),
         ("empty.md", b"   \n", None, "empty"),
+        ("bom.txt", b"\xef\xbb\xbf", None, "would not be indexed: empty"),
+        ("front.md", b"---\ntitle: Only a title\n---\n", None, "would not be indexed: empty"),
     ],
 )
 def test_bad_uploads_are_refused_with_the_reason(standin, bot, filename, data, size, problem):
@@ -205,3 +209,30 @@ def test_reindex_reply_lists_the_builds_warnings(standin, bot):
         "films.toml: \\[\\[film\\]\\] #1 ('Top Gun'): unknown key 'bogus' (known: aliases, film, "
         "hide, merge, rename, year); entry ignored"
     )
+
+
+def test_an_upload_during_a_reindex_is_told_it_was_not_saved(standin, bot):
+    rec = standin.slash("reindex", user="dave")
+    with build_paused(bot):
+        responded(standin, rec)
+        attachment = standin.add_attachment("during.txt", b"The gondola stunt took a week.\n")
+        upload = standin.slash("sources add", user="dave", file=attachment)
+        body = responded(standin, upload)
+        assert body["data"]["content"] == (
+            "A reindex is running, so during.txt was not saved: add it again after it."
+        )
+        assert not (bot.sources / "during.txt").exists()
+    assert embed_of(finished(standin, rec))["title"] == "Reindex finished"
+
+
+def test_an_upload_during_another_processs_build_is_saved_and_said_not_indexed(standin, bot):
+    attachment = standin.add_attachment("cli.txt", b"The funicular stunt took nine takes.\n")
+    with build_lock(bot.db):  # as a `briefing index` of the same index would hold it
+        rec = standin.slash("sources add", user="dave", file=attachment)
+        embed = embed_of(finished(standin, rec))
+    assert embed["title"] == "Not indexed yet"
+    assert embed["description"].startswith("cli.txt is saved but not indexed yet.")
+    assert "run /reindex when it has finished" in embed["description"]
+    assert (bot.sources / "cli.txt").exists()
+    rec = standin.slash("reindex", user="dave")
+    assert fields(embed_of(finished(standin, rec)))["Added (1)"] == "cli.txt"

@@ -22,6 +22,7 @@ from discord.ext import commands
 
 from bot.discord_app.checks import admin_check
 from bot.discord_app.embeds import (
+    escape,
     escape_title,
     problem_embed,
     status_embed,
@@ -52,16 +53,25 @@ class Admin(commands.Cog):
     def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
 
-    async def build(self, title: str) -> discord.Embed:
-        """Run the build (the caller holds ``bot.reindex_lock``) and describe the outcome."""
+    async def build(self, title: str, saved: str | None = None) -> discord.Embed:
+        """Run the build (the caller holds ``bot.reindex_lock``) and describe the outcome;
+        ``saved``: the file an upload just saved, which a build that did not run or failed
+        has not indexed (the reply says so rather than leave it to a retry's "already
+        exists")."""
+        kept = f"{saved} is saved but not indexed yet. " if saved else ""
         try:
             summary = await self.bot.reindex()
+        except BuildBusy:  # another process is building: not a failure, nothing to alert
+            return problem_embed(
+                "Not indexed yet" if saved else "Reindex not started",
+                f"{kept}Another build of this index is running (`briefing index`, or another "
+                "process of the bot); run /reindex when it has finished.",
+            )
         except BuildError as error:
             log.warning("reindex failed: %s", error)
-            if not isinstance(error, BuildBusy):  # another process is building: no failure
-                told = isinstance(error, NewIndexUnusable)  # by the searcher pool's alert
-                self.bot.note_reindex(False, str(error), alert=not told)
-            return problem_embed("Reindex failed", f"{error}. {PREVIOUS_ANSWERING}")
+            told = isinstance(error, NewIndexUnusable)  # by the searcher pool's alert
+            self.bot.note_reindex(False, str(error), alert=not told)
+            return problem_embed("Reindex failed", f"{kept}{error}. {PREVIOUS_ANSWERING}")
         self.bot.note_reindex(True, summary_line(summary))
         return summary_embed(summary, title=title)
 
@@ -120,7 +130,8 @@ class Admin(commands.Cog):
             return
         lock: asyncio.Lock = self.bot.reindex_lock
         if lock.locked():
-            await interaction.response.send_message(ALREADY_RUNNING, ephemeral=True)
+            busy = f"A reindex is running, so {escape(name)} was not saved: add it again after it."
+            await interaction.response.send_message(busy, ephemeral=True)
             return
         async with lock:
             await interaction.response.defer(ephemeral=True, thinking=True)
@@ -136,7 +147,8 @@ class Admin(commands.Cog):
                 return
             log.info("%s saved %s (%d bytes)", interaction.user.id, saved.name, len(data))
             verb = "Replaced" if saved.replaced else "Added"
-            embed = await self.build(f"{verb} {escape_title(saved.name)} and reindexed")
+            shown = escape_title(saved.name)
+            embed = await self.build(f"{verb} {shown} and reindexed", saved=shown)
             await interaction.edit_original_response(embed=embed)
 
 
