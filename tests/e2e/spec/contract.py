@@ -2,9 +2,10 @@
 
 The stand-in asks ``DiscordContract.check(method, path, body)`` about every REST request the bot
 makes: the path is matched to the spec's path template and method (a literal segment such as
-``@me`` wins over a ``{parameter}``), and the body is validated with ``jsonschema`` against that
-operation's request schema, ``$ref`` s resolved inside the spec. Each operation's validator is
-built once, on first use.
+``@me`` wins over a ``{parameter}``), and its path parameters and body are validated with
+``jsonschema`` against that operation's schemas, ``$ref`` s resolved inside the spec. Each
+validator is built once, on first use. ``check_response`` holds the stand-in's own answers to the
+spec's response schemas, ``check_schema`` any object to a named schema.
 
 What comes back is in Discord's own terms, so the stand-in can answer the way Discord does
 (HTTP 400, ``{"code": 50035, "message": "Invalid Form Body", "errors": {...}}``): where in the
@@ -67,7 +68,8 @@ class Operation:
     body_pointer: str | None  # JSON pointer to the application/json schema, if it takes one
     body_required: bool
     responses: dict[str, str]  # status -> JSON pointer to the schema of that answer's body
-    path_params: tuple[tuple[str, str], ...]  # (name, JSON pointer to its schema), in order
+    # each {parameter} of the template in order, with a JSON pointer to its schema if declared
+    path_params: tuple[tuple[str, str | None], ...]
 
 
 def _template_pattern(template: str) -> re.Pattern[str]:
@@ -84,45 +86,49 @@ def _pointer(*parts: str) -> str:
 
 
 def _operations(spec: dict) -> list[Operation]:
-    ops = []
-    for template, item in spec["paths"].items():
-        for method, op in item.items():
-            if method == "parameters":
-                continue
-            body = op.get("requestBody") or {}
-            has_json = "application/json" in body.get("content", {})
-            pointer = (
-                _pointer("paths", template, method, "requestBody", "content", "application/json")
-                + "/schema"
-                if has_json
-                else None
-            )
-            answers = {
-                status: _pointer("paths", template, method, "responses", status, "content")
-                + "/application~1json/schema"
-                for status, answer in op.get("responses", {}).items()
-                if "application/json" in answer.get("content", {})
-            }
-            params = {
-                p["name"]: _pointer("paths", template, "parameters", str(i)) + "/schema"
-                for i, p in enumerate(item.get("parameters", []))
-                if p.get("in") == "path"
-            }
-            names = re.findall(r"\{([^}]+)\}", template)
-            ops.append(
-                Operation(
-                    method=method.upper(),
-                    template=template,
-                    operation_id=op.get("operationId", ""),
-                    pattern=_template_pattern(template),
-                    literals=sum(1 for s in template.split("/") if s and not s.startswith("{")),
-                    body_pointer=pointer,
-                    body_required=bool(body.get("required")),
-                    responses=answers,
-                    path_params=tuple((n, params[n]) for n in names if n in params),
-                )
-            )
+    """Every operation of the spec, the most specific path templates first."""
+    ops = [
+        _operation(template, item, method, op)
+        for template, item in spec["paths"].items()
+        for method, op in item.items()
+        if method != "parameters"
+    ]
     return sorted(ops, key=lambda o: -o.literals)
+
+
+def _operation(template: str, item: dict, method: str, op: dict) -> Operation:
+    """One operation, with JSON pointers to the schemas of its body, answers and path
+    parameters (``item`` is its path's entry, where the parameters are declared)."""
+    here = ("paths", template, method)
+    body = op.get("requestBody") or {}
+    json_body = "application/json" in body.get("content", {})
+    answers = {
+        status: _pointer(*here, "responses", status, "content", "application/json") + "/schema"
+        for status, answer in op.get("responses", {}).items()
+        if "application/json" in answer.get("content", {})
+    }
+    declared = {  # this spec declares path parameters on the path, for all its methods
+        p["name"]: _pointer("paths", template, "parameters", str(i)) + "/schema"
+        for i, p in enumerate(item.get("parameters", []))
+        if p.get("in") == "path"
+    }
+    return Operation(
+        method=method.upper(),
+        template=template,
+        operation_id=op.get("operationId", ""),
+        pattern=_template_pattern(template),
+        literals=sum(1 for seg in template.split("/") if seg and not seg.startswith("{")),
+        body_pointer=(
+            _pointer(*here, "requestBody", "content", "application/json") + "/schema"
+            if json_body
+            else None
+        ),
+        body_required=bool(body.get("required")),
+        responses=answers,
+        path_params=tuple(
+            (name, declared.get(name)) for name in re.findall(r"\{([^}]+)\}", template)
+        ),
+    )
 
 
 def _lenient(spec: dict) -> dict:
@@ -246,7 +252,8 @@ class DiscordContract:
         op, values = found
         problems = [
             error._replace(location=(name, *error.location))
-            for (name, pointer), value in zip(op.path_params, values, strict=False)
+            for (name, pointer), value in zip(op.path_params, values, strict=True)
+            if pointer is not None
             for error in self._path_errors(op, name, pointer, value)
         ]
         if op.body_pointer is None or (body is None and not op.body_required):
