@@ -93,3 +93,30 @@ def test_kill_9_during_a_reindex_leaves_no_process_and_no_new_index(tmp_path):
         assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     finally:
         standin.stop()
+
+
+def test_a_start_up_on_an_index_damaged_in_the_middle_rebuilds_it_once(tmp_path):
+    """The start-up's check finds damaged pages in the middle of the file: one rebuild from
+    nothing, then the bot connects and answers (a rebuild that copied the file kept the damage
+    and the start-up rebuilt it for ever)."""
+    from bot.engine.build.builder import build_index
+    from bot.engine.build.health import index_problem
+    from tests.engine.test_index import damage_middle_pages
+
+    standin = DiscordStandIn().start()
+    try:
+        sources = make_sources(tmp_path / "sources")
+        db = tmp_path / "index" / "briefing.db"
+        build_index(sources, db)
+        damage_middle_pages(db)
+        assert index_problem(db, thorough=True) is not None
+        bot = start_bot(standin, tmp_path, default_discord_settings(standin))
+        try:
+            assert bot.log().count("building it from") == 1, bot.log()
+            assert index_problem(db, thorough=True) is None
+            rec = standin.slash("ask", question="Where in Norway was the motorbike jump filmed?")
+            assert "Helsetkopen" in responded(standin, rec)["data"]["embeds"][0]["description"]
+        finally:
+            assert bot.stop() == 0, bot.log()
+    finally:
+        standin.stop()
