@@ -72,6 +72,14 @@ def test_admin_command_in_a_dm_is_refused_to_a_non_admin(standin, bot):
     assert "Only admins" in body["data"]["content"]
 
 
+def test_admin_command_in_a_dm_works_for_an_admin_named_by_id(standin, bot):
+    """dave is in ``admin_user_ids``: an admin everywhere, his DM with the bot included."""
+    rec = standin.slash("status", channel=None, user="dave")
+    body = responded(standin, rec)
+    assert body["data"]["flags"] & EPHEMERAL
+    assert embed_of(body["data"])["title"] == "Index status"
+
+
 def test_the_bot_logged_no_error(standin, bot):
     assert "Traceback" not in bot.log() and "ERROR" not in bot.log()
     refused = [r for r in standin.requests if r.status >= 400]
