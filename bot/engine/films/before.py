@@ -93,7 +93,7 @@ def pre_cue(text: str, start: int, article: Article) -> Pre | None:
         return _possessive(last[:-2], at, article)
     if last == "In" and sentence_initial(text, at):
         return Pre(IN_CLAUSE, MEDIUM)
-    if last in ARTICLES and sentence_initial(text, at):  # "competition: The Lantern Keepers"
+    if last in ARTICLES and text[max(0, at - 2) : at] == ": ":  # "competition: The Lantern K"
         before = pre_cue(text, at, article)
         return before._replace(lead=start - at) if before is not None else None
     lower = last.lower()  # headline case: "The Documentary X"

@@ -245,7 +245,10 @@ def _classify(
                 or (text[end + 2 : end + 3].isupper() and "'s " in text[end + 3 : end + 24])
             )
         )
-        or (after[:1] in QUOTE_MARKS and text.startswith(APPOSITIVE_STARTS, end))
+        or (
+            (after in COMMA_QUOTES or after[:1] in CLOSING_QUOTES)
+            and text.startswith(APPOSITIVE_STARTS, end)
+        )
         else None
     )
     release = None
@@ -307,7 +310,8 @@ def _number(mention: Mention) -> None:
 
 NUMBER_ENDS = frozenset("0123456789IVX")
 DETERMINERS = ("the ", "a ", "an ", "his ", "her ", "their ", "its ")
-QUOTE_MARKS = frozenset(",\"”’'")
+COMMA_QUOTES = frozenset({',"', ",”", ",'", ",’"})  # '"Hollis & Dyer," a buddy comedy'
+CLOSING_QUOTES = frozenset("\"”’'")
 # Cues read after a title: its first words may stand before a lowercase word.
 AFTER_CUES = frozenset({Cue.YEAR, Cue.CREDITS, Cue.APPOSITIVE, Cue.RELEASE})
 

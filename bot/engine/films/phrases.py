@@ -99,7 +99,7 @@ def segments(text: str, cue_words: frozenset[str] = frozenset()) -> Segments:
             if (
                 STOPPERS.isdisjoint(parts)
                 and parts[0].rstrip(":") not in STOPPERS
-                and not any(p.endswith(("'s", "’s")) for p in parts[:-1])
+                and not _inner_possessive(phrase)
             ):  # "Tom Cruise", "Mission: Impossible 7": nothing to cut
                 out.append((start, end - 2 if phrase.endswith(("'s", "’s")) else end))
             else:
@@ -180,6 +180,12 @@ def _after_cue_word(text: str, start: int, word: str, cue_words: frozenset[str])
         return False
     at = text.rfind(" ", max(0, start - 24), start - 1) + 1
     return text[at : start - 1].lower() in cue_words
+
+
+def _inner_possessive(phrase: str) -> bool:
+    """Does a word before the last end in 's ("Tom Cruise's Top Gun")? (As any() over the
+    words, at a tenth of the cost: the words are separated by a space or a no-break space.)"""
+    return "'s " in phrase or "’s " in phrase or "'s\u00a0" in phrase or "’s\u00a0" in phrase
 
 
 def _split_phrase(text: str, start: int, phrase: str, out: list[tuple[int, int]]) -> None:
