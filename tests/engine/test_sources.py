@@ -203,3 +203,14 @@ def test_plain_markdown_shortcut_renders_as_the_parser_does(source: str) -> None
     from bot.engine.markdown_text import parse_markdown, render_markdown
 
     assert render_markdown(source).text == parse_markdown(source).text
+
+
+def test_the_same_warning_about_many_files_is_one_line(tmp_path: Path) -> None:
+    from bot.engine.build.builder import build_index
+
+    for n in range(5):
+        write(tmp_path, f"a{n}.md", f"---\nauthor: Someone\n---\nArticle number {n} here.\n")
+    summary = build_index(tmp_path, tmp_path / "out" / "b.db")
+    assert summary.warnings == [
+        "front matter key 'author' is not used: 5 files (a0.md, a1.md, a2.md, …)"
+    ]

@@ -371,6 +371,14 @@ def held_articles(previous: dict[str, SourceStat], folders: list[Skipped]) -> fr
     return frozenset(name for name in previous if prefixes and name.startswith(prefixes))
 
 
+def warning_line(warning: str, ids: list[str]) -> str:
+    """One line per kind of warning, however many files it is about (a corpus whose every file
+    has an ``author:`` would otherwise fill the summary with one line each)."""
+    if len(ids) == 1:
+        return f"{ids[0]}: {warning}"
+    return f"{warning}: {len(ids):,} files ({', '.join(ids[:3])}{', …' * (len(ids) > 3)})"
+
+
 def update_articles(
     db: sqlite_utils.Database,
     titles: TitleRows,
@@ -385,6 +393,7 @@ def update_articles(
     """Bring ``articles`` and ``passages`` in line with ``files``; return the ids kept. A file
     or folder that could not be read is a skip with its reason, and its article stays."""
     kept: set[str] = set(previous.held)
+    file_warnings: dict[str, list[str]] = {}  # warning -> the files it is about
     first_with: dict[str, str] = {}  # fingerprint -> the file that has it
     db.table("skipped").delete_where()
     olds = [previous.stats.get(source_id) for source_id in ids]
@@ -425,11 +434,13 @@ def update_articles(
                 summary.unchanged += 1  # read again only because the build is fresh
             else:
                 (summary.changed if existed else summary.added).append(source_id)
-            summary.warnings += [f"{source_id}: {warning}" for warning in outcome.warnings]
+            for warning in outcome.warnings:
+                file_warnings.setdefault(warning, []).append(source_id)
             writer.replace(outcome, existed and not previous.fresh)
             kept.add(source_id)
         if options.progress:
             options.progress(done, len(files))
+    summary.warnings += [warning_line(warning, ids) for warning, ids in file_warnings.items()]
     skipped = {name for name, _ in summary.skipped}
     for source_id in sorted(set(previous.stats) - kept):
         if source_id not in skipped:
