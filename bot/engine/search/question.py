@@ -243,7 +243,7 @@ def english_rate(words: frozenset[str] | list[str]) -> float:
 # ("comming" 2.6 is "coming" 5.4; "villian" 2.1 is "villain" 3.9).
 TYPO_MAX_ZIPF = 3.0
 EVERYDAY_MIN_ZIPF = 3.5
-ENGLISH_WORDS = 40_000  # wordfreq's commonest English words, the ones corrected to
+ENGLISH_WORDS = 20_000  # wordfreq's commonest English words (Zipf 3.3 and up): corrected to
 EVERYDAY_WORD_RE = re.compile(r"\b[a-zA-Z]{5,}\b")
 MISSPELLING_RATIO = 50  # the everyday word this much commoner in the index: the other's a typo
 MISSPELT_MAX_PASSAGES = 20  # ... and a typo the index has is in at most this many passages
@@ -256,8 +256,8 @@ def english_buckets() -> dict[tuple[str, int], list[str]]:
     from wordfreq import top_n_list
 
     buckets: dict[tuple[str, int], list[str]] = {}
-    for word in top_n_list("en", ENGLISH_WORDS):
-        if word.isalpha() and word.isascii() and english_zipf_frequency(word) >= EVERYDAY_MIN_ZIPF:
+    for word in top_n_list("en", ENGLISH_WORDS):  # commonest first: no frequency looked up
+        if word.isalpha() and word.isascii():
             buckets.setdefault((word[0], len(word)), []).append(word)
     return buckets
 
@@ -277,7 +277,8 @@ def english_correction(word: str) -> str | None:
         for w in buckets.get((word[0], size), ())
         if OSA.distance(word, w, score_cutoff=1) <= 1
     ]
-    return max(candidates, key=english_zipf_frequency, default=None)
+    common = [w for w in candidates if english_zipf_frequency(w) >= EVERYDAY_MIN_ZIPF]
+    return max(common, key=english_zipf_frequency, default=None)
 
 
 # --- the reader -----------------------------------------------------------------------------
