@@ -434,6 +434,7 @@ def main() -> int:
         practice.append(" ".join(w.strip(".,;:!?\"'()") for w in sample.split()[40:400]))
         print("building the index…", file=sys.stderr)
         db = folder / "index" / "briefing.db"  # where start_bot points the bot
+        db.parent.mkdir(parents=True, exist_ok=True)  # briefing refuses a --db in no folder
         subprocess.run(
             [sys.executable, "-m", "bot", "index", "--sources", str(sources), "--db", str(db)],
             cwd=ROOT,
