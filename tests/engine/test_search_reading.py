@@ -104,3 +104,9 @@ def test_the_word_for_the_kind_of_answer_does_not_drive_retrieval_alone(
     found = drivers([skyscraper, cruise])
     assert found.rare[: found.count] == [cruise]
     assert drivers([skyscraper]).rare == [skyscraper]  # when nothing else can
+
+
+def test_which_people_asks_for_a_person() -> None:
+    assert answer_type("Which new cast members join Mission Impossible 7?") == "person"
+    assert answer_type("What king ruled Sicily?") == "person"
+    assert answer_type("Which ship did the production hire?") is None

@@ -103,6 +103,13 @@ def dimension_and_counted(question: str) -> tuple[str, str]:
 
 # --- what kind of answer is wanted ----------------------------------------------------------
 
+# Nouns for people: "which (new) cast members" asks for people, named.
+PEOPLE = (
+    "actors?|actress(es)?|directors?|persons?|people|stars?|cast|members?|players?|writers?"
+    "|authors?|producers?|singers?|artists?|leaders?|founders?|kings?|queens?|presidents?"
+    "|ministers?|scientists?|man|woman|men|women|characters?|rulers?|dukes?|emperors?"
+)
+
 ANSWER_TYPE_PATTERNS = [
     ("amount", r"\bhow much\b|\bwhat (price|cost|amount|sum)\b"),
     ("measure", r"\bhow (high|tall|far|long|old|fast|big|large|deep|wide|heavy|tall)\b"),
@@ -110,8 +117,8 @@ ANSWER_TYPE_PATTERNS = [
     ("number", r"\bhow (many|often)\b|\bwhat number\b"),
     ("number", r"\b(number|percentage|amount|population) of\b"),
     ("date", r"\bwhen\b|\b(what|which) (year|date|day|month|century|decade)\b|\brelease date\b"),
-    ("person", r"\bwho(m|se)?\b|\b(which|what) (actor|actress|director|person|star|cast)s?\b"),
-    ("person", r"\b(which|what) (people|cast members|members)\b"),
+    ("person", r"\bwho(m|se)?\b"),
+    ("person", rf"\b(which|what) (\w+ )?({PEOPLE})\b"),
     ("place", r"\bwhere\b|\b(what|which) (country|city|place|location|mountain|town|region)\b"),
     ("reason", r"\bwhy\b|\bhow come\b"),
     ("definition", r"\bwhat (is|are|does|do|did)\b.*\b(mean|means|stand for|stands for)\b"),
