@@ -247,7 +247,7 @@ def ensure_index(config: Config, poll: float = 0.2) -> None:
         if not waiting:
             click.echo(f"{problem}: building {config.db} from {config.sources}/ …", err=True)
         try:
-            run_build(config)
+            run_build(config, full=True)  # from nothing: missing, damaged or another version's
             return
         except BuildRunning:
             if not waiting:

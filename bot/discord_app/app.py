@@ -119,7 +119,8 @@ class BriefingBot(commands.Bot):
                 )
             log.info("index %s: %s; building it from %s", config.db, problem, config.sources)
             try:
-                summary = await build_in_worker(config.sources, config.db)
+                # from nothing: the index there is missing, damaged or another version's
+                summary = await build_in_worker(config.sources, config.db, full=True)
                 built = True
             except BuildBusy:
                 if loop.time() > deadline:

@@ -222,8 +222,8 @@ async def in_worker_process(function: Callable[..., T], *args: Any) -> T:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-async def build_in_worker(sources: Path, db_path: Path) -> BuildSummary:
+async def build_in_worker(sources: Path, db_path: Path, *, full: bool = False) -> BuildSummary:
     """``build_index`` in a worker process that works for this one: should this process be
     gone by the time it finishes, it renames nothing (``owner``)."""
-    build = functools.partial(build_index, sources, db_path, owner=os.getpid())
+    build = functools.partial(build_index, sources, db_path, full=full, owner=os.getpid())
     return await in_worker_process(build)

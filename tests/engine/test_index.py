@@ -2,6 +2,7 @@ import contextlib
 import multiprocessing
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -195,6 +196,7 @@ def damage_middle_pages(db: Path) -> None:
             for name in ("idx_vocabulary_stem", "passages_fts_data")
         ]
     assert all(1 < page < pages for page in damaged), damaged
+    time.sleep(0.02)  # file times tick every few ms: the damage comes later than the build
     with open(db, "r+b") as file:
         for page in damaged:
             file.seek((page - 1) * page_size)
@@ -267,3 +269,16 @@ def test_reading_goes_on_in_the_build_process_when_workers_die(
     results = list(workers.parallel_map(double_unless_in_a_worker, items, workers=2))
     assert results == [2 * n for n in range(workers.PARALLEL_FROM)]
     assert "worker processes failed" in caplog.text
+
+
+def test_the_whole_file_check_is_skipped_only_for_the_file_as_built(
+    sources: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "briefing.db"
+    build_index(sources, db)
+    assert builder.untouched_since_built(db)
+    time.sleep(0.02)  # file times tick every few ms: a write later than the build's
+    with open(db, "r+b") as file:  # any write since (damage, a restore) means check it again
+        file.seek(200)
+        file.write(file.read(1))
+    assert not builder.untouched_since_built(db)

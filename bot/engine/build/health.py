@@ -47,17 +47,17 @@ def foreign_file(db_path: Path) -> str | None:
     return f"another program's SQLite database (tables: {', '.join(tables)})"
 
 
-def read_previous_stats(db_path: Path) -> dict[str, SourceStat] | None:
+def read_previous_stats(db_path: Path, *, check: bool = True) -> dict[str, SourceStat] | None:
     """The articles of the current index, or None when there is no usable index to build on:
-    none, another schema's, or damaged (SQLite's quick_check; a build that copied a damaged
-    file kept its bad pages, and a start-up that rebuilt it so looped for ever)."""
+    none, another schema's, or (``check``: SQLite's quick_check) damaged: a build that copied
+    a damaged file kept its bad pages, and a start-up that rebuilt it so looped for ever."""
     if not db_path.exists():
         return None
     try:
         with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
             if read_schema_version(conn) != SCHEMA_VERSION:
                 return None
-            if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            if check and conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 return None
             rows = conn.execute("SELECT id, size, mtime_ns, fingerprint FROM articles")
             return {row[0]: SourceStat(row[1], row[2], row[3]) for row in rows}
