@@ -324,6 +324,15 @@ def titles_in(text: str) -> list[str]:
         ("Tidewater, Brandt's third feature, took six years.", "Tidewater"),
         ("He loved his debut, Blackwater Saints.", "Blackwater Saints"),
         ("Halcyon Drive, filmed in Lisbon in 2011, returns to Paxflix.", "Halcyon Drive"),
+        # openings, the film's own cast and crew, tickets
+        ("Granite Bay opens Friday in 400 cinemas.", "Granite Bay"),
+        ("Lucky Thirteen hits cinemas on Saturday after a delay.", "Lucky Thirteen"),
+        ("Paper Tigers is coming to Vireo+ next month.", "Paper Tigers"),
+        ("Lucky Thirteen's director, Omar Haddad, says the film nearly died.", "Lucky Thirteen"),
+        ("The Lucky Thirteen cast, led by June Okafor, rehearsed for the film.", "Lucky Thirteen"),
+        ("Saltmarsh, out now in UK cinemas, stars Ruth Bell as a birdwatcher.", "Saltmarsh"),
+        ("Tickets for Midnight Ferryman sold out, the film's distributor said.",
+         "Midnight Ferryman"),
     ],
 )  # fmt: skip
 def test_widened_cues_find_titles(text: str, title: str) -> None:
@@ -362,6 +371,12 @@ def test_widened_cues_find_titles(text: str, title: str) -> None:
         "Her debut, London audiences said, was the best film of the year.",
         "The festival lineup includes films from Iceland, Norway and Chile.",
         "The lineup includes A Sparrow in the Engine, the festival's longest film.",
+        "The Tate Modern opens Friday with a show about film posters.",
+        "Tickets for Glastonbury sold out in an hour.",
+        "Denis Villeneuve's sequel arrives in March.",
+        "Paramount's director of marketing praised the film.",
+        "Kathryn Bigelow's cast worked for months on the film.",
+        "Her next project, London Calling, is a play about a film.",
     ],
 )
 def test_widened_cues_leave_out_people_places_and_the_rest(text: str) -> None:

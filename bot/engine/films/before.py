@@ -13,6 +13,7 @@ from typing import NamedTuple
 from bot.engine.films.context import Article
 from bot.engine.films.cue_words import (
     APPEAR_VERBS,
+    AUDIENCE_NOUNS,
     COMMA_NOUNS,
     DIRECT_VERBS,
     FILM_NOUNS_BEFORE,
@@ -114,14 +115,15 @@ def _pre_word(text: str, at: int, last: str, article: Article) -> Pre | None:
             return Pre(Cue.CREDITS, MEDIUM, closed=True)
         return None
     if last in ("of", "to", "for", "from", "on"):
-        space = text.rfind(" ", max(0, at - 16), at - 1)
-        noun = text[space + 1 : at - 1]
+        noun = _word_before_word(text, at)
         if noun in SEQUEL_NOUNS and last in ("of", "to"):
             return Pre(Cue.FILM_WORD, STRONG)  # "a remake of X", "the sequel to X"
         if noun in TRAILER_NOUNS:
             return Pre(Cue.FILM_WORD, STRONG)  # "the first trailer for X"
         if noun in MATERIAL_NOUNS:
             return Pre(Cue.FILM_WORD, MEDIUM)  # "the set of X", "the premiere of X"
+        if noun in AUDIENCE_NOUNS and last in ("for", "of"):
+            return Pre(Cue.FILM_WORD, MEDIUM, screen=True)  # "Tickets for X", "Fans of X"
         if noun in ("lost", "losing") and last == "to":
             return Pre(Cue.RELEASE, MEDIUM, screen=True)  # "lost to X" at an awards night
         if noun == "cast" and last == "of" and text.endswith("the cast ", max(0, at - 12), at):
@@ -139,8 +141,7 @@ def _pre_word(text: str, at: int, last: str, article: Article) -> Pre | None:
         if NAMED_FILM_RE.search(text, max(0, at - 48), at):
             return Pre(Cue.FILM_WORD, STRONG)
         return None
-    space = text.rfind(" ", max(0, at - 24), at - 1)
-    before = text[space + 1 : at - 1].lower()
+    before = _word_before_word(text, at).lower()
     year = YEAR_WORD_RE.fullmatch(before)
     if year is not None:  # "the 2018 spin-off X"
         return Pre(Cue.YEAR, STRONG, int(year.group(1)))
@@ -155,6 +156,12 @@ def _pre_word(text: str, at: int, last: str, article: Article) -> Pre | None:
 TRAILER_NOUNS = frozenset(("trailer", "trailers", "teaser", "teasers"))
 STAR_ENDINGS = tuple(f"{verb} " for verb in STAR_VERBS)
 APPEAR_ENDINGS = tuple(f"{verb} " for verb in APPEAR_VERBS)
+
+
+def _word_before_word(text: str, at: int) -> str:
+    """The word before the one that starts at ``at`` (after a space or a line break)."""
+    start = max(text.rfind(" ", max(0, at - 24), at - 1), text.rfind("\n", max(0, at - 24), at - 1))
+    return text[start + 1 : at - 1]
 
 
 def _possessive(owner: str, at: int, article: Article) -> Pre | None:

@@ -84,6 +84,9 @@ MATERIAL_NOUNS = frozenset(
     """trailer trailers teaser teasers poster posters footage clip clips set sets premiere
     screening screenings production""".split()
 )
+# The same before "for"/"of", but only in a sentence about films: "Tickets for X sold out",
+# "Fans of X will want to ..." (tickets for a match, fans of a team, elsewhere).
+AUDIENCE_NOUNS = frozenset("tickets Tickets fans Fans".split())
 # Nouns for a festival's or a studio's films before "includes" or a colon: "the lineup
 # includes A, B and C", "Also screening out of competition: A, B and C".
 LINEUP_RE = re.compile(
@@ -146,6 +149,9 @@ POST_CUE_RE = re.compile(
     rf"|(?P<credit>(?:{COMMA}|{SP}*\(){SP}*(?:starring|co-starring|which{SP}+stars"
     rf"|(?:written{SP}+and{SP}+)?(?:co-)?directed{SP}+by|from{SP}+(?:the{SP}+)?director))"
     rf"|(?P<sequel>{SP}+(?:sequel|prequel|remake|reboot|spin-?off)s?\b)"
+    rf"|(?P<owned>['’]s{SP}+(?:director|directors|soundtrack|opening{SP}+weekend)\b"
+    rf"(?!{SP}+of\b))"
+    rf"|(?P<crew>{SP}+(?:cast|soundtrack|screenplay|trailer)\b(?!{SP}+(?:as|in|on|by)\b))"
     rf"|(?P<filmword>{SP}+(?:film|movie)\b))",
     re.IGNORECASE,
 )
@@ -171,7 +177,7 @@ APPOSITIVE_STARTS = tuple(
     for determiner in ("the", "a", "an", "his", "her", "their", "its")
 )
 POST_CUE_OPENERS = frozenset(",(\"”’'")
-POST_CUE_LETTERS = frozenset("fsmiturop(")
+POST_CUE_LETTERS = frozenset("fsmiturop(c")
 # Words that start an award's name: "the Golden Anchor", "Best Director", "the Palme d'Or".
 AWARD_WORD = (
     r"(?:Best|Golden|Silver|Bronze|Crystal|Grand|Jury|Audience|Palme|Oscars?|Academy|BAFTA"
@@ -200,6 +206,13 @@ RELEASE_RE = re.compile(
     rf"(?:the{SP}+|a{SP}+|an{SP}+|two{SP}+|three{SP}+)?(?-i:{AWARD_WORD})"
     rf"|(?:was|is|has{SP}+been){SP}+nominated{SP}+for"
     rf"|(?:filmed|shot){SP}+(?:in|on|at){SP}+(?-i:[A-Z])"
+    rf"|(?:opens|opened)(?:{SP}+(?:on{SP}+)?(?-i:Friday|Saturday|Sunday|Monday|Tuesday"
+    rf"|Wednesday|Thursday)|{SP}+next{SP}+week|{SP}+this{SP}+week)?{SP}+(?:nationwide|in{SP}+"
+    rf"(?:\d[\d,]*{SP}+)?(?:cinemas|theaters|theatres|screens))\b"
+    rf"|(?:hits|hit|arrives{SP}+in|arrived{SP}+in){SP}+(?:cinemas|theaters|theatres|screens)\b"
+    rf"|is{SP}+coming{SP}+to{SP}+(?:cinemas|theaters|theatres|(?-i:[A-Z]))"
+    rf"|(?:out{SP}+now|now{SP}+showing)\b"
+    rf"|stars{SP}+(?-i:[A-Z][a-z]+{SP}+[A-Z][a-z]+){SP}+as\b"
     rf"|(?:follows|tells{SP}+the{SP}+story{SP}+of|centres{SP}+on|centers{SP}+on|is{SP}+set{SP}+in)"
     rf"{SP}+(?:a|an|the|two|three|four|[a-z]+{SP}+(?:who|whose))\b)"
 )
@@ -213,10 +226,12 @@ RELEASE_WORDS = frozenset(
     """which premiered premieres debuted debuts screened had topped tops led leads ruled
     dominated won wins opened opens open grossed grosses earned earns took takes pulled slipped
     slips fell falls dropped drops climbed rose jumped held streams arrives lands scooped swept
-    collected claimed picked follows tells centres centers filmed shot""".split()
+    collected claimed picked follows tells centres centers filmed shot hits hit out now
+    stars""".split()
 )
 # "is", "was" and "has" start a release cue only so ("X is now streaming on ...").
 RELEASE_AUXILIARIES = (
+    " is coming to ",
     " is now streaming ",
     " is streaming ",
     " is set in ",
@@ -232,7 +247,8 @@ COPULA_WORDS = frozenset({"is", "was", "remains", "has"})
 # Company words at the end of a name that earns or opens something: not a film.
 COMPANY_WORDS = frozenset(
     """Pictures Studios Studio Films Entertainment Media Group Inc Corp Corporation Company
-    Networks Network Channel Records Capital Partners Holdings Bank Theatres Cinemas""".split()
+    Networks Network Channel Records Capital Partners Holdings Bank Theatres Cinemas Cinema
+    Theatre Theater Museum Gallery Hall Centre Center Festival Exchange Zoo Park Tower""".split()
 )
 # "Y will star as a retired judge in X", "Y plays a night-shift nurse in X", "has been cast
 # in X": an actor's part, then the film (medium: "plays a cop in Chicago" too).

@@ -355,7 +355,11 @@ def _cue_of(
         return _Cued(Cue.YEAR, STRONG, int(year))
     post_credit = post is not None and post.group("credit")
     if pre is not None and pre_cue == Cue.FILM_WORD:
-        if (not pre.closed or text[end : end + 1] in CLOSERS) and not article.is_person(surface):
+        if (
+            (not pre.closed or text[end : end + 1] in CLOSERS)
+            and not article.is_person(surface)
+            and (not pre.screen or in_sentence(SCREEN_CONTEXT_RE, text, start, end))
+        ):  # "Tickets for X" only in a sentence about films: not "Tickets for Glastonbury"
             return _Cued(Cue.FILM_WORD, pre.level)
     elif (
         (pre_cue == Cue.CREDITS or post_credit)
@@ -387,6 +391,14 @@ def _cue_of(
         and not DEMONYM_RE.search(surface)
     ):
         return _Cued(Cue.SEQUEL_OF, STRONG)
+    if (
+        post is not None
+        and (post.group("owned") or post.group("crew"))
+        and article.about_films()
+        and not article.is_person(surface)
+        and surface.rsplit(None, 1)[-1] not in COMPANY_WORDS
+    ):
+        return _Cued(Cue.SEQUEL_OF, MEDIUM)  # "Lucky Thirteen's director", "the X cast"
     if (
         release is not None
         and not article.is_person(surface)
