@@ -205,3 +205,33 @@ def test_who_is_best_answered_by_a_full_name() -> None:
     assert full_names_in("The film will see the return of Ving Rhames, Simon Pegg.", frozenset())
     assert not full_names_in("After filming in Venice, Italy was postponed.", frozenset())
     assert not full_names_in("Later Tom Cruise trained.", frozenset({"tom", "cruise"}))
+
+
+GALA = """---
+title: Quimvex Gala opens with a long show
+---
+
+The Quimvex Gala opened on Friday in the old harbour hall, with a show that ran late.
+
+The director, Plov Yithson, said the stage had been built in nine days.
+
+A long queue formed outside before the doors opened.
+"""
+
+
+def test_a_sentence_holds_what_its_article_is_about(tmp_path: Path) -> None:
+    """In an article titled "Quimvex Gala ...", "The director, ..." answers "who is the director
+    of the Quimvex Gala" without repeating its name; the title's other words ("long") are no
+    subject."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "gala.md").write_text(GALA)
+    (sources / "other.txt").write_text(OTHER)
+    build_index(sources, tmp_path / "g.db")
+    searcher = Searcher(tmp_path / "g.db")
+    found = features(searcher, "Who is the director of the Quimvex Gala?")
+    director = of(found, "The director, Plov Yithson")
+    assert director["cover"] == 1.0 and director["bm25"] == 1.0
+    long_show = features(searcher, "Quimvex Gala long queue")
+    assert of(long_show, "The director, Plov Yithson")["cover"] < 1.0
+    assert of(long_show, "A long queue formed")["cover"] == 1.0

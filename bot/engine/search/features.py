@@ -5,7 +5,8 @@ Each sentence gets a short vector of numbers, each one a reason a person would g
 - ``cover``: the share of the question's weight the sentence holds, each term weighed by how
   rare it is in the pool's articles (in an article about Tom Cruise, "Cruise" tells sentences
   apart no better than "the"; weighed over the whole index instead, a large index made the
-  topic's own words outweigh the rest);
+  topic's own words outweigh the rest); a sentence holds what its article is about (the names
+  in its title, the film it is about: see ``Featurizer.subject_mask``) without repeating it;
 - ``neighbours``: what the sentences just before and after it add;
 - ``bm25``: BM25 of the sentence over the pool (term frequency and length), over the pool's best;
 - ``article_rank``: how well its article matches the question as a whole, against the pool's
@@ -30,7 +31,14 @@ from bot.engine.search.chance import NEIGHBOUR_SHARE
 from bot.engine.search.matching import Matcher, Sentence
 from bot.engine.search.question import Question, inverse_document_frequency
 from bot.engine.search.retrieve import Pool
-from bot.engine.words import english_zipf_frequency, is_content_word, normalise, stem, tokens
+from bot.engine.words import (
+    STOPWORDS,
+    english_zipf_frequency,
+    is_content_word,
+    normalise,
+    stem,
+    tokens,
+)
 
 SENTENCE_FEATURES = (
     "cover",
@@ -283,6 +291,7 @@ class Featurizer:
         self.weights = term_weights(question, pool)
         self.asked = question.asked_tokens
         self.by_position = {(s.article_id, s.position): s for s in pool.sentences.values()}
+        self.subjects = {a: self.subject_mask(pool.titles.get(a, "")) for a in pool.counts}
         self.article_scores = {a: self.article_score(c) for a, c in pool.counts.items()}
         self.best_article = max(self.article_scores.values(), default=0.0) or 1.0
         size = max(len(pool.sentences), 1)
@@ -291,6 +300,22 @@ class Featurizer:
         self._frequencies: dict[int, dict[int, int]] = {}
         lengths = [len(s.words or ()) for s in pool.sentences.values()]
         self.average_length = (sum(lengths) / len(lengths)) if lengths else 1.0
+
+    def subject_mask(self, title: str) -> int:
+        """The terms naming what an article is about: the names in its title ("Harbour of Ash
+        crew reveals ...": not "crew"), and a film whose whole title its title holds. Every
+        sentence of the article holds them: "The director, X, said ..." in an article about
+        the film answers "who directed <film>" without repeating its name. (A film the text
+        mentions, even again and again, is not enough: the seed articles each mention several,
+        and crediting them cost the news questions two.)"""
+        names = set(names_in(title))
+        title_words = set(tokens(title))
+        mask = 0
+        for i, term in enumerate(self.question.terms):
+            titled = term.film_id is not None and set(tokens(term.asked)) - STOPWORDS <= title_words
+            if term.words & names or titled:
+                mask |= 1 << i
+        return mask
 
     def article_score(self, counts: list[int]) -> float:
         """How strongly an article matches the question as a whole: each term's index weight
@@ -308,16 +333,23 @@ class Featurizer:
         return mask & ~sentence.matched
 
     def relevant(self, sentence: Sentence) -> bool:
-        """Worth scoring: it or a neighbour holds a term."""
-        return bool(sentence.matched or self.around(sentence))
+        """Worth scoring: it or a neighbour holds a term, or its article is about one."""
+        return bool(
+            sentence.matched or self.subjects.get(sentence.article_id) or self.around(sentence)
+        )
 
     def bm25(self, sentence: Sentence) -> float:
         words = sentence.words or []
-        if not sentence.matched:
+        subject = self.subjects.get(sentence.article_id, 0)
+        if not sentence.matched | subject:
             return 0.0
         norm = BM25_K1 * (1 - BM25_B + BM25_B * len(words) / self.average_length)
         score = 0.0
-        counted = self.term_frequencies(sentence)
+        counted = dict(self.term_frequencies(sentence))
+        while subject:  # what its article is about: as if named once
+            bit = subject & -subject
+            counted.setdefault(bit.bit_length() - 1, 1)
+            subject ^= bit
         for i, tf in counted.items():
             score += self.idf[i] * tf * (BM25_K1 + 1) / (tf + norm)
         return score
@@ -374,6 +406,7 @@ class Featurizer:
     def vector(self, sentence: Sentence, bm25: float, best_bm25: float) -> list[float]:
         share = self.weights.local_share
         own = sentence.matched
+        covered = own | self.subjects.get(sentence.article_id, 0)
         around = self.around(sentence)
         wants = self.question.wants
         question = self.question
@@ -382,7 +415,7 @@ class Featurizer:
         missing = asked_type and not typed and wants in RELIABLE_TYPES
         novel = self.novel(sentence)
         return [
-            share(own),
+            share(covered),
             share(around),
             bm25 / best_bm25 if best_bm25 else 0.0,
             self.article_scores.get(sentence.article_id, 0.0) / self.best_article,

@@ -58,13 +58,15 @@ class Pool:
     """The sentences to rank, and what retrieval saw on the way: per article, its passages
     holding each term, then all its passages (``counts``); the articles about the question
     beyond chance (``about``); the best candidate's chance (log passages expected to match as
-    well by coincidence); whether an article spells out the acronym asked about."""
+    well by coincidence); whether an article spells out the acronym asked about; the articles'
+    titles."""
 
     sentences: dict[int, Sentence] = field(default_factory=dict)
     counts: dict[str, list[int]] = field(default_factory=dict)
     about: list[str] = field(default_factory=list)
     chance: float = math.inf
     spelt_out: bool = False
+    titles: dict[str, str] = field(default_factory=dict)  # the pool's articles' titles
 
 
 # --- the SQL --------------------------------------------------------------------------------
@@ -155,8 +157,9 @@ def article_rows_sql(articles: list[str]) -> Query:
 
 
 def article_sizes_sql(articles: list[str]) -> Query:
+    """Each article's passages and title (what it is about, see ``features.subject_mask``)."""
     marks = ",".join("?" * len(articles))
-    return f"SELECT id, passages FROM articles WHERE id IN ({marks})", list(articles)
+    return f"SELECT id, passages, title FROM articles WHERE id IN ({marks})", list(articles)
 
 
 # --- acronyms -------------------------------------------------------------------------------
@@ -289,7 +292,9 @@ class Retriever:
         ``whole``; of the others, the ``seen`` sentences around their candidates only), which
         terms each holds, and which articles are about the question beyond chance. When some
         are, only those."""
-        sizes = dict(self.run(article_sizes_sql(articles)))
+        found_sizes = self.run(article_sizes_sql(articles))
+        sizes = {article: size for article, size, _ in found_sizes}
+        titles = {article: title or "" for article, _, title in found_sizes}
         read, total = [], 0
         for article in articles if whole else ():
             size = sizes.get(article) or self.max_topic_passages + 1
@@ -318,7 +323,7 @@ class Retriever:
         if about and len(about) < len(counts):
             sentences = {i: s for i, s in sentences.items() if s.article_id in about}
             counts = {a: counts[a] for a in about}
-        return Pool(sentences, counts, about)
+        return Pool(sentences, counts, about, titles={a: titles.get(a, "") for a in counts})
 
     def match(self, question: Question, matcher: Matcher, sentences: dict[int, Sentence]) -> None:
         """Set which terms each sentence holds: words by ``matcher``, films by their mentions."""
