@@ -61,7 +61,7 @@ INDENTED_BLOCK_RE = re.compile(r"(?m)^([ \t]+)(?=[#>])")
 SCHEME_RE = re.compile(r"(?i)(?<=[a-z0-9+.-]):(?=//)")
 # Brackets stand aside while discord.py escapes (private-use characters): it escapes a masked
 # link only by a backslash before it, leaving the Markdown inside it live; then each is "\[".
-BRACKETS = str.maketrans({"[": "\ue002", "]": "\ue003", "\ue002": None, "\ue003": None})
+BRACKETS = str.maketrans({"[": "\ue002", "]": "\ue003", "\ue002": "\ufffd", "\ue003": "\ufffd"})
 ESCAPED_BRACKETS = str.maketrans({"\ue002": "\\[", "\ue003": "\\]"})
 
 
@@ -128,7 +128,9 @@ def quote_text(excerpt: Excerpt, length: int | None = None) -> str:
 
     Escaped as one string, highlights marked first: escaping the pieces between highlights one
     by one left Markdown that spans a highlight live (``[the **report**](https://…)`` a link)."""
-    text = excerpt.text.replace(HIGHLIGHT_ON, "").replace(HIGHLIGHT_OFF, "")
+    # the markers' own characters in an article (private-use: next to never) shown as U+FFFD,
+    # one for one, so the highlights' offsets still hold
+    text = excerpt.text.replace(HIGHLIGHT_ON, "\ufffd").replace(HIGHLIGHT_OFF, "\ufffd")
     end = len(text) if length is None else min(length, len(text))
     pieces, last = [], 0
     for start, stop in merged_spans(excerpt, end):

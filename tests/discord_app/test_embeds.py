@@ -264,3 +264,12 @@ def test_no_link_but_the_citation_whatever_the_article_and_its_title_hold():
     assert cited.startswith(
         "— [Report\\](https:\u200b//evil.example/t) \\[x](https://example.com/ok)"
     )
+
+
+def test_private_use_characters_in_an_article_keep_the_highlights_in_place():
+    from bot.discord_app.embeds import quote_text
+
+    text = "A \ue000 marker [\ue002] before the word stunt."
+    start = text.index("stunt")
+    quoted = quote_text(excerpt(text, highlights=((start, start + 5),)))
+    assert quoted.endswith("**stunt**.") and "\ue000" not in quoted and "\ue002" not in quoted
