@@ -216,6 +216,8 @@ The Quimvex Gala opened on Friday in the old harbour hall, with a show that ran 
 The director, Plov Yithson, said the stage had been built in nine days.
 
 A long queue formed outside before the doors opened.
+
+The next one is planned for 3 June 2027.
 """
 
 
@@ -235,3 +237,6 @@ def test_a_sentence_holds_what_its_article_is_about(tmp_path: Path) -> None:
     long_show = features(searcher, "Quimvex Gala long queue")
     assert of(long_show, "The director, Plov Yithson")["cover"] < 1.0
     assert of(long_show, "A long queue formed")["cover"] == 1.0
+    # the kind of answer asked for counts where the article's subject does
+    planned = of(features(searcher, "When is the Quimvex Gala?"), "The next one is planned")
+    assert planned["figure_found"] == 1.0 and planned["kind_missing"] == 0.0

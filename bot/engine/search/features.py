@@ -410,7 +410,7 @@ class Featurizer:
         around = self.around(sentence)
         wants = self.question.wants
         question = self.question
-        typed = own and has_answer_type(wants, sentence.text, self.asked, question.dimension)
+        typed = covered and has_answer_type(wants, sentence.text, self.asked, question.dimension)
         asked_type = wants not in (None, "yesno")
         missing = asked_type and not typed and wants in RELIABLE_TYPES
         novel = self.novel(sentence)
@@ -422,7 +422,7 @@ class Featurizer:
             float(typed and wants in FIGURES),
             self.name_found(sentence) if typed and wants not in FIGURES else 0.0,
             float(missing),
-            share(own) * missing,
+            share(covered) * missing,
             min(len(novel), NOVEL_WORDS) / NOVEL_WORDS,
             self.matcher.side_by_side(sentence) / 3,
             float(sentence.span > 1),
