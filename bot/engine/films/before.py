@@ -115,6 +115,8 @@ def _pre_word(text: str, at: int, last: str, article: Article) -> Pre | None:
             return Pre(Cue.CREDITS, MEDIUM, closed=True)
         return None
     if last in ("of", "to", "for", "from", "on"):
+        if not text.endswith(PREPOSITION_ENDINGS, max(0, at - 12), at):
+            return None  # "of London", "for Paris": the common case
         noun = _word_before_word(text, at)
         if noun in SEQUEL_NOUNS and last in ("of", "to"):
             return Pre(Cue.FILM_WORD, STRONG)  # "a remake of X", "the sequel to X"
@@ -154,6 +156,15 @@ def _pre_word(text: str, at: int, last: str, article: Article) -> Pre | None:
 
 # The word before "in", "of" or "to", as it ends the text before them.
 TRAILER_NOUNS = frozenset(("trailer", "trailers", "teaser", "teasers"))
+# The nouns a cue before "of", "to", "for", "from" or "on" needs, as the text before it ends.
+PREPOSITION_ENDINGS = tuple(
+    f"{noun} "
+    for noun in SEQUEL_NOUNS
+    | TRAILER_NOUNS
+    | MATERIAL_NOUNS
+    | AUDIENCE_NOUNS
+    | {"lost", "losing", "cast"}
+)
 STAR_ENDINGS = tuple(f"{verb} " for verb in STAR_VERBS)
 APPEAR_ENDINGS = tuple(f"{verb} " for verb in APPEAR_VERBS)
 

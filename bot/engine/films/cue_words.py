@@ -177,7 +177,7 @@ APPOSITIVE_STARTS = tuple(
     for determiner in ("the", "a", "an", "his", "her", "their", "its")
 )
 POST_CUE_OPENERS = frozenset(",(\"”’'")
-POST_CUE_LETTERS = frozenset("fsmiturop(c")
+POST_CUE_LETTERS = frozenset("fsmiturop(")
 # Words that start an award's name: "the Golden Anchor", "Best Director", "the Palme d'Or".
 AWARD_WORD = (
     r"(?:Best|Golden|Silver|Bronze|Crystal|Grand|Jury|Audience|Palme|Oscars?|Academy|BAFTA"

@@ -228,42 +228,30 @@ def _classify(
     ..."), which only a strong cue makes a title."""
     pre = pre_cue(text, start - 1 if quoted else start, article)
     after = text[end : end + 2]
+    first = after[:1]
     # Every cue after a title starts with a quote, comma or bracket, or a space and one of
     # these letters ("franchise", "sequel", "movie", "released", ...): skip the regex if not.
     post = (
         POST_CUE_RE.match(text, end)
-        if after[:1] in POST_CUE_OPENERS
-        or (after[:1] == " " and after[1:].lower() in POST_CUE_LETTERS)
+        if first in POST_CUE_OPENERS
+        or (first == " " and (after[1:].lower() in POST_CUE_LETTERS or after == " c"))
         else None
     )
-    appositive = (
-        APPOSITIVE_RE.match(text, end)
-        if (
-            after == ", "
-            and (
-                text.startswith(DETERMINERS, end + 2)
-                or (text[end + 2 : end + 3].isupper() and "'s " in text[end + 3 : end + 24])
-            )
-        )
-        or (
-            (after in COMMA_QUOTES or after[:1] in CLOSING_QUOTES)
-            and text.startswith(APPOSITIVE_STARTS, end)
-        )
-        else None
-    )
-    release = None
-    if after[:1] == " " or after == ", ":  # the next word may start a cue of its own
-        at = end + 2 if after == ", " else end + 1
-        space = text.find(" ", at, at + 12)
-        word = text[at:space] if space > 0 else ""
-        if word in RELEASE_WORDS or (
-            word in COPULA_WORDS and text.startswith(RELEASE_AUXILIARIES, end)
-        ):  # "X premiered at ...", "X, which premiered ...", "X is now streaming on ..."
-            release = RELEASE_RE.match(text, end)
-        elif word in ROLE_AFTER_WORDS:  # "Marrow Creek star Tilda Vance"
-            release = ROLE_AFTER_RE.match(text, end)
-        if release is None and word in COPULA_WORDS and appositive is None:
-            appositive = COPULA_RE.match(text, end)  # "X is her slowest film yet"
+    appositive = release = None
+    if after == ", ":
+        if text.startswith(DETERMINERS, end + 2) or (
+            text[end + 2 : end + 3].isupper() and "'s " in text[end + 3 : end + 24]
+        ):
+            appositive = APPOSITIVE_RE.match(text, end)  # "X, a Finnish documentary about"
+        release = _word_cue(text, end, end + 2, appositive)
+    elif first == " ":
+        release = _word_cue(text, end, end + 1, None)
+        if release is not None and release.re is COPULA_RE:
+            appositive, release = release, None  # "X is her slowest film yet"
+    elif (after in COMMA_QUOTES or first in CLOSING_QUOTES) and text.startswith(
+        APPOSITIVE_STARTS, end
+    ):
+        appositive = APPOSITIVE_RE.match(text, end)  # '"Hollis & Dyer," a buddy comedy'
     if pre is None and post is None and appositive is None and release is None and not quoted:
         surface = text[start:end]  # the common case: no cue around
         colon = ": " in surface and not _heads_headline(text, start)
@@ -293,6 +281,32 @@ def _classify(
     if surface[-1] in NUMBER_ENDS and cued.cue != Cue.FRANCHISE:
         _number(mention)
     return mention
+
+
+def _word_cue(
+    text: str, end: int, at: int, appositive: re.Match[str] | None
+) -> re.Match[str] | None:
+    """The cue the word at ``at`` starts after a title: a release ("X premiered at ...", "X,
+    which premiered ..."), a person of the film's ("Marrow Creek star Tilda Vance"), or a
+    copula ("X is her slowest film yet")."""
+    space = text.find(" ", at, at + 12)
+    kind = NEXT_WORD_CUES.get(text[at:space]) if space > 0 else None
+    if kind is None:
+        return None
+    if kind == "release" or (kind == "copula" and text.startswith(RELEASE_AUXILIARIES, end)):
+        found = RELEASE_RE.match(text, end)
+        if found is not None or kind == "release":
+            return found
+    if kind == "role":
+        return ROLE_AFTER_RE.match(text, end)
+    return COPULA_RE.match(text, end) if appositive is None and at == end + 1 else None
+
+
+NEXT_WORD_CUES = (
+    dict.fromkeys(RELEASE_WORDS, "release")
+    | dict.fromkeys(ROLE_AFTER_WORDS, "role")
+    | dict.fromkeys(COPULA_WORDS, "copula")
+)
 
 
 def _number(mention: Mention) -> None:
