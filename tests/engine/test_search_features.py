@@ -73,6 +73,8 @@ def test_a_measure_is_of_the_dimension_asked() -> None:
     assert has_answer_type("measure", "It flew at 25,000 feet.", frozenset(), "high")
     assert has_answer_type("measure", "The 58-year-old star.", frozenset(), "old")
     assert not has_answer_type("measure", "He trained for a whole year.", frozenset(), "old")
+    assert has_answer_type("measure", "A nine-minute standing ovation.", frozenset(), "long")
+    assert has_answer_type("measure", "A 40-metre drop.", frozenset(), "high")
 
 
 def test_how_much_wants_an_amount() -> None:

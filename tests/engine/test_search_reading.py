@@ -110,3 +110,12 @@ def test_which_people_asks_for_a_person() -> None:
     assert answer_type("Which new cast members join Mission Impossible 7?") == "person"
     assert answer_type("What king ruled Sicily?") == "person"
     assert answer_type("Which ship did the production hire?") is None
+
+
+def test_the_dimension_a_measure_asks_for_weighs_half(searcher: Searcher) -> None:
+    """ "how high was the HALO jump": the answer gives a height ("25,000 feet") and need not say
+    "high"."""
+    measured = asked(searcher, "How high was the HALO jump?")["high"]
+    plain = asked(searcher, "Why was the HALO jump so high?")["high"]
+    assert measured.answer_noun and not plain.answer_noun
+    assert measured.weight == plain.weight / 2

@@ -132,7 +132,11 @@ def full_names_in(text: str, asked: frozenset[str]) -> bool:
 
 
 FIGURE = r"\d[\d,.]*(?:\s*(?:million|billion|thousand))?\s*(?:-\s*)?"
-NUMBER_WORD = r"\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|whole|half a)\s"
+# "a year", "nine-minute", "two-hour": a figure in words, before its unit or joined to it.
+NUMBER_WORD = (
+    r"\b(?:(?:a|an|several|whole|half a)\s|(?:one|two|three|four|five|six|seven|eight|nine|ten"
+    r"|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred)[\s-])"
+)
 LENGTHS = r"feet|foot|ft|km|kilometres?|kilometers?|miles?|mi|m|metres?|meters?|cm|mm|inch(?:es)?"
 DURATIONS = r"years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centur(?:y|ies)"
 # What each "how ..." measures, in the units an answer gives it in.

@@ -330,6 +330,12 @@ class QuestionReader:
         if wants is None and WHICH_RE.search(text.lower()) and any(t.answer_noun for t in terms):
             wants = "entity"  # "which skyscraper": one named, most often ("what risk": less)
         dimension, counted = dimension_and_counted(" ".join(corrections(text, terms)))
+        for term in terms:
+            # "how long was the ovation": the answer gives a length ("nine-minute"), and may
+            # not say "long"; a sentence saying "too long" is not the better for it.
+            if wants == "measure" and term.asked == dimension and not term.answer_noun:
+                term.weight *= ANSWER_NOUN_WEIGHT
+                term.answer_noun = True
         return Question(
             text=question,
             terms=terms[:MAX_TERMS],
