@@ -35,6 +35,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from make_corpus import make_corpus  # noqa: E402
 
 from bot.engine.build.builder import build_index  # noqa: E402
 from bot.engine.search import Searcher  # noqa: E402
@@ -48,6 +51,7 @@ QUESTION_FILES = (
     ROOT / "bench" / "sloppy_questions.jsonl",  # written here: typed as people type
 )
 L2 = 1.0
+MIX_SEED = 13  # the synthetic articles --mix writes (bench/make_corpus.py)
 
 
 def norm(text: str) -> str:
@@ -68,6 +72,7 @@ class Asked:
     refused_early: bool = False
     text: str = ""
     sentences: list[str] = field(default_factory=list)
+    among: int = 0  # synthetic articles in the index beside the practice ones (0: none)
 
 
 def load_jsonl(path: Path) -> list[dict]:
@@ -129,19 +134,24 @@ def neutral() -> Fitted:
     )
 
 
-def collect(shared: Path, work: Path, large: Path | None = None) -> list[Asked]:
+def collect(shared: Path, work: Path, large: Path | None = None, mix: int = 0) -> list[Asked]:
     squad = shared / "practice-squad"
     cases = [c for c in load_jsonl(squad / "questions.jsonl") if c["kind"] == "squad"]
     files = {path.stem: path for path in sorted((squad / "sources").glob("*.md"))}
-    both = build(list(files.values()), work, "both")
+    noise: list[list[Path]] = [[]]
+    if mix:  # the same questions among that many synthetic articles too (same folds)
+        make_corpus(mix, work / "corpus", seed=MIX_SEED)
+        noise.append(sorted((work / "corpus").glob("*.md")))
     asked: list[Asked] = []
-    for article in sorted({c["article"] for c in cases}):
-        mine = [c for c in cases if c["article"] == article]
-        asked += ask_all(both, mine, article, True)
-        for stem, path in files.items():
-            if not article.lower().startswith(stem.split("_")[0]):
-                alone = build([path], work, f"alone-{stem}")
-                asked += ask_all(alone, mine, article, False)
+    for n, extra in enumerate(noise):
+        both = build([*files.values(), *extra], work, f"both-{n}")
+        for article in sorted({c["article"] for c in cases}):
+            mine = [c for c in cases if c["article"] == article]
+            asked += ask_all(both, mine, article, True)
+            for stem, path in files.items():
+                if not article.lower().startswith(stem.split("_")[0]):
+                    alone = build([path, *extra], work, f"alone-{stem}-{n}")
+                    asked += ask_all(alone, mine, article, False)
     seeds = build(sorted((ROOT / "seeds").glob("*.txt")), work, "seeds")
     news = [c for path in QUESTION_FILES for c in load_jsonl(path)]
     unique = list({c["q"]: c for c in news}.values())
@@ -402,11 +412,18 @@ def main() -> None:
     )
     parser.add_argument("--answer", type=float, default=0.96)
     parser.add_argument("--refuse", type=float, default=0.96)
+    parser.add_argument(
+        "--mix",
+        type=int,
+        default=0,
+        metavar="N",
+        help="ask the practice-squad questions among N synthetic articles as well",
+    )
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--misses", type=Path, help="write the held-out misses here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        asked = collect(args.shared, Path(folder), args.large)
+        asked = collect(args.shared, Path(folder), args.large, args.mix)
     held = cross_validate(asked, args.pairwise)
     threshold = choose_threshold(held, args.answer, args.refuse)
     figures = report(held, threshold)
@@ -463,7 +480,8 @@ def main() -> None:
         "fitted": {
             "by": "bench/fit_ranker.py"
             + (" --pairwise" if args.pairwise else "")
-            + (f" --large {args.large.name}" if args.large else ""),
+            + (f" --large {args.large.name}" if args.large else "")
+            + (f" --mix {args.mix}" if args.mix else ""),
             "cross_validated": figures,
             "one_article": protocol,
         },
