@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from bot.engine.films.merge import Film
 from bot.engine.films.names import FilmIndex
-from bot.engine.spelling import Known, Vocabulary, everyday
+from bot.engine.spelling import MIN_DERIVATION_STEM, Known, Vocabulary, everyday
 from bot.engine.words import (
     TOKEN_RE,
     english_zipf_frequency,
@@ -40,6 +40,7 @@ CORRECTION_EVIDENCE = 2.0
 CORRECTION_CONTEXT = 4  # the question's rarest other terms it is judged by
 PASSAGE_WORDS = 20  # tokens in a passage, for a word's English rate per passage
 MIN_SPECIFICITY = 0.35  # the weight share an everyday English word keeps when unknown
+MAX_DERIVED_LETTERS = 3  # an unknown word's stem, so extended, is a word derived from it
 AGENT_ENDINGS = ("er", "r", "or")  # a verb's stem and these: who does it ("writer")
 
 
@@ -465,7 +466,7 @@ class QuestionReader:
             # "skydiving" is in a large index, and the articles may still write "sky diving".
             split = None if everyday(word) else self.vocabulary.split(word)
             return [self.term(word, found, parts=tuple(k.word for k in split or ()))]
-        found = self.vocabulary.lookup_stem(stem(word))
+        found = self.vocabulary.lookup_stem(stem(word)) or self.derived(stem(word))
         if found:
             split = self.vocabulary.split(word)
             return [self.term(word, found, parts=tuple(k.word for k in split or ()))]
@@ -549,6 +550,25 @@ class QuestionReader:
             if evidence > best_evidence:
                 best, best_evidence = known, evidence
         return best
+
+    def derived(self, word_stem: str) -> Known | None:
+        """The commonest word of a family derived from an unknown word's stem or deriving it,
+        when the articles use no word of that stem itself: "directed" asked, only "director"
+        written (a stem of ``MIN_DERIVATION_STEM`` letters the other's extends); "composer"
+        asked, only "composed" written (a verb's stem and an agent ending)."""
+        if len(word_stem) >= MIN_DERIVATION_STEM and word_stem.isalpha():
+            members = self.vocabulary.stem_family(word_stem).members
+            # A short ending only: "director", "crimean", not "schoolmaster", "rationalist".
+            close = [k for k in members if len(k.stem) - len(word_stem) <= MAX_DERIVED_LETTERS]
+            if close:
+                return close[0]
+        for ending in AGENT_ENDINGS:
+            verb = word_stem[: -len(ending)]
+            if word_stem.endswith(ending) and len(verb) >= MIN_DERIVATION_STEM - 1:
+                found = self.vocabulary.lookup_stem(verb)
+                if found is not None:
+                    return found
+        return None
 
     def agent_nouns(self, verb_stem: str) -> list:
         """The nouns for who does what a verb says, as the articles write them: "writer" for
