@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 
@@ -26,6 +26,7 @@ from bot.discord_app.embeds import (
 from bot.discord_app.errors import report_error
 from bot.discord_app.limits import CUSTOM_ID_LIMIT
 from bot.discord_app.replies import Reply, message_kwargs, reply_private, respond
+from bot.discord_app.state import Query
 from bot.engine.search import Answer, Excerpt, Searcher
 
 if TYPE_CHECKING:
@@ -97,88 +98,73 @@ def custom_id(*parts: object) -> str:
     return made
 
 
-class MoreButton(
+class QueryButton(
     discord.ui.DynamicItem[discord.ui.Button],
-    template=r"mb:more:(?P<key>[0-9a-f]{12}):(?P<start>\d{1,3})",
+    template=r"mb:(?:more|ctx):(?P<key>[0-9a-f]{12}):(?P<start>\d{1,3})",
 ):
+    """A button on an answer: its custom id holds the question's key in ``bot.queries`` and the
+    first excerpt of its page. A click looks the question up (expired: a polite note) and
+    answers only the one who clicked with what ``reply`` makes of it. Subclasses name their
+    verb, label and style, with the template for their verb (this one is never registered)."""
+
+    verb: ClassVar[str]
+    button_label: ClassVar[str]
+    button_style: ClassVar[discord.ButtonStyle]
+
+    def __init__(self, key: str, start: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=self.button_label,
+                style=self.button_style,
+                custom_id=custom_id(self.verb, key, start),
+            )
+        )
+        self.key, self.start = key, start
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> QueryButton:
+        return cls(match["key"], int(match["start"]))
+
+    async def callback(self, interaction: discord.Interaction[BriefingBot]) -> None:  # type: ignore[override]
+        async def work() -> None:
+            bot = interaction.client
+            query = bot.queries.get(self.key)
+            if query is None:
+                await reply_private(interaction, expired_text(bot))
+                return
+            await respond(interaction, self.reply(bot, query), ephemeral=True)
+
+        await guarded(interaction, work)
+
+    async def reply(self, bot: BriefingBot, query: Query) -> dict[str, Any]:
+        """The private reply to a click, as ``send_message`` keyword arguments."""
+        raise NotImplementedError
+
+
+class MoreButton(QueryButton, template=r"mb:more:(?P<key>[0-9a-f]{12}):(?P<start>\d{1,3})"):
     """The next excerpts for the same question, shown to the one who clicked."""
 
-    def __init__(self, key: str, start: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="More",
-                style=discord.ButtonStyle.primary,
-                custom_id=custom_id("more", key, start),
-            )
-        )
-        self.key, self.start = key, start
+    verb, button_label, button_style = "more", "More", discord.ButtonStyle.primary
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> MoreButton:
-        return cls(match["key"], int(match["start"]))
-
-    async def callback(self, interaction: discord.Interaction[BriefingBot]) -> None:  # type: ignore[override]
-        async def work() -> None:
-            bot = interaction.client
-            query = bot.queries.get(self.key)
-            if query is None:
-                await reply_private(interaction, expired_text(bot))
-                return
-
-            async def make() -> dict[str, Any]:
-                reply = await answer_reply(
-                    bot, query.kind, query.text, start=self.start, key=self.key
-                )
-                return message_kwargs(reply)
-
-            await respond(interaction, make(), ephemeral=True)
-
-        await guarded(interaction, work)
+    async def reply(self, bot: BriefingBot, query: Query) -> dict[str, Any]:
+        reply = await answer_reply(bot, query.kind, query.text, start=self.start, key=self.key)
+        return message_kwargs(reply)
 
 
-class ContextButton(
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=r"mb:ctx:(?P<key>[0-9a-f]{12}):(?P<start>\d{1,3})",
-):
+class ContextButton(QueryButton, template=r"mb:ctx:(?P<key>[0-9a-f]{12}):(?P<start>\d{1,3})"):
     """The paragraphs around the excerpts of one page, shown only to the one who clicked."""
 
-    def __init__(self, key: str, start: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Show in context",
-                style=discord.ButtonStyle.secondary,
-                custom_id=custom_id("ctx", key, start),
-            )
-        )
-        self.key, self.start = key, start
+    verb, button_label, button_style = "ctx", "Show in context", discord.ButtonStyle.secondary
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> ContextButton:
-        return cls(match["key"], int(match["start"]))
-
-    async def callback(self, interaction: discord.Interaction[BriefingBot]) -> None:  # type: ignore[override]
-        async def work() -> None:
-            bot = interaction.client
-            query = bot.queries.get(self.key)
-            if query is None:
-                await reply_private(interaction, expired_text(bot))
-                return
-
-            async def make() -> dict[str, Any]:
-                answer, _ = await fetch_page(bot, query.kind, query.text, self.start)
-                shown = answer.excerpts[self.start : self.start + bot.page_size]
-                if not shown:
-                    return {"content": "The articles changed since; ask again."}
-                pairs = await bot.searchers.run(contexts, shown)
-                return {"embeds": context_embeds(pairs)}
-
-            await respond(interaction, make(), ephemeral=True)
-
-        await guarded(interaction, work)
+    async def reply(self, bot: BriefingBot, query: Query) -> dict[str, Any]:
+        answer, _ = await fetch_page(bot, query.kind, query.text, self.start)
+        shown = answer.excerpts[self.start : self.start + bot.page_size]
+        if not shown:
+            return {"content": "The articles changed since; ask again."}
+        pairs = await bot.searchers.run(contexts, shown)
+        return {"embeds": context_embeds(pairs)}
 
 
 def contexts(searcher: Searcher, excerpts: tuple[Excerpt, ...]) -> list[tuple[Excerpt, str]]:
