@@ -49,6 +49,11 @@ def message_kwargs(reply: Reply) -> dict[str, Any]:
     return kwargs
 
 
+async def message_of(reply: Awaitable[Reply]) -> dict[str, Any]:
+    """``message_kwargs`` of a reply still being made: what ``respond`` takes."""
+    return message_kwargs(await reply)
+
+
 # --- interactions ---------------------------------------------------------------------------------
 
 

@@ -31,7 +31,7 @@ from bot.discord_app.embeds import (
 )
 from bot.discord_app.engine_host import NewIndexUnusable
 from bot.discord_app.errors import PREVIOUS_ANSWERING
-from bot.discord_app.replies import message_kwargs, respond
+from bot.discord_app.replies import message_of, respond
 from bot.discord_app.views import list_reply
 from bot.engine.build.builder import BuildBusy, BuildError
 from bot.engine.search import Searcher
@@ -104,11 +104,7 @@ class Admin(commands.Cog):
 
     @sources.command(name="list", description="List the indexed articles.")
     async def list_sources(self, interaction: discord.Interaction[BriefingBot]) -> None:
-
-        async def make() -> dict[str, Any]:
-            return message_kwargs(await list_reply(self.bot, "sources", 0))
-
-        await respond(interaction, make())
+        await respond(interaction, message_of(list_reply(self.bot, "sources", 0)))
 
     @sources.command(name="add", description="Add an article (.txt or .md) and reindex.")
     @app_commands.describe(

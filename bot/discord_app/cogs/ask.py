@@ -17,7 +17,7 @@ import contextlib
 import logging
 import re
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -25,7 +25,14 @@ from discord.ext import commands
 
 from bot.discord_app.checks import cooldown_check
 from bot.discord_app.errors import SOMETHING_WENT_WRONG, cooldown_text
-from bot.discord_app.replies import DELIVERY_ERRORS, message_kwargs, reply_nonce, reply_to, respond
+from bot.discord_app.replies import (
+    DELIVERY_ERRORS,
+    message_kwargs,
+    message_of,
+    reply_nonce,
+    reply_to,
+    respond,
+)
 from bot.discord_app.views import answer_reply
 from bot.engine.search import MAX_QUESTION_CHARS
 
@@ -74,11 +81,8 @@ class Ask(commands.Cog):
         question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
         private: bool = False,
     ) -> None:
-
-        async def make() -> dict[str, Any]:
-            return message_kwargs(await answer_reply(self.bot, "ask", question))
-
-        await respond(interaction, make(), ephemeral=private)
+        reply = answer_reply(self.bot, "ask", question)
+        await respond(interaction, message_of(reply), ephemeral=private)
 
     def question_in(self, message: discord.Message) -> str | None:
         """The question a message asks, or None when it is not addressed to the bot."""

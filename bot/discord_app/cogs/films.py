@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -12,7 +12,7 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.discord_app.checks import cooldown_check
 from bot.discord_app.limits import CHOICE_LIMIT, CHOICES_LIMIT
-from bot.discord_app.replies import message_kwargs, respond
+from bot.discord_app.replies import message_of, respond
 from bot.discord_app.views import answer_reply, list_reply
 from bot.engine.search import Searcher
 
@@ -63,11 +63,7 @@ class Films(commands.Cog):
 
     @app_commands.command(name="films", description="List the films the articles talk about.")
     async def films(self, interaction: discord.Interaction[BriefingBot]) -> None:
-
-        async def make() -> dict[str, Any]:
-            return message_kwargs(await list_reply(self.bot, "films", 0))
-
-        await respond(interaction, make())
+        await respond(interaction, message_of(list_reply(self.bot, "films", 0)))
 
     @app_commands.command(name="film", description="What the articles say about one film.")
     @app_commands.describe(title="The film (start typing for suggestions).")
@@ -75,11 +71,7 @@ class Films(commands.Cog):
     async def film(
         self, interaction: discord.Interaction[BriefingBot], title: app_commands.Range[str, 1, 200]
     ) -> None:
-
-        async def make() -> dict[str, Any]:
-            return message_kwargs(await answer_reply(self.bot, "film", title))
-
-        await respond(interaction, make())
+        await respond(interaction, message_of(answer_reply(self.bot, "film", title)))
 
     @film.autocomplete("title")
     async def film_autocomplete(
