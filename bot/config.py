@@ -89,7 +89,8 @@ def load_config(
 # --- what each setting may be ----------------------------------------------------------------
 
 Check = Callable[[Any], Any]
-"""Returns the value to use, or raises ``ValueError`` whose text ends "<name> must …"."""
+"""Returns the value to use, or raises ``Invalid`` whose text is "must …" (the setting's name
+goes before it)."""
 
 
 class Invalid(ValueError):

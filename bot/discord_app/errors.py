@@ -77,7 +77,6 @@ async def report_error(interaction: discord.Interaction[BriefingBot], error: Bas
     if text == SOMETHING_WENT_WRONG:
         command = interaction.command.qualified_name if interaction.command else None
         what = f"/{command}" if command else f"interaction {interaction.data}"
-        original = getattr(error, "original", error)
         log.error("%s failed", what, exc_info=(type(original), original, original.__traceback__))
     await reply_private(interaction, text)
 

@@ -1,8 +1,9 @@
 """Admin commands: ``/reindex``, ``/status``, ``/sources list`` and ``/sources add``.
 
-Admins are members with the Manage Server permission, or the user and role ids listed in the
-config. The check runs in the bot on every call (the command is visible to everyone, since
-Discord-side permissions could not express "these user ids"); others get a private refusal.
+Admins are the people the operator names (``checks.is_admin``: the application's owner, the
+user and role ids in the config, Manage Server only in ``discord.admin_guild_ids``). The check
+runs in the bot on every call (the command is visible to everyone, since Discord-side
+permissions could not express "these user ids"); others get a private refusal.
 A reindex answers within Discord's 3-second deadline (defer), builds in a worker process, one
 at a time, and ends with the build summary; a failed build leaves the previous index answering
 (and is posted to ``discord.alert_channel``). ``/status`` shows what the index holds, how the
