@@ -282,3 +282,19 @@ def test_the_whole_file_check_is_skipped_only_for_the_file_as_built(
         file.seek(200)
         file.write(file.read(1))
     assert not builder.untouched_since_built(db)
+
+
+def test_an_index_of_another_schema_is_built_from_nothing(sources: Path, tmp_path: Path) -> None:
+    """Nothing read by an older version survives: an unchanged .md would keep its raw Markdown
+    passages, an unchanged article the film titles of the old cue grammar."""
+    db = tmp_path / "briefing.db"
+    build_index(sources, db)
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION - 1),)
+        )
+        conn.execute("UPDATE passages SET text = 'read the old way'")
+    summary = build_index(sources, db)
+    assert summary.unchanged == 0 and len(summary.added) == summary.articles > 0
+    assert rows(db, "SELECT count(*) FROM passages WHERE text = 'read the old way'") == [(0,)]
+    assert rows(db, "SELECT value FROM meta WHERE key='schema_version'") == [(str(SCHEMA_VERSION),)]
