@@ -223,15 +223,18 @@ The next one is planned for 3 June 2027.
 """
 
 
-@pytest.fixture(scope="module")
-def gala(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
-    folder = tmp_path_factory.mktemp("gala")
+def gala_index(folder: Path, text: str) -> Searcher:
     sources = folder / "sources"
     sources.mkdir()
-    (sources / "gala.md").write_text(GALA)
+    (sources / "gala.md").write_text(text)
     (sources / "other.txt").write_text(OTHER)
     build_index(sources, folder / "g.db")
     return Searcher(folder / "g.db")
+
+
+@pytest.fixture(scope="module")
+def gala(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    return gala_index(tmp_path_factory.mktemp("gala"), GALA)
 
 
 def test_a_sentence_holds_what_its_article_is_about(gala: Searcher) -> None:
@@ -259,3 +262,22 @@ def test_an_unknown_word_is_read_as_a_word_derived_from_it(gala: Searcher) -> No
     assert answer.answered and "Plov Yithson" in answer.excerpts[0].text
     read = {t.asked: t for t in gala.read_question("Did the Quimvex neighbours come?").terms}
     assert not read["neighbours"].known
+
+
+def test_of_a_title_in_title_case_only_the_names_the_article_writes_count(tmp_path: Path) -> None:
+    """ "Quimvex Gala Opens With a Long Show": "Long" is capitalised by the title's style only;
+    the article writes "Quimvex" and "Gala" as names, "long" not."""
+    from bot.engine.search.features import title_cased
+
+    assert title_cased("Quimvex Gala Opens With a Long Show")
+    assert not title_cased("Quimvex Gala opens with a long show") and not title_cased("Rhine")
+    titled = GALA.replace(
+        "Quimvex Gala opens with a long show", "Quimvex Gala Opens With a Long Show"
+    )
+    searcher = gala_index(tmp_path, titled)
+    found = features(searcher, "Quimvex Gala long queue")
+    assert of(found, "The director, Plov Yithson")["cover"] < 1.0
+    assert (
+        of(features(searcher, "Who is the director of the Quimvex Gala?"), "The director")["cover"]
+        == 1.0
+    )

@@ -89,6 +89,7 @@ DEFINITION_RE = re.compile(
     re.IGNORECASE,
 )
 CAPITALISED_RE = re.compile(r"\b[A-Z][\w'’-]+")
+TITLE_WORD_RE = re.compile(r"[^\W\d_][\w'’-]*")
 PLACE_RE = re.compile(r"\b(?:in|at|near|from|to|into|across|on|of)\s+(?:the\s+)?[A-Z]\w+")
 # A capitalised first word is a name only if it is not an everyday word ("Cruise plays …" yes,
 # "Moreover …" no), judged by its frequency in English.
@@ -129,6 +130,12 @@ def full_names_in(text: str, asked: frozenset[str]) -> bool:
     return any(
         not asked.intersection(tokens(match.group())) for match in FULL_NAME_RE.finditer(text)
     )
+
+
+def title_cased(title: str) -> bool:
+    """Does ``title`` capitalise every word but the small ones ("How the Crane Fall Was Done")?"""
+    words = [w for w in TITLE_WORD_RE.findall(title) if len(w) > 3]
+    return len(words) >= 2 and all(w[0].isupper() for w in words)
 
 
 FIGURE = r"\d[\d,.]*(?:\s*(?:million|billion|thousand))?\s*(?:-\s*)?"
@@ -295,7 +302,7 @@ class Featurizer:
         self.weights = term_weights(question, pool)
         self.asked = question.asked_tokens
         self.by_position = {(s.article_id, s.position): s for s in pool.sentences.values()}
-        self.subjects = {a: self.subject_mask(pool.titles.get(a, "")) for a in pool.counts}
+        self.subjects = {article: self.subject_mask(article) for article in pool.counts}
         self.article_scores = {a: self.article_score(c) for a, c in pool.counts.items()}
         self.best_article = max(self.article_scores.values(), default=0.0) or 1.0
         size = max(len(pool.sentences), 1)
@@ -305,14 +312,19 @@ class Featurizer:
         lengths = [len(s.words or ()) for s in pool.sentences.values()]
         self.average_length = (sum(lengths) / len(lengths)) if lengths else 1.0
 
-    def subject_mask(self, title: str) -> int:
+    def subject_mask(self, article: str) -> int:
         """The terms naming what an article is about: the names in its title ("Harbour of Ash
         crew reveals ...": not "crew"), and a film whose whole title its title holds. Every
         sentence of the article holds them: "The director, X, said ..." in an article about
         the film answers "who directed <film>" without repeating its name. (A film the text
         mentions, even again and again, is not enough: the seed articles each mention several,
-        and crediting them cost the news questions two.)"""
-        names = set(names_in(title))
+        and crediting them cost the news questions two.) A title in title case capitalises
+        every word ("... Crew Reveals How the Crane Fall Was Done"): of it, only the words the
+        article itself writes as names count."""
+        title = self.pool.titles.get(article, "")
+        names = {w for w in names_in(title) if w in self.matcher.bits}  # the question's words
+        if names and title_cased(title):
+            names = self.written_as_names(article, names)
         title_words = set(tokens(title))
         mask = 0
         for i, term in enumerate(self.question.terms):
@@ -320,6 +332,20 @@ class Featurizer:
             if term.words & names or titled:
                 mask |= 1 << i
         return mask
+
+    def written_as_names(self, article: str, words: set[str]) -> set[str]:
+        """Those of ``words`` some sentence of ``article`` writes capitalised after its start."""
+        found: set[str] = set()
+        bits = 0
+        for word in words:
+            bits |= self.matcher.bits[word]
+        for sentence in self.pool.sentences.values():
+            if sentence.article_id == article and sentence.matched & bits:
+                for match in CAPITALISED_RE.finditer(sentence.text, 1):
+                    word = normalise(match.group())
+                    if word in words:
+                        found.add(word)
+        return found
 
     def article_score(self, counts: list[int]) -> float:
         """How strongly an article matches the question as a whole: each term's index weight
