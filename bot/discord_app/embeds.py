@@ -352,25 +352,24 @@ def names_field(names: Sequence[str]) -> str:
 
 def summary_embed(summary: BuildSummary, *, title: str = "Reindex finished") -> discord.Embed:
     """A build summary: what changed, what was skipped and why."""
-    data = summary.to_dict()
-    added, changed, removed = data["added"], data["changed"], data["removed"]
-    skipped = data["skipped"]
     embed = discord.Embed(title=title, colour=COLOUR_ADMIN)
     embed.description = (
-        f"{plural(int(data.get('passages', 0)), 'passage')} from "
-        f"{plural(int(data.get('articles', 0)), 'article')} in {float(data['seconds']):.2f} s; "
-        f"{data.get('unchanged', 0)} unchanged."
+        f"{plural(summary.passages, 'passage')} from {plural(summary.articles, 'article')} "
+        f"in {summary.seconds:.2f} s; {summary.unchanged} unchanged."
     )
-    embed.add_field(name=f"Added ({len(added)})", value=names_field(added), inline=False)
-    embed.add_field(name=f"Changed ({len(changed)})", value=names_field(changed), inline=False)
-    embed.add_field(name=f"Removed ({len(removed)})", value=names_field(removed), inline=False)
-    reasons = [f"{escape(s['source'])}: {escape(s['reason'])}" for s in skipped]
+    for name, names in (
+        ("Added", summary.added),
+        ("Changed", summary.changed),
+        ("Removed", summary.removed),
+    ):
+        embed.add_field(name=f"{name} ({len(names)})", value=names_field(names), inline=False)
+    reasons = [f"{escape(source)}: {escape(reason)}" for source, reason in summary.skipped]
     embed.add_field(
-        name=f"Skipped ({len(skipped)})",
+        name=f"Skipped ({len(reasons)})",
         value=fit_lines(reasons, FIELD_VALUE_LIMIT) if reasons else "none",
         inline=False,
     )
-    warnings = [escape(warning) for warning in data["warnings"]]
+    warnings = [escape(warning) for warning in summary.warnings]
     if warnings:  # films.toml's mistakes, front matter keys not used: the same list as the CLI's
         embed.add_field(
             name=f"Warnings ({len(warnings)})",
@@ -382,9 +381,11 @@ def summary_embed(summary: BuildSummary, *, title: str = "Reindex finished") -> 
 
 def summary_line(summary: BuildSummary) -> str:
     """A build summary in one line, for ``/status``."""
-    data = summary.to_dict()
-    counts = ", ".join(f"{len(data[k])} {k}" for k in ("added", "changed", "removed", "skipped"))
-    return f"{counts}; {plural(int(data.get('passages', 0)), 'passage')} in {data['seconds']:.1f} s"
+    counts = (
+        f"{len(summary.added)} added, {len(summary.changed)} changed, "
+        f"{len(summary.removed)} removed, {len(summary.skipped)} skipped"
+    )
+    return f"{counts}; {plural(summary.passages, 'passage')} in {summary.seconds:.1f} s"
 
 
 def status_embed(stats: dict, last: ReindexOutcome | None, problem: str | None) -> discord.Embed:
