@@ -46,8 +46,8 @@ class BriefingBot(commands.Bot):
     def __init__(self, config: Config) -> None:
         self.config = config
         settings = config.discord
-        self.cooldowns = UserCooldowns(int(settings.cooldown_rate), float(settings.cooldown_per))
-        self.queries = QueryCache(float(settings.button_timeout))
+        self.cooldowns = UserCooldowns(settings.cooldown_rate, settings.cooldown_per)
+        self.queries = QueryCache(settings.button_timeout)
         self.reindex_lock = asyncio.Lock()
         self.last_reindex: ReindexOutcome | None = None
         self._searchers: SearcherPool | None = None
@@ -65,7 +65,7 @@ class BriefingBot(commands.Bot):
     def page_size(self) -> int:
         """How many excerpts one answer shows (the config's ``excerpts``): at most one embed each
         under "Show in context"."""
-        return max(1, min(int(self.config.discord.excerpts), EMBEDS_PER_MESSAGE))
+        return max(1, min(self.config.discord.excerpts, EMBEDS_PER_MESSAGE))
 
     @property
     def searchers(self) -> SearcherPool:
@@ -140,7 +140,7 @@ class BriefingBot(commands.Bot):
         tree = self.tree
         if settings.dev_guild_ids:
             for guild_id in settings.dev_guild_ids:
-                guild = discord.Object(id=int(guild_id))
+                guild = discord.Object(id=guild_id)
                 tree.copy_global_to(guild=guild)
                 synced = await tree.sync(guild=guild)
                 log.info("synced %d commands to guild %s", len(synced), guild_id)
@@ -195,7 +195,7 @@ class BriefingBot(commands.Bot):
             return
         channel_id = self.config.discord.alert_channel
         if channel_id:
-            task = asyncio.ensure_future(self._post_alert(int(channel_id), text))
+            task = asyncio.ensure_future(self._post_alert(channel_id, text))
             self._background.add(task)
             task.add_done_callback(self._background.discard)
 
@@ -248,9 +248,9 @@ class ShardedBriefingBot(BriefingBot, commands.AutoShardedBot):
 
     def shard_options(self) -> dict[str, Any]:
         settings = self.config.discord
-        options: dict[str, Any] = {"shard_count": int(settings.shard_count or 0) or None}
+        options: dict[str, Any] = {"shard_count": settings.shard_count or None}
         if settings.shard_ids:
-            options["shard_ids"] = [int(i) for i in settings.shard_ids]
+            options["shard_ids"] = settings.shard_ids
         return options
 
     async def setup_hook(self) -> None:

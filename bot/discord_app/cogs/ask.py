@@ -55,7 +55,7 @@ class Ask(commands.Cog):
 
     def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
-        self.answer_channels = {int(c) for c in bot.config.discord.answer_channels}
+        self.answer_channels = set(bot.config.discord.answer_channels)
         self._warned_no_content = False
         self._handled: OrderedDict[int, None] = OrderedDict()
 
