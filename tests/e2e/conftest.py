@@ -240,6 +240,21 @@ def responded(standin: DiscordStandIn, rec: InteractionRecord, timeout: float = 
     return rec.callbacks[0]
 
 
+def embed_of(message: dict) -> dict:
+    """The first embed of a message or response body (there must be one)."""
+    assert message.get("embeds"), message
+    return message["embeds"][0]
+
+
+def button_ids(message: dict) -> dict[str, str]:
+    """Button label -> custom id."""
+    return {
+        item["label"]: item["custom_id"]
+        for row in message.get("components") or []
+        for item in row["components"]
+    }
+
+
 def finished(standin: DiscordStandIn, rec: InteractionRecord, timeout: float = 10) -> dict:
     """The final state of a deferred response: the original message after its edit."""
     responded(standin, rec, timeout)

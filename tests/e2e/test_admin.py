@@ -8,17 +8,12 @@ import pytest
 
 from bot.engine.build.builder import build_lock
 
-from .conftest import build_paused, finished, reply_to, responded
+from .conftest import build_paused, embed_of, finished, reply_to, responded
 from .standin import EPHEMERAL
 
 GATE_ARTICLE = (
     "The zeppelin stunt in the gate test used 77 parachutes, the stunt coordinator said.\n"
 )
-
-
-def embed_of(message: dict) -> dict:
-    assert message.get("embeds"), message
-    return message["embeds"][0]
 
 
 def fields(embed: dict) -> dict[str, str]:

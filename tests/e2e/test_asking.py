@@ -4,24 +4,10 @@ from __future__ import annotations
 
 import re
 
-from .conftest import finished, reply_to, responded, wait_a_little
+from .conftest import button_ids, embed_of, finished, reply_to, responded, wait_a_little
 from .standin import EPHEMERAL, check_allowed_mentions
 
 NOT_FOUND = "I couldn't find that in the articles"
-
-
-def embed_of(message: dict) -> dict:
-    assert message["embeds"], message
-    return message["embeds"][0]
-
-
-def button_ids(message: dict) -> dict[str, str]:
-    """Button label -> custom id."""
-    return {
-        item["label"]: item["custom_id"]
-        for row in message.get("components") or []
-        for item in row["components"]
-    }
 
 
 def posts_to(standin, path_part: str) -> list:

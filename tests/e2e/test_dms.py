@@ -9,20 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import responded
+from .conftest import button_ids, embed_of, responded
 from .standin import CONTEXT_BOT_DM, EPHEMERAL, DiscordStandIn
 
 BOT_SETTINGS = {"dev_guild_ids": []}
 QUESTION = "Where in Norway was the motorbike jump filmed?"
-
-
-def embed_of(message: dict) -> dict:
-    assert message.get("embeds"), message
-    return message["embeds"][0]
-
-
-def buttons_of(message: dict) -> dict[str, str]:
-    return {b["label"]: b["custom_id"] for row in message["components"] for b in row["components"]}
 
 
 def test_the_commands_are_global_and_offered_in_dms(standin, bot):
@@ -49,7 +40,7 @@ def test_private_slash_ask_in_a_dm_is_ephemeral(standin, bot):
 def test_buttons_on_a_dm_answer_work(standin, bot):
     rec = standin.slash("ask", channel=None, question="How many jumps did Cruise do?")
     responded(standin, rec)
-    buttons = buttons_of(rec.original)
+    buttons = button_ids(rec.original)
     context = standin.click(rec.original, buttons["Show in context"])
     assert "member" not in context.payload
     body = responded(standin, context)
