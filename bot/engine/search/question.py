@@ -39,6 +39,7 @@ RESOLVED_WORDS = 20_000  # question words whose terms are remembered per index
 CORRECTION_EVIDENCE = 2.0
 CORRECTION_CONTEXT = 4  # the question's rarest other terms it is judged by
 PASSAGE_WORDS = 20  # tokens in a passage, for a word's English rate per passage
+COMMON_WORD_ZIPF = 5.0  # see common_word
 MIN_SPECIFICITY = 0.35  # the weight share an everyday English word keeps when unknown
 MAX_DERIVED_LETTERS = 3  # an unknown word's stem, so extended, is a word derived from it
 AGENT_ENDINGS = ("er", "r", "or")  # a verb's stem and these: who does it ("writer")
@@ -222,6 +223,12 @@ def inflected_word(word: str) -> bool:
     return base != word and is_content_word(base) and english_zipf_frequency(base) >= 4.0
 
 
+def common_word(word: str) -> bool:
+    """Is ``word`` among English's commonest few thousand ("king", "form"), meant as typed
+    rather than a typo of a function word ("kind", "from")?"""
+    return english_zipf_frequency(word) >= COMMON_WORD_ZIPF
+
+
 def specificity(word: str) -> float:
     """1 for a word rare in English, down to ``MIN_SPECIFICITY`` for an everyday one."""
     zipf = english_zipf_frequency(word)
@@ -315,6 +322,7 @@ class QuestionReader:
         for i, term in enumerate(terms):
             if term.alternatives:
                 terms[i] = self.choose_correction(term, terms)
+        self.name_unknown_runs(text, terms, names)
         kinds, roles = asked_kinds(text), named_roles(text)
         for term in terms:
             # The kind of answer asked for: a word for it, or any the articles don't use
@@ -346,6 +354,27 @@ class QuestionReader:
             dimension=dimension if wants == "measure" else "",
             counted=counted if wants == "number" else "",
         )
+
+    def name_unknown_runs(self, text: str, terms: list[Term], names: frozenset[str]) -> None:
+        """An unknown word beside another word the articles don't write as typed ("the lion
+        king"; "star wars", where they only say "starring") weighs as an unknown name does,
+        typed lowercase or not: everyday words the articles might phrase otherwise come one at
+        a time; a run of them is most often a name they never mention."""
+        unknown = {t.asked for t in terms if not t.known and t.film_id is None}
+        if not unknown:
+            return
+        absent = unknown | {t.asked for t in terms if t.known and t.asked not in t.words}
+        words = tokens(text[:MAX_QUESTION_CHARS])
+        runs = {
+            w
+            for pair in zip(words, words[1:], strict=False)
+            if set(pair) <= absent and set(pair) & unknown
+            for w in pair
+        }
+        for term in terms:
+            if term.asked in (runs & unknown) - names:
+                term.weight = inverse_document_frequency(0, self.passage_count)
+                term.specific = 1.0
 
     def fix_everyday_typos(self, text: str) -> str:
         """``text`` with each everyday word mistyped ("comming", "villian") written right, when
@@ -470,7 +499,8 @@ class QuestionReader:
         if found:
             split = self.vocabulary.split(word)
             return [self.term(word, found, parts=tuple(k.word for k in split or ()))]
-        if misspelt_function_word(word) and not inflected_word(word):  # "whos", not "wars"
+        # "whos", not "wars" (inflected) nor "king" (a word as common as the one it is near)
+        if misspelt_function_word(word) and not inflected_word(word) and not common_word(word):
             return []
         if re.fullmatch(r"[a-z]+\d+|\d+[a-z]+", word):  # "mi7" as the articles' "MI:7"
             parts = re.findall(r"[a-z]+|\d+", word)
