@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.build import articles, builder, fts, workers
+from bot.engine.build import articles, builder, fts, health, workers
 from bot.engine.build.builder import BuildError, NotAnIndex, build_index
 from bot.engine.build.health import index_problem, stale_sources
 from bot.engine.build.schema import SCHEMA_VERSION
@@ -276,12 +276,12 @@ def test_the_whole_file_check_is_skipped_only_for_the_file_as_built(
 ) -> None:
     db = tmp_path / "briefing.db"
     build_index(sources, db)
-    assert builder.untouched_since_built(db)
+    assert health.untouched_since_built(db)
     time.sleep(0.02)  # file times tick every few ms: a write later than the build's
     with open(db, "r+b") as file:  # any write since (damage, a restore) means check it again
         file.seek(200)
         file.write(file.read(1))
-    assert not builder.untouched_since_built(db)
+    assert not health.untouched_since_built(db)
 
 
 def test_an_index_of_another_schema_is_built_from_nothing(sources: Path, tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ from bot.engine.build.articles import (
 )
 from bot.engine.build.films import TitleRows, rebuild_films
 from bot.engine.build.fts import FtsBackfill
-from bot.engine.build.health import foreign_file, read_previous_stats
+from bot.engine.build.health import foreign_file, lock_path_of, read_previous_stats, stat_line
 from bot.engine.build.schema import APPLICATION_ID, create_schema, write_meta
 from bot.engine.build.vocabulary import (
     rebuild_vocabulary,
@@ -145,10 +145,7 @@ def locked_build(
     with build_lock(db_path):
         refuse_foreign_file(db_path)  # and again now no other build can change it
         remove_stale_temp_files(db_path)
-        # The whole-file check costs a second per GB: skipped for the file exactly as the last
-        # build left it (a write, a copy or a restore since then changes its stat).
-        check = not untouched_since_built(db_path)
-        previous = None if full else read_previous_stats(db_path, check=check)
+        previous = None if full else read_previous_stats(db_path)
         temp_path = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
         try:
             try:
@@ -241,31 +238,10 @@ def size_of(path: Path) -> int:
         return 0
 
 
-def lock_path_of(db_path: Path) -> Path:
-    return db_path.with_name(db_path.name + ".lock")
-
-
-def stat_line(path: Path) -> str | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return f"{st.st_dev} {st.st_ino} {st.st_size} {st.st_mtime_ns}"
-
-
 def remember_built(db_path: Path) -> None:
     """Note in the lock file the index file as this build left it (``untouched_since_built``)."""
     with contextlib.suppress(OSError):
         lock_path_of(db_path).write_text(stat_line(db_path) or "", encoding="ascii")
-
-
-def untouched_since_built(db_path: Path) -> bool:
-    """Is the index file the very one the last build wrote, unchanged since?"""
-    try:
-        noted = lock_path_of(db_path).read_text(encoding="ascii").strip()
-    except (OSError, UnicodeDecodeError):
-        return False
-    return bool(noted) and noted == stat_line(db_path)
 
 
 @contextlib.contextmanager
