@@ -39,7 +39,6 @@ RESOLVED_WORDS = 20_000  # question words whose terms are remembered per index
 CORRECTION_EVIDENCE = 2.0
 CORRECTION_CONTEXT = 4  # the question's rarest other terms it is judged by
 PASSAGE_WORDS = 20  # tokens in a passage, for a word's English rate per passage
-COMMON_WORD_ZIPF = 5.0  # see common_word
 MIN_SPECIFICITY = 0.35  # the weight share an everyday English word keeps when unknown
 MAX_DERIVED_LETTERS = 3  # an unknown word's stem, so extended, is a word derived from it
 AGENT_ENDINGS = ("er", "r", "or")  # a verb's stem and these: who does it ("writer")
@@ -221,12 +220,6 @@ def inflected_word(word: str) -> bool:
     function word one letter away ("was")?"""
     base = stem(word)
     return base != word and is_content_word(base) and english_zipf_frequency(base) >= 4.0
-
-
-def common_word(word: str) -> bool:
-    """Is ``word`` among English's commonest few thousand ("king", "form"), meant as typed
-    rather than a typo of a function word ("kind", "from")?"""
-    return english_zipf_frequency(word) >= COMMON_WORD_ZIPF
 
 
 def specificity(word: str) -> float:
@@ -499,8 +492,7 @@ class QuestionReader:
         if found:
             split = self.vocabulary.split(word)
             return [self.term(word, found, parts=tuple(k.word for k in split or ()))]
-        # "whos", not "wars" (inflected) nor "king" (a word as common as the one it is near)
-        if misspelt_function_word(word) and not inflected_word(word) and not common_word(word):
+        if misspelt_function_word(word) and not inflected_word(word):  # "whos", not "wars"
             return []
         if re.fullmatch(r"[a-z]+\d+|\d+[a-z]+", word):  # "mi7" as the articles' "MI:7"
             parts = re.findall(r"[a-z]+|\d+", word)
