@@ -80,11 +80,6 @@ def escape(text: str) -> str:
     return ORDERED_LIST_RE.sub(r"\1\\.", text)
 
 
-def escape_title(text: str) -> str:
-    """``escape`` for an embed title (the same: titles render Markdown too)."""
-    return escape(text)
-
-
 def fit(raw: str, limit: int, render: Callable[[str], str] = escape) -> str:
     """``render(raw)`` if it fits in ``limit`` characters, else the render of ``raw`` cut at a
     sentence boundary (``bot.engine.render.cut_text``) short enough that the render fits."""
@@ -179,7 +174,7 @@ def answer_embed(
     """The reply to a question: excerpts as quotes with citations, or the friendly not-found."""
     if not answer.answered or not excerpts:
         return not_found_embed(answer)
-    title = fit(answer.question.strip() or "Your question", TITLE_LIMIT, escape_title)
+    title = fit(answer.question.strip() or "Your question", TITLE_LIMIT)  # escaped, as all text
     note = f"*{fit(answer.note, NOTE_LIMIT)}*\n\n" if answer.note else ""
     room = DESCRIPTION_LIMIT - len(note) - 2 * (len(excerpts) - 1)
     blocks = []
@@ -218,7 +213,7 @@ def context_embeds(pairs: Sequence[tuple[Excerpt, str]]) -> list[discord.Embed]:
     embeds = []
     budget = EMBEDS_TOTAL_LIMIT - 100
     for i, (excerpt, paragraph) in enumerate(pairs):
-        title = fit(excerpt.title, TITLE_LIMIT, escape_title)
+        title = fit(excerpt.title, TITLE_LIMIT)
         footer = f"{excerpt.source} · paragraph {excerpt.paragraph}"
         share = budget // (len(pairs) - i) - len(title) - len(footer)
         description = context_text(excerpt, paragraph, min(DESCRIPTION_LIMIT, share))

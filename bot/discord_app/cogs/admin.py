@@ -24,7 +24,6 @@ from discord.ext import commands
 from bot.discord_app.checks import admin_check
 from bot.discord_app.embeds import (
     escape,
-    escape_title,
     problem_embed,
     status_embed,
     summary_embed,
@@ -144,7 +143,7 @@ class Admin(commands.Cog):
                 return
             log.info("%s saved %s (%d bytes)", interaction.user.id, saved.name, len(data))
             verb = "Replaced" if saved.replaced else "Added"
-            shown = escape_title(saved.name)
+            shown = escape(saved.name)
             embed = await self.build(f"{verb} {shown} and reindexed", saved=shown)
             await interaction.edit_original_response(embed=embed)
 
