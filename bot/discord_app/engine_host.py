@@ -68,10 +68,6 @@ class SearcherPool:
         self._bad_identity: object = NOT_TRIED  # the unusable file last tried: not tried again
         self._reloading: asyncio.Task[str | None] | None = None
 
-    @property
-    def current(self) -> Searcher:
-        return self._current
-
     async def run(
         self, method: Callable[Concatenate[Searcher, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
