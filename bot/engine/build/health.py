@@ -14,6 +14,12 @@ from bot.engine.sources import list_source_files, source_id_of
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
+def read_only(db_path: Path) -> contextlib.closing[sqlite3.Connection]:
+    """A read-only connection to ``db_path``, closed when the ``with`` block ends: these checks
+    never write, and never create the file."""
+    return contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True))
+
+
 def foreign_file(db_path: Path) -> str | None:
     """What the file at ``db_path`` is when a build must not write over it: anything but an
     absent file, an empty one (no bytes, or SQLite without a table) or one of our indexes
@@ -35,7 +41,7 @@ def foreign_file(db_path: Path) -> str | None:
     if int.from_bytes(header[68:72], "big") == APPLICATION_ID:
         return None
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+        with read_only(db_path) as conn:
             if read_schema_version(conn) is not None:
                 return None
             query = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name LIMIT 4"
@@ -87,7 +93,7 @@ def read_previous_stats(db_path: Path) -> dict[str, SourceStat] | None:
     if not db_path.exists():
         return None
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+        with read_only(db_path) as conn:
             if read_schema_version(conn) != SCHEMA_VERSION:
                 return None
             if damage(conn, db_path) is not None:
@@ -105,7 +111,7 @@ def index_problem(db_path: Path, *, thorough: bool = False) -> str | None:
     if not db_path.exists():
         return "no index yet"
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+        with read_only(db_path) as conn:
             version = read_schema_version(conn)
             if version is None:
                 return "not a Mission Briefing index"
@@ -125,7 +131,7 @@ def stale_sources(sources: Path, db_path: Path) -> list[str]:
     Cheap enough to run before every ``briefing ask``: it stats the files, it does not read them.
     """
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+        with read_only(db_path) as conn:
             built_from = conn.execute("SELECT value FROM meta WHERE key = 'sources'").fetchone()
             if built_from and Path(built_from[0]) != sources.resolve():
                 return []  # another folder's index (``briefing ask --db``): nothing to compare
