@@ -193,15 +193,6 @@ class InteractionRecord:
         get "Unknown interaction", as it would from Discord."""
         return self.delivered is None or self.delivered - self.created > LATE_DELIVERY
 
-    @property
-    def callback_type(self) -> int | None:
-        return self.callbacks[0]["type"] if self.callbacks else None
-
-    def all_messages(self) -> list[dict]:
-        """The original response (if it is a message) and the follow-ups, newest state."""
-        out = [self.original] if self.original else []
-        return out + self.followups
-
 
 @dataclass
 class Session:
