@@ -61,8 +61,7 @@ class SearcherPool:
     ) -> None:
         self.db_path = Path(db_path)
         self._current = open_warm(self.db_path)
-        self._in_use: Counter[int] = Counter()
-        self._retired: dict[int, Searcher] = {}
+        self._in_use: Counter[Searcher] = Counter()  # searches running on each searcher
         self.on_problem = on_problem
         self.problem: str | None = None
         self._bad_identity: object = NOT_TRIED  # the unusable file last tried: not tried again
@@ -74,7 +73,7 @@ class SearcherPool:
         """``method(searcher, *args, **kwargs)`` in a worker thread, on the current searcher."""
         self.notice_changes()
         searcher = self._current
-        self._in_use[id(searcher)] += 1
+        self._in_use[searcher] += 1
         try:
             return await asyncio.to_thread(method, searcher, *args, **kwargs)
         except sqlite3.DatabaseError as error:
@@ -85,27 +84,26 @@ class SearcherPool:
             )
             raise
         finally:
-            self._in_use[id(searcher)] -= 1
-            if id(searcher) in self._retired and self._in_use[id(searcher)] <= 0:
-                self._retired.pop(id(searcher)).close()
-                del self._in_use[id(searcher)]
-                release_free_memory()
+            self._in_use[searcher] -= 1
+            self._close_if_done(searcher)
 
     def notice_changes(self) -> None:
         """Start a reload when the index file is not the one answering (and not a file already
         found unusable)."""
         identity = file_identity(self.db_path)
-        if identity == self._current.identity or identity == self._bad_identity:
-            return
-        if self._reloading is None or self._reloading.done():
-            self._reloading = asyncio.ensure_future(self._reload())
+        if identity != self._current.identity and identity != self._bad_identity:
+            self._start_reload()
 
     async def reload(self) -> str | None:
         """Open the index file afresh and answer from it if it is usable; else keep answering
         from the current one. Returns the problem, or None."""
+        return await asyncio.shield(self._start_reload())
+
+    def _start_reload(self) -> asyncio.Task[str | None]:
+        """The reload under way, or a new one: one at a time."""
         if self._reloading is None or self._reloading.done():
             self._reloading = asyncio.ensure_future(self._reload())
-        return await asyncio.shield(self._reloading)
+        return self._reloading
 
     async def _reload(self) -> str | None:
         identity = file_identity(self.db_path)
@@ -132,22 +130,26 @@ class SearcherPool:
             self.on_problem(problem)
 
     def swap(self, fresh: Searcher) -> None:
-        """Answer from ``fresh`` from now on."""
+        """Answer from ``fresh`` from now on; the old searcher closes when its last search ends."""
         old, self._current = self._current, fresh
-        if self._in_use[id(old)] > 0:
-            self._retired[id(old)] = old
-        else:
-            self._in_use.pop(id(old), None)
-            old.close()
-            release_free_memory()
+        self._close_if_done(old)
+
+    def _close_if_done(self, searcher: Searcher) -> None:
+        """Close a swapped-out searcher no search is using any more."""
+        if searcher is self._current or self._in_use[searcher] > 0:
+            return
+        self._in_use.pop(searcher, None)
+        searcher.close()
+        release_free_memory()
 
     def close(self) -> None:
         if self._reloading is not None:
             self._reloading.cancel()
         self._current.close()
-        for searcher in self._retired.values():
-            searcher.close()
-        self._retired.clear()
+        for searcher in self._in_use:
+            if searcher is not self._current:  # swapped out, a search still running on it
+                searcher.close()
+        self._in_use.clear()
 
 
 try:
