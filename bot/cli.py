@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from bot.config import Config, ConfigError, load_config
+from bot.config import BRIEFING, Check, Config, ConfigError, Invalid, load_config
 from bot.engine.build.builder import (
     BuildBusy,
     BuildError,
@@ -84,24 +84,26 @@ class Briefing(click.Group):
 
 
 class WholeNumber(click.ParamType):
-    """An integer from ``low`` to ``high``, refused in the words the config file uses."""
+    """A whole number held to a config setting's check (``bot.config``): the same range, refused
+    in the same words."""
 
     name = "integer"
 
-    def __init__(self, low: int, high: int) -> None:
-        self.low, self.high = low, high
+    def __init__(self, check: Check) -> None:
+        self.check = check
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         try:
             number = int(value)
         except (TypeError, ValueError):
-            number = None
-        if number is None or not self.low <= number <= self.high:
-            self.fail(f"must be a whole number from {self.low} to {self.high}, not {value!r}")
-        return number
+            number = None  # not a number: the check says what it must be
+        try:
+            return self.check(number)
+        except Invalid as error:
+            self.fail(f"{error}, not {value!r}")
 
 
-TOP = WholeNumber(1, 25)
+TOP = WholeNumber(BRIEFING["top"])
 
 
 class BuildRunning(click.ClickException):
