@@ -731,3 +731,14 @@ def assert_no_titles(tree: ast.Module) -> None:
     for title in ["impossible", "fallout", "rogue", "maverick", "top gun", "furious",
                   "tomorrow", "oppenheimer", "barbie", "dune", "spider"]:  # fmt: skip
         assert title not in code_strings
+
+
+def test_a_name_of_two_words_may_take_one_typo_more_when_one_word_is_exact() -> None:
+    """ "glas orchard": no typo is allowed in a four-letter word, but "orchard" typed exactly
+    and the run around it name the film; a word alone, or no word exact, name nothing."""
+    orchard = Film("The Glass Orchard", 2027, (), ())
+    found = films_in_question("who direced the glas orchard", [orchard])
+    assert [f.title for f, _ in found] == ["The Glass Orchard"]
+    assert not films_in_question("who directed the glas", [orchard])
+    assert not films_in_question("who directed the glas orchid", [orchard])
+    assert not films_in_question("who directed glass onion", [orchard])

@@ -28,6 +28,7 @@ QUESTION_NOUNS = frozenset(
     + ["entry", "chapter", "outing", "one", "part"]
 )
 MIN_FUZZY_LETTERS = 5  # as typo_budget: no typo in a shorter word
+LOOSE_MIN_LETTERS = 4  # a word of a name typed loosely may have a typo from this length
 # A question's word this common in English (wordfreq's Zipf scale, as spelling.REAL_WORD_ZIPF)
 # is not a typo of a title's word ("plane" is not "Plant"); and a one-word title this common
 # ("Crew", "Website") is named in a question only when capitalised after its first word.
@@ -102,13 +103,16 @@ class FilmIndex:
         film = self.films[place]
         return key(film.title) != series_key, film.number or 0, film.year or 0
 
-    def _spellings(self, typed: str, cache: dict[str, set[str]]) -> set[str]:
-        """Index words ``typed`` may stand for: itself, or one within the typo budget."""
+    def _spellings(self, typed: str, cache: dict[str, set[str]], loose: bool = False) -> set[str]:
+        """Index words ``typed`` may stand for: itself, or one within the typo budget (with
+        ``loose``, one typo more, in a word of ``LOOSE_MIN_LETTERS`` letters or more)."""
         found = cache.get(typed)
         if found is not None:
             return found
         found = {typed}
         budget = typo_budget(typed)
+        if loose and len(typed) >= LOOSE_MIN_LETTERS:
+            budget += 1
         if budget and typed.isalpha() and not _everyday(typed):
             for variant in _deletions(typed):
                 for known in self.deletions.get(variant, ()):
@@ -148,6 +152,8 @@ class FilmIndex:
                         and (title_only or len(run) > 1 or i in titled or not _everyday(run[0]))
                     ):
                         found.append(_Named(i, j, run, run_films))
+        if not found:
+            found = self._loosely_named(words)
         found.sort(key=lambda f: (f.start - f.end, f.start))  # the longest names first
         chosen: list[_Named] = []
         for item in found:
@@ -164,6 +170,30 @@ class FilmIndex:
                     seen.add(place)
                     out.append(NamedFilm(self.films[place], (named.start, named.end)))
         return out
+
+    def _loosely_named(self, words: list[str]) -> list[_Named]:
+        """Names of two words or more typed with one typo more per word than the budget allows
+        ("glas orchard", "the glass orchid"), when one of their words of ``MIN_FUZZY_LETTERS``
+        letters or more is typed exactly: that word and the run around it tell which film."""
+        cache: dict[str, set[str]] = {}
+        found: list[_Named] = []
+        for i in range(len(words)):
+            for spelling in self._spellings(words[i], cache, loose=True):
+                for run_id in self.by_first.get(spelling, ()):
+                    run, run_films = self.runs[run_id]
+                    j = i + len(run)
+                    if len(run) < 2 or j > len(words):
+                        continue
+                    typed = words[i:j]
+                    if all(
+                        run[k] in self._spellings(typed[k], cache, loose=True)
+                        for k in range(len(run))
+                    ) and any(
+                        a == b and len(a) >= MIN_FUZZY_LETTERS
+                        for a, b in zip(run, typed, strict=True)
+                    ):
+                        found.append(_Named(i, j, run, run_films))
+        return found
 
     def _numbered(self, places: Iterable[int], number: int) -> tuple[int, ...]:
         return tuple(place for place in places if self.films[place].number == number)
