@@ -26,7 +26,12 @@ from bot.config import Config
 from bot.discord_app.embeds import fit
 from bot.discord_app.engine_host import NewIndexUnusable, SearcherPool, build_in_worker
 from bot.discord_app.errors import PREVIOUS_ANSWERING, BriefingTree
-from bot.discord_app.limits import CONTENT_LIMIT, EMBEDS_PER_MESSAGE, IDENTIFY_WINDOW
+from bot.discord_app.limits import (
+    CONTENT_LIMIT,
+    EMBEDS_PER_MESSAGE,
+    IDENTIFY_WINDOW,
+    RESPONSE_DEADLINE,
+)
 from bot.discord_app.state import Alerted, QueryCache, ReindexOutcome, UserCooldowns
 from bot.discord_app.views import DYNAMIC_ITEMS
 from bot.engine.build.builder import BuildBusy, BuildError, BuildSummary
@@ -35,6 +40,8 @@ from bot.engine.build.health import index_problem
 log = logging.getLogger("briefing.bot")
 
 COGS = ("bot.discord_app.cogs.ask", "bot.discord_app.cogs.films", "bot.discord_app.cogs.admin")
+# The names discord.py gives the tasks that answer someone: app commands, messages, buttons.
+ANSWERING_TASKS = ("CommandTree-invoker", "discord.py: on_message", "discord-ui-")
 
 
 class BriefingBot(commands.Bot):
@@ -234,12 +241,28 @@ class BriefingBot(commands.Bot):
         log.info("ready as %s in %d server%s", self.user, guilds, "" if guilds == 1 else "s")
 
     async def close(self) -> None:
-        """Close the gateway and HTTP session, then the index."""
+        """Let the answers being sent finish, then close the gateway and HTTP session, then the
+        index."""
+        await finish_answers(RESPONSE_DEADLINE)
         await super().close()
         if self._searchers is not None:
             self._searchers.close()
             self._searchers = None
         log.info("closed")
+
+
+async def finish_answers(timeout: float) -> None:
+    """Wait, ``timeout`` seconds at most, for the answers still being sent when the bot stops:
+    closing the HTTP session under one cut it off half sent (the user saw nothing) and logged
+    its "Session is closed" traceback. An answer not sent by Discord's deadline is lost anyway."""
+    current = asyncio.current_task()
+    answering = [
+        task
+        for task in asyncio.all_tasks()
+        if task is not current and task.get_name().startswith(ANSWERING_TASKS)
+    ]
+    if answering:
+        await asyncio.wait(answering, timeout=timeout)
 
 
 class ShardedBriefingBot(BriefingBot, commands.AutoShardedBot):

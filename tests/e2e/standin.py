@@ -155,6 +155,15 @@ class HttpFault:
 
 
 @dataclass
+class SlowRequests:
+    """``slow_requests``: the next ``count`` matching requests are answered ``seconds`` late."""
+
+    pattern: re.Pattern[str]
+    seconds: float
+    count: int
+
+
+@dataclass
 class DispatchFault:
     """``drop_after_dispatch``/``duplicate_next_dispatch``: what to do at the next ``event``."""
 
@@ -433,6 +442,7 @@ class DiscordStandIn:
         self.lost_events: list[tuple[str, str]] = []  # (event, message or interaction id)
         self._known_sessions: dict[str, Session] = {}
         self._http_faults: list[HttpFault] = []
+        self._slow_requests: list[SlowRequests] = []
         self._dispatch_faults: list[DispatchFault] = []
         self._nonces: dict[tuple[int, str], int] = {}  # (channel, nonce) -> message id
         self._refuse_gateway_until = 0.0
@@ -1019,6 +1029,22 @@ class DiscordStandIn:
             self._http_faults.append(fault)
         return fault
 
+    def slow_requests(self, pattern: str, seconds: float, count: int = 1) -> None:
+        """The next ``count`` REST calls whose path matches ``pattern`` are recorded at once and
+        answered ``seconds`` later (a slow Discord: the bot's request is in flight meanwhile)."""
+        with self._cond:
+            self._slow_requests.append(SlowRequests(re.compile(pattern), seconds, count))
+
+    def _take_slowness(self, path: str) -> float:
+        with self._cond:
+            for slow in self._slow_requests:
+                if slow.pattern.search(path):
+                    slow.count -= 1
+                    if not slow.count:
+                        self._slow_requests.remove(slow)
+                    return slow.seconds
+        return 0.0
+
     def drop_gateway(self, code: int | None = 4000) -> None:
         """Close every gateway connection now: with close ``code``, or ``None`` for a dead TCP
         link (no close frame: the bot sees 1006). After 4007/4009 the session cannot RESUME."""
@@ -1219,6 +1245,9 @@ class DiscordStandIn:
         request[RECORD] = rec
         with self._cond:
             self.requests.append(rec)
+        self._notify()
+        if delay := self._take_slowness(request.path):
+            await asyncio.sleep(delay)
         unauthenticated_ok = "/interactions/" in request.path or "/webhooks/" in request.path
         fault = self._take_http_fault(request.method, request.path)
         if not rec.authorized and not unauthenticated_ok:

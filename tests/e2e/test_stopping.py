@@ -120,3 +120,22 @@ def test_a_start_up_on_an_index_damaged_in_the_middle_rebuilds_it_once(tmp_path)
             assert bot.stop() == 0, bot.log()
     finally:
         standin.stop()
+
+
+def test_a_stop_lets_the_answer_on_its_way_arrive(tmp_path):
+    """SIGTERM while an answer is on its way to a slow Discord: it still arrives, the exit is
+    0, and the log has no traceback (closing the HTTP session under it logged 'Session is
+    closed' and the user saw nothing)."""
+    standin = DiscordStandIn().start()
+    try:
+        bot = start_bot(standin, tmp_path, default_discord_settings(standin))
+        try:
+            standin.slow_requests(r"/interactions/\d+/[^/]+/callback", seconds=1.0)
+            rec = standin.slash("ask", question="Where in Norway was the motorbike jump filmed?")
+            assert wait_until(lambda: any("/callback" in r.path for r in standin.requests), 10)
+        finally:
+            assert bot.stop() == 0, bot.log()
+        assert "Helsetkopen" in responded(standin, rec)["data"]["embeds"][0]["description"]
+        assert "Traceback" not in bot.log()
+    finally:
+        standin.stop()
