@@ -129,3 +129,10 @@ def test_unknown_words_side_by_side_weigh_as_a_name(searcher: Searcher) -> None:
     alone = asked(searcher, "who composed the music for the lion")
     assert lowercase["lion"].weight == capitalised["lion"].weight > alone["lion"].weight
     assert not searcher.ask("who composed the music for the lion tamer").answered
+
+
+def test_the_noun_for_the_doer_counts_only_when_the_question_asks_who(searcher: Searcher) -> None:
+    """ "who used CGI": a "user" may be the answer; "did Cruise use CGI": "one user wrote" is
+    no match for "use"."""
+    assert "user" in asked(searcher, "Who used CGI for the stunts?")["used"].words
+    assert "user" not in asked(searcher, "Did Cruise use CGI for the stunts?")["use"].words

@@ -70,6 +70,9 @@ class Term:
     alternatives: tuple[Known, ...] = ()
     # A short word the articles may spell out ("uk": "United Kingdom"): its letters.
     initials: str = ""
+    # The nouns for who does what it says ("user" for "use"), among ``words``: only a question
+    # asking who keeps them (see ``QuestionReader.read``).
+    agents: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -329,6 +332,9 @@ class QuestionReader:
                 term.answer_noun = True
         wants, misread = wanted_type(text, terms)
         terms = [t for t in terms if t.asked != misread]
+        for term in terms:
+            if term.agents and wants != "person":  # "did Cruise use CGI": no "user" asked
+                term.words -= term.agents
         if wants is None and WHICH_RE.search(text.lower()) and any(t.answer_noun for t in terms):
             wants = "entity"  # "which skyscraper": one named, most often ("what risk": less)
         dimension, counted = dimension_and_counted(" ".join(corrections(text, terms)))
@@ -609,7 +615,8 @@ class QuestionReader:
         self, asked: str, known: Known, corrected: bool = False, parts: tuple[str, ...] = ()
     ) -> Term:
         family, cut_short = self.vocabulary.stem_family(known.stem)
-        family = (family or [known]) + self.agent_nouns(known.stem)
+        agents = self.agent_nouns(known.stem)
+        family = (family or [known]) + agents
         df = min(sum(k.df for k in family), self.passage_count)
         words = frozenset(k.word for k in family) | {known.word}
         return Term(
@@ -623,4 +630,5 @@ class QuestionReader:
             corrected=corrected,
             rate=min(df / self.passage_count, english_rate(words)),
             stems=cut_short,
+            agents=frozenset(k.word for k in agents) - {known.word},
         )
