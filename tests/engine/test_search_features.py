@@ -281,3 +281,12 @@ def test_of_a_title_in_title_case_only_the_names_the_article_writes_count(tmp_pa
         of(features(searcher, "Who is the director of the Quimvex Gala?"), "The director")["cover"]
         == 1.0
     )
+
+
+def test_a_title_name_beside_an_unknown_word_names_something_else(gala: Searcher) -> None:
+    """ "the Quimvex Zorbulon": "Quimvex" beside a word the articles don't know names another
+    thing than the article titled "Quimvex Gala ..." is about."""
+    other = gala.rank("Who is the director of the Quimvex Zorbulon?").featurizer
+    named = gala.rank("Who is the director of the Quimvex Gala?").featurizer
+    assert other is not None and named is not None
+    assert other.subjects["gala.md"] == 0 and named.subjects["gala.md"] != 0

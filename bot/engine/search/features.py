@@ -302,6 +302,7 @@ class Featurizer:
         self.weights = term_weights(question, pool)
         self.asked = question.asked_tokens
         self.by_position = {(s.article_id, s.position): s for s in pool.sentences.values()}
+        self.beside_unknown = self.unknown_neighbours()
         self.subjects = {article: self.subject_mask(article) for article in pool.counts}
         self.article_scores = {a: self.article_score(c) for a, c in pool.counts.items()}
         self.best_article = max(self.article_scores.values(), default=0.0) or 1.0
@@ -329,9 +330,24 @@ class Featurizer:
         mask = 0
         for i, term in enumerate(self.question.terms):
             titled = term.film_id is not None and set(tokens(term.asked)) - STOPWORDS <= title_words
-            if term.words & names or titled:
+            named = term.words & names and term.asked not in self.beside_unknown
+            if named or titled:
                 mask |= 1 << i
         return mask
+
+    def unknown_neighbours(self) -> frozenset[str]:
+        """The question's words standing beside a word the articles don't know: "midnight"
+        in "who wrote the music for midnight express" names another thing than the article
+        titled "The Midnight Cartographer ..." does."""
+        unknown = {t.asked for t in self.question.terms if not t.known and t.film_id is None}
+        if not unknown:
+            return frozenset()
+        words = tokens(self.question.text)
+        return frozenset(
+            word
+            for i, word in enumerate(words)
+            if {words[j] for j in (i - 1, i + 1) if 0 <= j < len(words)} & unknown
+        )
 
     def written_as_names(self, article: str, words: set[str]) -> set[str]:
         """Those of ``words`` some sentence of ``article`` writes capitalised after its start."""
