@@ -8,12 +8,15 @@ alignment distance), so "mountian" is one typo away from "mountain".
 
 Candidates come from the ``vocabulary`` table through an index on (first letter, length), so a
 correction reads a few hundred or thousand words of one bucket, never the whole vocabulary.
+An everyday word the articles happen not to use is corrected against English instead
+("comming" is "coming"), from wordfreq's commonest words.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import process
@@ -155,3 +158,42 @@ class Vocabulary:
                 if best is None or rarity > best[0]:
                     best = (rarity, [left, right])
         return best[1] if best else None
+
+
+# --- everyday words mistyped, against English -----------------------------------------------
+
+# An unknown word this rare in English, one typo from a word this common, is read as that word
+# ("comming" 2.6 is "coming" 5.4; "villian" 2.1 is "villain" 3.9).
+TYPO_MAX_ZIPF = 3.0
+EVERYDAY_MIN_ZIPF = 3.5
+ENGLISH_WORDS = 20_000  # wordfreq's commonest English words (Zipf 3.3 and up): corrected to
+
+
+@lru_cache(maxsize=1)
+def english_buckets() -> dict[tuple[str, int], list[str]]:
+    """wordfreq's commonest English words common enough to correct to, by first letter and
+    length (loaded on the first question needing it)."""
+    from wordfreq import top_n_list
+
+    buckets: dict[tuple[str, int], list[str]] = {}
+    for word in top_n_list("en", ENGLISH_WORDS):  # commonest first: no frequency looked up
+        if word.isalpha() and word.isascii():
+            buckets.setdefault((word[0], len(word)), []).append(word)
+    return buckets
+
+
+@lru_cache(maxsize=4096)
+def english_correction(word: str) -> str | None:
+    """The common English word one typo from a rare ``word`` (same first letter), the
+    commonest if several: for an everyday word the articles may not use at all."""
+    if len(word) < 5 or not word.isalpha() or english_zipf_frequency(word) >= TYPO_MAX_ZIPF:
+        return None
+    buckets = english_buckets()
+    candidates = [
+        w
+        for size in (len(word) - 1, len(word), len(word) + 1)
+        for w in buckets.get((word[0], size), ())
+        if OSA.distance(word, w, score_cutoff=1) <= 1
+    ]
+    common = [w for w in candidates if english_zipf_frequency(w) >= EVERYDAY_MIN_ZIPF]
+    return max(common, key=english_zipf_frequency, default=None)

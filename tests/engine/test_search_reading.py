@@ -4,16 +4,15 @@ the noun for who does what a verb says, the kind of answer asked for."""
 from __future__ import annotations
 
 from bot.engine.search import Searcher
-from bot.engine.search.matching import Matcher, spelt_initials
-from bot.engine.search.question import (
-    Term,
+from bot.engine.search.answer_kind import (
     answer_type,
     asked_kinds,
     dimension_and_counted,
-    english_correction,
-    inflected_word,
     named_roles,
 )
+from bot.engine.search.matching import Matcher, spelt_initials
+from bot.engine.search.question import Term, inflected_word
+from bot.engine.spelling import english_correction
 
 
 def asked(searcher: Searcher, question: str) -> dict[str, Term]:

@@ -16,11 +16,26 @@ import re
 import sqlite3
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import lru_cache
 
 from bot.engine.films.merge import Film
 from bot.engine.films.names import FilmIndex
-from bot.engine.spelling import MIN_DERIVATION_STEM, Known, Vocabulary, everyday
+from bot.engine.search.answer_kind import (
+    ANSWER_NOUN_WEIGHT,
+    ANSWER_NOUNS,
+    WHICH_RE,
+    answer_type,
+    asked_kinds,
+    dimension_and_counted,
+    named_roles,
+)
+from bot.engine.spelling import (
+    MIN_DERIVATION_STEM,
+    TYPO_MAX_ZIPF,
+    Known,
+    Vocabulary,
+    english_correction,
+    everyday,
+)
 from bot.engine.words import (
     TOKEN_RE,
     english_zipf_frequency,
@@ -88,87 +103,6 @@ class Question:
     dimension: str = ""
     # "how many attempts": what is counted, as a stem (the answer says "100 attempts")
     counted: str = ""
-
-
-HOW_RE = re.compile(r"\bhow (\w+)(?: (\w+))?")
-
-
-def dimension_and_counted(question: str) -> tuple[str, str]:
-    """What a "how ..." question measures or counts: ("fast", "") for "how fast was it",
-    ("", "attempt") for "how many attempts"."""
-    match = HOW_RE.search(question.lower())
-    if match is None:
-        return "", ""
-    word, following = match.group(1), match.group(2) or ""
-    if word == "many" and following and is_content_word(following):
-        return "", stem(following)
-    return word, ""
-
-
-# --- what kind of answer is wanted ----------------------------------------------------------
-
-# Nouns for people: "which (new) cast members" asks for people, named.
-PEOPLE = (
-    "actors?|actress(es)?|directors?|persons?|people|stars?|cast|members?|players?|writers?"
-    "|authors?|producers?|singers?|artists?|leaders?|founders?|kings?|queens?|presidents?"
-    "|ministers?|scientists?|man|woman|men|women|characters?|rulers?|dukes?|emperors?"
-)
-
-ANSWER_TYPE_PATTERNS = [
-    ("amount", r"\bhow much\b|\bwhat (price|cost|amount|sum)\b"),
-    ("measure", r"\bhow (high|tall|far|long|old|fast|big|large|deep|wide|heavy|tall)\b"),
-    ("measure", r"\bwhat (height|age|altitude|speed|distance|size|length|width|depth)\b"),
-    ("number", r"\bhow (many|often)\b|\bwhat number\b"),
-    ("number", r"\b(number|percentage|amount|population) of\b"),
-    ("date", r"\bwhen\b|\b(what|which) (year|date|day|month|century|decade)\b|\brelease date\b"),
-    ("person", r"\bwho(m|se)?\b"),
-    ("person", rf"\b(which|what) (\w+ )?({PEOPLE})\b"),
-    ("place", r"\bwhere\b|\b(what|which) (country|city|place|location|mountain|town|region)\b"),
-    ("reason", r"\bwhy\b|\bhow come\b"),
-    ("definition", r"\bwhat (is|are|does|do|did)\b.*\b(mean|means|stand for|stands for)\b"),
-    ("definition", r"\b(meaning|definition) of\b|\bwhat is an?\b|\balso (called|known)\b"),
-    ("yesno", r"^\W*(is|are|was|were|do|does|did|will|can|could|has|have|had|should)\b"),
-]
-
-# Nouns that name the kind of answer wanted ("which outlet", "what date"): the answer sentence
-# rarely repeats them, so they weigh less than the words that say what the question is about.
-ANSWER_NOUNS = frozenset(
-    """date year day month time name number amount height age place location outlet reason
-    character person people role""".split()
-)
-ANSWER_NOUN_WEIGHT = 0.5
-
-
-WHICH_RE = re.compile(r"\b(?:which|whose)\s+(\w+)(?:\s+(\w+))?")
-WHAT_RE = re.compile(r"\bwhat\s+(\w+)")
-WHO_IS_RE = re.compile(
-    r"\bwho(?:'?s| is| was| are| were| will be)\s+(?:the|a|an)\s+(\w+)(?:\s+(\w+))?"
-)
-
-
-def asked_kinds(question: str) -> frozenset[str]:
-    """The words naming the kind of answer wanted, as in "which (new) outlet" or "what date":
-    the answer names one of its kind ("Which skyscraper": "the Burj Khalifa") and need not say
-    the word. After "what", a word in -ed is a verb ("what filmed the stunt")."""
-    lowered = question.lower()
-    found = {w for match in WHICH_RE.finditer(lowered) for w in match.groups() if w}
-    found |= {m.group(1) for m in WHAT_RE.finditer(lowered) if not m.group(1).endswith("ed")}
-    return frozenset(found)
-
-
-def named_roles(question: str) -> frozenset[str]:
-    """The words for what the person asked about is ("who is the main villain of ..."): the
-    answer names the person; it need not say the word."""
-    lowered = question.lower()
-    return frozenset(w for match in WHO_IS_RE.finditer(lowered) for w in match.groups() if w)
-
-
-def answer_type(question: str) -> str | None:
-    lowered = question.lower()
-    for kind, pattern in ANSWER_TYPE_PATTERNS:
-        if re.search(pattern, lowered):
-            return kind
-    return None
 
 
 def wanted_type(question: str, terms: list[Term]) -> tuple[str | None, str | None]:
@@ -248,48 +182,11 @@ def english_rate(words: frozenset[str] | list[str]) -> float:
     return min(1.0, PASSAGE_WORDS * per_token)
 
 
-# --- everyday words mistyped ----------------------------------------------------------------
+# --- words the index misspells ----------------------------------------------------------
 
-# An unknown word this rare in English, one typo from a word this common, is read as that word
-# ("comming" 2.6 is "coming" 5.4; "villian" 2.1 is "villain" 3.9).
-TYPO_MAX_ZIPF = 3.0
-EVERYDAY_MIN_ZIPF = 3.5
-ENGLISH_WORDS = 20_000  # wordfreq's commonest English words (Zipf 3.3 and up): corrected to
 EVERYDAY_WORD_RE = re.compile(r"\b[a-zA-Z]{5,}\b")
 MISSPELLING_RATIO = 50  # the everyday word this much commoner in the index: the other's a typo
 MISSPELT_MAX_PASSAGES = 20  # ... and a typo the index has is in at most this many passages
-
-
-@lru_cache(maxsize=1)
-def english_buckets() -> dict[tuple[str, int], list[str]]:
-    """wordfreq's commonest English words common enough to correct to, by first letter and
-    length (loaded on the first question needing it)."""
-    from wordfreq import top_n_list
-
-    buckets: dict[tuple[str, int], list[str]] = {}
-    for word in top_n_list("en", ENGLISH_WORDS):  # commonest first: no frequency looked up
-        if word.isalpha() and word.isascii():
-            buckets.setdefault((word[0], len(word)), []).append(word)
-    return buckets
-
-
-@lru_cache(maxsize=4096)
-def english_correction(word: str) -> str | None:
-    """The common English word one typo from a rare ``word`` (same first letter), the
-    commonest if several: for an everyday word the articles may not use at all."""
-    from rapidfuzz.distance import OSA
-
-    if len(word) < 5 or not word.isalpha() or english_zipf_frequency(word) >= TYPO_MAX_ZIPF:
-        return None
-    buckets = english_buckets()
-    candidates = [
-        w
-        for size in (len(word) - 1, len(word), len(word) + 1)
-        for w in buckets.get((word[0], size), ())
-        if OSA.distance(word, w, score_cutoff=1) <= 1
-    ]
-    common = [w for w in candidates if english_zipf_frequency(w) >= EVERYDAY_MIN_ZIPF]
-    return max(common, key=english_zipf_frequency, default=None)
 
 
 # --- the reader -----------------------------------------------------------------------------
