@@ -31,7 +31,10 @@ class RenderedMarkdown(NamedTuple):
 
 # Text with none of Markdown's marks renders as its paragraphs with white space collapsed; most
 # articles are such text, and parsing one costs 0.2 ms, most of a build's reading time.
-MARKUP_CHARS_RE = re.compile(r"[*_\[\]<>`#&\\|~!]|^[ \t]*(?:[-+=\d]|[ \t]{4}|\t)", re.MULTILINE)
+# An "&" is markup only as an entity ("&amp;", "&#38;"): "Smith & Co." is plain text.
+MARKUP_CHARS_RE = re.compile(
+    r"[*_\[\]<>`#\\|~!]|&#?\w+;|^[ \t]*(?:[-+=\d]|[ \t]{4}|\t)", re.MULTILINE
+)
 BLANK_LINE_RE = re.compile(r"\n[ \t]*\n\s*")
 
 
