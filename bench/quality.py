@@ -18,6 +18,7 @@ Sets (the practice-squad protocol is /work/shared/practice-squad/README.md):
   strings) scores a hit when it is refused.
 - ``films``: bench/film_articles/, invented news articles each about one film (or one person)
   and questions as users type them (typos, no film name, off-topic ones).
+- ``heldout``: bench/heldout/, film-news questions nobody fitted on (see its README): a check.
 - ``squad``: both practice-squad articles indexed, their answerable questions.
 - ``squad-cross``: one article indexed alone, the other article's answerable questions (both
   ways): the share refused is what counts.
@@ -59,6 +60,7 @@ from bot.engine.words import STOPWORDS, tokens  # noqa: E402
 MAX_EXCERPT_CHARS = 400
 SQUAD = SHARED / "practice-squad"
 FILMS = ROOT / "bench" / "film_articles"  # invented film-news articles and questions about them
+HELDOUT = ROOT / "bench" / "heldout"  # the same kind, never fitted on: a check
 
 Ask = Callable[[str], list[str]]  # a question -> the texts of the excerpts, best first
 
@@ -130,11 +132,13 @@ def news_cases(path: Path) -> list[Case]:
 def practice_sets() -> list[PracticeSet]:
     seeds = sorted(p for p in (ROOT / "seeds").iterdir() if p.is_file())
     film_sources = sorted((FILMS / "sources").glob("*.md"))
+    heldout_sources = sorted((HELDOUT / "sources").glob("*.md"))
     sets = [
         PracticeSet("devset", news_cases(SHARED / "devset" / "questions.jsonl"), seeds),
         PracticeSet("bench", news_cases(ROOT / "bench" / "questions.jsonl"), seeds),
         PracticeSet("extra", news_cases(ROOT / "tests" / "data" / "extra_questions.jsonl"), seeds),
         PracticeSet("films", news_cases(FILMS / "questions.jsonl"), film_sources),
+        PracticeSet("heldout", news_cases(HELDOUT / "questions.jsonl"), heldout_sources),
     ]
     squad = read_jsonl(SQUAD / "questions.jsonl")
     articles = sorted((SQUAD / "sources").glob("*.md"))
