@@ -37,13 +37,17 @@ OTHER = (
 
 @pytest.fixture(scope="module")
 def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
-    folder = tmp_path_factory.mktemp("features")
+    return index_of(tmp_path_factory.mktemp("features"), {"rocket.txt": ROCKET})
+
+
+def index_of(folder: Path, articles: dict[str, str]) -> Searcher:
+    """A searcher on an index of ``articles`` (file name -> text) and the unrelated OTHER."""
     sources = folder / "sources"
     sources.mkdir()
-    (sources / "rocket.txt").write_text(ROCKET)
-    (sources / "other.txt").write_text(OTHER)
-    build_index(sources, folder / "b.db")
-    return Searcher(folder / "b.db")
+    for name, text in {**articles, "other.txt": OTHER}.items():
+        (sources / name).write_text(text)
+    build_index(sources, folder / "index.db")
+    return Searcher(folder / "index.db")
 
 
 def features(searcher: Searcher, question: str) -> dict[str, dict[str, float]]:
@@ -224,12 +228,7 @@ The next one is planned for 3 June 2027.
 
 
 def gala_index(folder: Path, text: str) -> Searcher:
-    sources = folder / "sources"
-    sources.mkdir()
-    (sources / "gala.md").write_text(text)
-    (sources / "other.txt").write_text(OTHER)
-    build_index(sources, folder / "g.db")
-    return Searcher(folder / "g.db")
+    return index_of(folder, {"gala.md": text})
 
 
 @pytest.fixture(scope="module")
