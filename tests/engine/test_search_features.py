@@ -263,6 +263,18 @@ def test_an_unknown_word_is_read_as_a_word_derived_from_it(gala: Searcher) -> No
     assert not read["neighbours"].known
 
 
+def test_an_irregular_verb_is_read_as_the_noun_for_its_doer(tmp_path: Path) -> None:
+    """The article says "driver" only: "who drove" is read as it."""
+    searcher = index_of(
+        tmp_path,
+        {"jump.txt": "The Quimvex car jumped a canal.\n\nThe driver, Plov Yithson, trained.\n"},
+    )
+    read = {t.asked: t for t in searcher.read_question("Who drove the Quimvex car?").terms}
+    assert read["drove"].known and "driver" in read["drove"].words
+    answer = searcher.ask("Who drove the Quimvex car?")
+    assert answer.answered and "Plov Yithson" in answer.excerpts[0].text
+
+
 def test_of_a_title_in_title_case_only_the_names_the_article_writes_count(tmp_path: Path) -> None:
     """ "Quimvex Gala Opens With a Long Show": "Long" is capitalised by the title's style only;
     the article writes "Quimvex" and "Gala" as names, "long" not."""

@@ -480,7 +480,8 @@ class QuestionReader:
         """The commonest word of a family derived from an unknown word's stem or deriving it,
         when the articles use no word of that stem itself: "directed" asked, only "director"
         written (a stem of ``MIN_DERIVATION_STEM`` letters the other's extends); "composer"
-        asked, only "composed" written (a verb's stem and an agent ending)."""
+        asked, only "composed" written (a verb's stem and an agent ending); "drove" asked,
+        only "driver" written (the verb's agent noun)."""
         if len(word_stem) >= MIN_DERIVATION_STEM and word_stem.isalpha():
             members = self.vocabulary.stem_family(word_stem).members
             # A short ending only: "director", "crimean", not "schoolmaster", "rationalist".
@@ -493,7 +494,8 @@ class QuestionReader:
                 found = self.vocabulary.lookup_stem(verb)
                 if found is not None:
                     return found
-        return None
+        agents = self.agent_nouns(word_stem)
+        return agents[0] if agents else None
 
     def agent_nouns(self, verb_stem: str) -> list:
         """The nouns for who does what a verb says, as the articles write them: "writer" for
