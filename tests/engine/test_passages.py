@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from bot.engine.passages import MAX_PASSAGE_CHARS, split_article
-from bot.engine.sources import Article, list_source_files, read_source
+from bot.engine.sources import Article, list_sources, read_source
 
 
 def sentences(text: str) -> list[str]:
@@ -50,7 +50,7 @@ def test_long_sentences_are_cut_under_the_limit() -> None:
 
 
 def test_seed_passages_are_verbatim_and_short(sources: Path) -> None:
-    for path in list_source_files(sources):
+    for path in list_sources(sources).files:
         article = read_source(path, sources)
         assert isinstance(article, Article)
         passages = split_article(article.id, article.text)

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from bot.engine.sources import (
     Article,
     Skipped,
-    list_source_files,
+    list_sources,
     read_source,
     split_front_matter,
 )
@@ -20,7 +20,7 @@ def write(folder: Path, name: str, data: bytes | str) -> Path:
 
 
 def test_seed_articles_read_with_derived_titles(sources: Path) -> None:
-    articles = [read_source(path, sources) for path in list_source_files(sources)]
+    articles = [read_source(path, sources) for path in list_sources(sources).files]
     names = sorted(p.name for p in sources.iterdir() if p.name != "films.toml")  # not an article
     assert [a.id for a in articles] == names
     assert all(isinstance(a, Article) for a in articles)

@@ -4,6 +4,7 @@ split into passages and scanned for film titles, then written into the index or 
 
 from __future__ import annotations
 
+import os
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -145,9 +146,9 @@ def read_articles(batch: Sequence[tuple]) -> list[ReadArticle | Touched | Skippe
     return [read_article(*arguments) for arguments in batch]
 
 
-def file_stat(path: Path) -> dict[str, int]:
+def file_stat(path: Path | str) -> dict[str, int]:
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return {"size": -1, "mtime_ns": -1}
     return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}

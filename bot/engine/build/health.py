@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.engine.build.articles import SourceStat, file_stat
 from bot.engine.build.schema import APPLICATION_ID, SCHEMA_VERSION, read_schema_version
-from bot.engine.sources import list_source_files, source_id_of
+from bot.engine.sources import source_id_of, walk_sources
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -146,7 +146,7 @@ def stale_sources(sources: Path, db_path: Path) -> list[str]:
         return ["(the index could not be read)"]
     current = {
         source_id_of(path, sources): tuple(file_stat(path).values())
-        for path in list_source_files(sources)
+        for path in walk_sources(sources)
     }
     return sorted(
         name for name in set(indexed) | set(current) if indexed.get(name) != current.get(name)
