@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -29,7 +29,10 @@ from bot.engine.build.builder import (
 from bot.engine.build.health import index_problem, stale_sources
 from bot.engine.render import answer_to_dict, film_to_dict, render_text
 from bot.engine.search import MAX_QUESTION_CHARS, IndexUnavailable, Searcher
+from bot.engine.search.follower import IndexFollower
 from bot.progress import BuildProgress
+
+T = TypeVar("T")
 
 
 class BadConfig(click.ClickException):
@@ -220,6 +223,15 @@ def describe_build(summary: BuildSummary) -> str:
 
 def open_searcher(config: Config) -> Searcher:
     """The index, built first if there is no usable one; warn on stderr if the sources moved on."""
+    return open_index(config, Searcher)
+
+
+def follow_index(config: Config) -> IndexFollower:
+    """``open_searcher`` for a session of questions: its ``latest()`` follows rebuilds."""
+    return open_index(config, IndexFollower)
+
+
+def open_index(config: Config, opener: Callable[[Path], T]) -> T:
     if index_problem(config.db):
         ensure_index(config)
     elif config.sources.is_dir():
@@ -231,7 +243,7 @@ def open_searcher(config: Config) -> Searcher:
                 err=True,
             )
     try:
-        return Searcher(config.db)
+        return opener(config.db)
     except IndexUnavailable as error:
         raise click.ClickException(str(error)) from None
 
@@ -265,19 +277,19 @@ def ensure_index(config: Config, poll: float = 0.2) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per question.")
 def ask(config: Config, question: str | None, top: int | None, as_json: bool) -> None:
     """Answer QUESTION, or each line of standard input when QUESTION is left out."""
-    searcher = open_searcher(config)
     if question is not None:
-        answer = searcher.ask(question, top=top or config.top)
+        answer = open_searcher(config).ask(question, top=top or config.top)
         click.echo(
             json.dumps(answer_to_dict(answer), ensure_ascii=False)
             if as_json
             else render_text(answer, mark=bold)
         )
         return
+    follower = follow_index(config)
     if sys.stdin.isatty():
         click.echo(STDIN_HINT, err=True)
     for number, text in enumerate(read_lines(sys.stdin)):
-        answer = searcher.ask(text, top=top or config.top)
+        answer = follower.latest().ask(text, top=top or config.top)
         if as_json:
             click.echo(json.dumps(answer_to_dict(answer), ensure_ascii=False))
         else:
@@ -313,7 +325,7 @@ def bold(text: str) -> str:
 @common_options
 def chat(config: Config) -> None:
     """Ask questions one after another, as you would in a Discord channel."""
-    searcher = open_searcher(config)
+    follower = follow_index(config)
     if sys.stdin.isatty():
         enable_line_editing()
     click.echo("Ask about the articles. An empty line or Ctrl-D quits.")
@@ -325,7 +337,7 @@ def chat(config: Config) -> None:
             break
         if not question.strip() or question.strip().lower() in ("quit", "exit"):
             break
-        click.echo(render_text(searcher.ask(question, top=config.top), mark=bold) + "\n")
+        click.echo(render_text(follower.latest().ask(question, top=config.top), mark=bold) + "\n")
 
 
 def enable_line_editing() -> None:

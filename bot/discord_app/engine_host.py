@@ -1,9 +1,9 @@
 """The shared index: one open, read-only searcher for every command, swapped after a reindex.
 
-Every search runs through ``SearcherPool.run`` in a worker thread. The pool is also the one
-thing on the Discord side that follows a replaced index file (the bot's own ``/reindex``, or a
-build in another shard process): it opens and warms the new file in the background and swaps it
-in only if it is usable. A build runs in a worker process (``in_worker_process``).
+Every search runs through ``SearcherPool.run`` in a worker thread. The pool follows a replaced
+index file (the bot's own ``/reindex``, or a build in another shard process) through the
+engine's ``IndexFollower``, opening the new file in the background and swapping it in only if it
+is usable. A build runs in a worker process (``in_worker_process``).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from bot.engine.build.builder import BuildError, BuildSummary, build_index
-from bot.engine.build.health import index_problem
 from bot.engine.build.workers import die_with_parent
-from bot.engine.search import IndexUnavailable, Searcher, file_identity
+from bot.engine.search import IndexUnavailable, Searcher
+from bot.engine.search.follower import IndexFollower
 
 log = logging.getLogger("briefing.bot")
 
@@ -39,31 +39,28 @@ class NewIndexUnusable(BuildError):
     admins already, and the previous index is still answering."""
 
 
-NOT_TRIED = object()
-
-
 class SearcherPool:
     """The one open index, shared by every command, swapped for a fresh one when the file
     changes (after a reindex here, or in another shard process).
 
     Searches run in worker threads (the engine is thread-safe) so a slow query never stalls the
     gateway heartbeat. Every search first checks (one ``stat``) whether the index file was
-    replaced; if so a fresh searcher is opened and warmed up in the background while the
-    current one keeps answering from the file it has open, and swapped in only if the new file
-    is a usable index. If it is not (damaged, not an index, gone), the current one goes on
-    answering and ``problem`` says why, reported once to ``on_problem`` (None when the file is
-    good again). A swapped-out searcher is closed once the last search using it returns.
+    replaced; if so the engine's ``IndexFollower`` opens and warms a fresh searcher in the
+    background while the current one keeps answering from the file it has open, and swaps it
+    in only if the new file is a usable index. If it is not (damaged, not an index, gone), the
+    current one goes on answering and ``problem`` says why, reported once to ``on_problem``
+    (None when the file is good again). A swapped-out searcher is closed once the last search
+    using it returns.
     """
 
     def __init__(
         self, db_path: Path, on_problem: Callable[[str | None], None] | None = None
     ) -> None:
         self.db_path = Path(db_path)
-        self._current = open_warm(self.db_path)
+        self.follower = IndexFollower(self.db_path)
         self._in_use: Counter[Searcher] = Counter()  # searches running on each searcher
         self.on_problem = on_problem
         self.problem: str | None = None
-        self._bad_identity: object = NOT_TRIED  # the unusable file last tried: not tried again
         self._reloading: asyncio.Task[str | None] | None = None
 
     async def run(
@@ -71,7 +68,7 @@ class SearcherPool:
     ) -> T:
         """``method(searcher, *args, **kwargs)`` in a worker thread, on the current searcher."""
         self.notice_changes()
-        searcher = self._current
+        searcher = self.follower.current
         self._in_use[searcher] += 1
         try:
             return await asyncio.to_thread(method, searcher, *args, **kwargs)
@@ -89,8 +86,7 @@ class SearcherPool:
     def notice_changes(self) -> None:
         """Start a reload when the index file is not the one answering (and not a file already
         found unusable)."""
-        identity = file_identity(self.db_path)
-        if identity != self._current.identity and identity != self._bad_identity:
+        if self.follower.replaced():
             self._start_reload()
 
     async def reload(self) -> str | None:
@@ -105,15 +101,12 @@ class SearcherPool:
         return self._reloading
 
     async def _reload(self) -> str | None:
-        identity = file_identity(self.db_path)
         try:
-            fresh = await asyncio.to_thread(open_checked, self.db_path)
-        except (IndexUnavailable, sqlite3.DatabaseError) as error:
-            self._bad_identity = identity
+            fresh = await asyncio.to_thread(self.follower.open_replacement)
+        except IndexUnavailable as error:
             self.set_problem(f"{error}. {KEPT_ANSWERING}")
             return self.problem
-        self.swap(fresh)
-        self._bad_identity = NOT_TRIED  # not None: that is a file that is gone
+        self._close_if_done(self.follower.adopt(fresh))
         self.set_problem(None)
         return None
 
@@ -128,14 +121,9 @@ class SearcherPool:
         if self.on_problem is not None:
             self.on_problem(problem)
 
-    def swap(self, fresh: Searcher) -> None:
-        """Answer from ``fresh`` from now on; the old searcher closes when its last search ends."""
-        old, self._current = self._current, fresh
-        self._close_if_done(old)
-
     def _close_if_done(self, searcher: Searcher) -> None:
         """Close a swapped-out searcher no search is using any more (in the background)."""
-        if searcher is self._current or self._in_use[searcher] > 0:
+        if searcher is self.follower.current or self._in_use[searcher] > 0:
             return
         self._in_use.pop(searcher, None)
         close_in_background(searcher)
@@ -143,9 +131,9 @@ class SearcherPool:
     def close(self) -> None:
         if self._reloading is not None:
             self._reloading.cancel()
-        self._current.close()
+        self.follower.close()
         for searcher in self._in_use:
-            if searcher is not self._current:  # swapped out, a search still running on it
+            if searcher is not self.follower.current:  # swapped out, a search still running on it
                 searcher.close()
         self._in_use.clear()
 
@@ -177,35 +165,6 @@ def close_in_background(searcher: Searcher) -> None:
         asyncio.get_running_loop().run_in_executor(None, close_and_trim)
     except RuntimeError:  # no event loop (tests): here and now
         close_and_trim()
-
-
-def open_warm(db_path: Path) -> Searcher:
-    """A searcher whose lazily loaded parts (the film index: most of a second for thousands of
-    articles) are loaded, so that the first question after a start or a reindex doesn't wait
-    for them. It stays on the file it opened (the pool swaps searchers). Blocking: call it in
-    a worker thread."""
-    searcher = Searcher(db_path, follow=False)
-    try:
-        searcher.ask("warm up")
-    except BaseException:
-        searcher.close()
-        raise
-    return searcher
-
-
-def open_checked(db_path: Path) -> Searcher:
-    """``open_warm`` for a file that replaced the one answering: first the cheap checks that
-    it is an index of this version (``IndexUnavailable`` if not)."""
-    if not db_path.exists():
-        raise IndexUnavailable(f"The index file {db_path} is gone")
-    replaced = f"The index file {db_path} was replaced by one I can't use"
-    problem = index_problem(db_path)
-    if problem is not None:
-        raise IndexUnavailable(f"{replaced}: {problem}")
-    try:
-        return open_warm(db_path)
-    except sqlite3.DatabaseError as error:
-        raise IndexUnavailable(f"{replaced}: {error}") from None
 
 
 async def in_worker_process(function: Callable[..., T], *args: Any) -> T:

@@ -135,17 +135,17 @@ def refuse_new_indexes_while(marker: str) -> None:
     unusable, as one another program wrote over the index between a build and the swap."""
     from pathlib import Path
 
-    import bot.discord_app.engine_host
+    import bot.engine.search.follower
     from bot.engine.search import IndexUnavailable
 
-    open_checked = bot.discord_app.engine_host.open_checked
+    open_checked = bot.engine.search.follower.open_checked
 
     def refusing(db_path: Path):  # noqa: ANN202
         if Path(marker).exists():
             raise IndexUnavailable(f"The index file {db_path} was replaced by one I can't use")
         return open_checked(db_path)
 
-    bot.discord_app.engine_host.open_checked = refusing
+    bot.engine.search.follower.open_checked = refusing
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from bot.engine.build.builder import BuildError, NotAnIndex, build_index
 from bot.engine.build.health import index_problem, stale_sources
 from bot.engine.build.schema import SCHEMA_VERSION
 from bot.engine.search import Searcher
+from bot.engine.search.follower import IndexFollower
 
 
 def rows(db: Path, sql: str) -> list[tuple]:
@@ -118,12 +119,15 @@ def test_failed_build_leaves_the_old_index_answering(
 def test_reader_keeps_answering_across_a_rebuild(sources: Path, tmp_path: Path) -> None:
     db = tmp_path / "briefing.db"
     build_index(sources, db)
-    searcher = Searcher(db)
-    assert not searcher.ask("submarine periscope depth").answered
+    follower = IndexFollower(db)
+    first = follower.latest()
+    assert not first.ask("submarine periscope depth").answered
     (sources / "sub.txt").write_text("The submarine periscope depth was 18 metres, he said.")
     build_index(sources, db)
-    answer = searcher.ask("submarine periscope depth")
+    assert not first.ask("submarine periscope depth").answered  # a searcher keeps its file
+    answer = follower.latest().ask("submarine periscope depth")
     assert answer.answered and answer.excerpts[0].source == "sub.txt"
+    follower.close()
 
 
 def test_refuses_to_empty_a_good_index(sources: Path, tmp_path: Path) -> None:

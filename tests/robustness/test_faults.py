@@ -14,6 +14,7 @@ import pytest
 from bot.engine.build.builder import build_index, build_lock
 from bot.engine.build.health import index_problem
 from bot.engine.search import Searcher
+from bot.engine.search.follower import IndexFollower
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "How many motorbike jumps did Cruise do in training?"
@@ -143,8 +144,9 @@ def test_reader_keeps_the_last_good_index_when_the_file_is_ruined(
 ) -> None:
     db = tmp_path / "briefing.db"
     build_index(sources, db)
-    searcher = Searcher(db)
+    follower = IndexFollower(db)
     replacement = tmp_path / "junk"
     replacement.write_bytes(b"junk" * 4096)
     os.replace(replacement, db)  # a new file, as a broken rebuild would leave
-    assert searcher.ask(QUESTION).answered
+    assert follower.latest().ask(QUESTION).answered
+    assert follower.problem is not None and "can't use" in follower.problem

@@ -2,7 +2,8 @@
 
 The steps, one module each: ``question`` (read it), ``retrieve`` (its pool of sentences, by
 FTS5), ``features``, ``model`` (fitted weights, ``weights.json``), ``abstain`` (the one place
-that decides to refuse), ``excerpts``; ``searcher`` puts them together.
+that decides to refuse), ``excerpts``; ``searcher`` puts them together for one index file, and
+``follower`` keeps a long-lived reader on the latest usable file that rebuilds rename in.
 """
 
 from bot.engine.model import NOT_FOUND, Abstained, Answer, Excerpt

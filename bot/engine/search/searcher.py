@@ -8,7 +8,6 @@ fitted model (``model``), decide whether to answer at all (``abstain``), and quo
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sqlite3
@@ -59,15 +58,12 @@ class Ranking:
 class Searcher:
     """Answers questions from one index file, opened read-only.
 
-    Thread-safe; with ``follow`` it notices when a rebuild has renamed a new file over the old
-    one and reopens, so a chat session always answers from the latest good index.
+    Thread-safe. It answers from the file it opened even after a rebuild renames a new one
+    over it: to follow rebuilds, ask an ``IndexFollower`` (``follower``) for the searcher.
     """
 
-    def __init__(self, db_path: Path, *, follow: bool = True, fitted: Fitted | None = None):
+    def __init__(self, db_path: Path, *, fitted: Fitted | None = None):
         self.db_path = Path(db_path)
-        # follow=False: keep answering from the file opened here even when it is replaced;
-        # the caller (the bot's SearcherPool) opens the new one and swaps searchers itself.
-        self.follow = follow
         self.fitted = fitted or load()
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
@@ -93,20 +89,15 @@ class Searcher:
                 counted = conn.execute("SELECT count(*) FROM passages").fetchone()
         except sqlite3.DatabaseError as error:
             raise IndexUnavailable(f"{self.db_path} is not a usable index ({error})") from None
-        if self._conn is not None:
-            self._conn.close()
         self._conn = conn
         self._identity = identity
         self.passage_count = int(counted[0]) or 1
         self.reader = QuestionReader(conn, self.passage_count)
         self.retriever = Retriever(conn, self.passage_count)
 
-    def _refresh(self) -> sqlite3.Connection:
-        """Reopen if the file was replaced by a rebuild; keep the old one if the new is bad."""
-        if self.follow and file_identity(self.db_path) not in (self._identity, None):
-            with contextlib.suppress(IndexUnavailable):
-                self._open()  # a bad new file: keep answering from the connection we have
-        assert self._conn is not None
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise IndexUnavailable(f"the searcher on {self.db_path} was closed")
         return self._conn
 
     @property
@@ -124,7 +115,7 @@ class Searcher:
         """What the open index holds, for the bot's ``/status``: articles, passages, films and
         when it was built (None where the index does not say)."""
         with self._lock:
-            conn = self._refresh()
+            conn = self._connection()
             counts = {}
             for table in ("articles", "films"):
                 try:
@@ -140,7 +131,7 @@ class Searcher:
         """The best ``top`` excerpts answering ``question``, or an unanswered ``Answer`` that
         says why."""
         with self._lock:
-            conn = self._refresh()
+            conn = self._connection()
             ranking = self.rank(question)
             if ranking.abstained is not None or ranking.featurizer is None:
                 refusal = ranking.abstained or abstain.refuse("weak_match")
@@ -153,13 +144,13 @@ class Searcher:
 
     def read_question(self, question: str) -> Question:
         with self._lock:
-            self._refresh()
+            self._connection()
             return self.reader.read(question)
 
     def rank(self, text: str) -> Ranking:
         """Read, retrieve, score and decide (see ``Ranking``)."""
         with self._lock:
-            self._refresh()
+            self._connection()
             question = self.reader.read(text)
             ranking = Ranking(question)
             terms = question.terms
@@ -196,7 +187,7 @@ class Searcher:
     def context(self, excerpt) -> str:
         """The whole paragraph an excerpt comes from ("Show in context")."""
         with self._lock:
-            rows = self._refresh().execute(
+            rows = self._connection().execute(
                 "SELECT text FROM passages WHERE article_id = ? AND paragraph = ? "
                 "ORDER BY position",
                 (excerpt.source, excerpt.paragraph),
@@ -208,7 +199,7 @@ class Searcher:
     def films(self) -> list[dict]:
         """The films the articles talk about, for ``briefing films`` and ``/films``."""
         with self._lock:
-            rows = self._refresh().execute(
+            rows = self._connection().execute(
                 "SELECT title, year, aliases, articles, mentions FROM films "
                 "ORDER BY articles DESC, mentions DESC, title"
             )
@@ -221,7 +212,7 @@ class Searcher:
     def film(self, title: str, top: int = 3) -> Answer:
         """What the articles say about one film (named by any title, typos allowed)."""
         with self._lock:
-            conn = self._refresh()
+            conn = self._connection()
             index, ids = self.reader.film_index()
             film = match_film(title, index)
             if film is None:
@@ -232,7 +223,7 @@ class Searcher:
     def articles(self) -> list[dict]:
         """The indexed articles, for ``/sources``."""
         with self._lock:
-            rows = self._refresh().execute(
+            rows = self._connection().execute(
                 "SELECT id, title, url, passages, indexed_at FROM articles ORDER BY id"
             )
             keys = ("source", "title", "url", "passages", "indexed_at")
