@@ -83,6 +83,15 @@ def test_an_unknown_word_naming_the_kind_of_answer_weighs_half(searcher: Searche
     assert searcher.ask("Which skyscraper did Cruise scale?").answered
 
 
+def test_a_known_word_the_answer_type_is_read_from_weighs_half(searcher: Searcher) -> None:
+    """ "what country": a place is wanted, and the sentence naming it need not say "country"
+    (the articles have the word: known, yet only the kind of answer)."""
+    question = "What country did Cruise do the stunt in?"
+    read = asked(searcher, question)
+    assert read["country"].known and read["country"].answer_noun
+    assert searcher.read_question(question).wants == "place"
+
+
 def test_a_yes_no_question_gets_the_sentence_that_says_so(searcher: Searcher) -> None:
     answer = searcher.ask("is tom cruise going to space")
     assert answer.answered and "space" in answer.excerpts[0].text

@@ -36,16 +36,27 @@ PEOPLE = (
     "|ministers?|scientists?|man|woman|men|women|characters?|rulers?|dukes?|emperors?"
 )
 
+# Nouns that, after "what" or "which", say the kind of answer wanted ("what country": a place).
+AMOUNT_NOUNS = "price cost amount sum".split()
+MEASURE_NOUNS = "height age altitude speed distance size length width depth".split()
+DATE_NOUNS = "year date day month century decade".split()
+PLACE_NOUNS = "country city place location mountain town region".split()
+
+
+def after_what(nouns: list[str]) -> str:
+    return rf"\b(what|which) ({'|'.join(nouns)})\b"
+
+
 ANSWER_TYPE_PATTERNS = [
-    ("amount", r"\bhow much\b|\bwhat (price|cost|amount|sum)\b"),
+    ("amount", rf"\bhow much\b|\bwhat ({'|'.join(AMOUNT_NOUNS)})\b"),
     ("measure", r"\bhow (high|tall|far|long|old|fast|big|large|deep|wide|heavy|tall)\b"),
-    ("measure", r"\bwhat (height|age|altitude|speed|distance|size|length|width|depth)\b"),
+    ("measure", rf"\bwhat ({'|'.join(MEASURE_NOUNS)})\b"),
     ("number", r"\bhow (many|often)\b|\bwhat number\b"),
     ("number", r"\b(number|percentage|amount|population) of\b"),
-    ("date", r"\bwhen\b|\b(what|which) (year|date|day|month|century|decade)\b|\brelease date\b"),
+    ("date", rf"\bwhen\b|{after_what(DATE_NOUNS)}|\brelease date\b"),
     ("person", r"\bwho(m|se)?\b"),
     ("person", rf"\b(which|what) (\w+ )?({PEOPLE})\b"),
-    ("place", r"\bwhere\b|\b(what|which) (country|city|place|location|mountain|town|region)\b"),
+    ("place", rf"\bwhere\b|{after_what(PLACE_NOUNS)}"),
     ("reason", r"\bwhy\b|\bhow come\b"),
     ("definition", r"\bwhat (is|are|does|do|did)\b.*\b(mean|means|stand for|stands for)\b"),
     ("definition", r"\b(meaning|definition) of\b|\bwhat is an?\b|\balso (called|known)\b"),
@@ -55,8 +66,11 @@ ANSWER_TYPE_PATTERNS = [
 # Nouns that name the kind of answer wanted ("which outlet", "what date"): the answer sentence
 # rarely repeats them, so they weigh less than the words that say what the question is about.
 ANSWER_NOUNS = frozenset(
-    """date year day month time name number amount height age place location outlet reason
-    character person people role""".split()
+    """time name number outlet reason character person people role""".split()
+    + AMOUNT_NOUNS
+    + MEASURE_NOUNS
+    + DATE_NOUNS
+    + PLACE_NOUNS
 )
 ANSWER_NOUN_WEIGHT = 0.5
 
