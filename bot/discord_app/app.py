@@ -32,6 +32,7 @@ from bot.discord_app.limits import (
     IDENTIFY_WINDOW,
     RESPONSE_DEADLINE,
 )
+from bot.discord_app.shards import use_resuming_shards
 from bot.discord_app.state import Alerted, QueryCache, ReindexOutcome, UserCooldowns
 from bot.discord_app.views import DYNAMIC_ITEMS
 from bot.engine.build.builder import BuildBusy, BuildError, BuildSummary
@@ -47,8 +48,8 @@ ANSWERING_TASKS = ("CommandTree-invoker", "discord.py: on_message", "discord-ui-
 class BriefingBot(commands.Bot):
     """The bot on one gateway connection: right for up to a couple of thousand servers.
 
-    Not ``AutoShardedBot`` with one shard: after an outage discord.py's shards IDENTIFY afresh
-    where a ``Client`` RESUMEs, and the events of the outage (questions) would be lost."""
+    A sharded bot is ``ShardedBriefingBot``, whose shards RESUME after an outage as this one's
+    connection does (``shards.ResumingShard``)."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -267,7 +268,12 @@ async def finish_answers(timeout: float) -> None:
 
 class ShardedBriefingBot(BriefingBot, commands.AutoShardedBot):
     """The same bot over several shards in this process; ``shard_ids`` picks this process's share
-    of ``shard_count`` (0: as many as Discord recommends)."""
+    of ``shard_count`` (0: as many as Discord recommends). Its shards RESUME after an outage
+    (``shards.ResumingShard``)."""
+
+    def __init__(self, config: Config) -> None:
+        use_resuming_shards()
+        super().__init__(config)
 
     def shard_options(self) -> dict[str, Any]:
         settings = self.config.discord
