@@ -150,22 +150,13 @@ def quote_block(excerpt: Excerpt, limit: int) -> str:
     """One excerpt as a block quote with its citation, within ``limit`` characters."""
     cite = citation_line(excerpt)
 
-    def render(length: int | None) -> str:
+    def render(cut: str) -> str:
+        """The block quoting ``cut``, the text or a cut of it ending in "…" (``fit``'s)."""
+        whole = cut == excerpt.text
+        length = len(cut) - len(ELLIPSIS) if not whole and cut.endswith(ELLIPSIS) else len(cut)
         return f"> {quote_text(excerpt, length)}\n{cite}"
 
-    block = render(None)
-    if len(block) <= limit:
-        return block
-    # Cut the quote at the last sentence end that fits (cut_text decides where), then re-render.
-    room = len(excerpt.text)
-    while room > 1:
-        room = max(1, min(room - 1, room * limit // len(block)))
-        cut = cut_text(excerpt.text, room)
-        length = len(cut) - len(ELLIPSIS) if cut.endswith(ELLIPSIS) else len(cut)
-        block = render(length)
-        if len(block) <= limit:
-            return block
-    return block[:limit]
+    return fit(excerpt.text, limit, render)
 
 
 def answer_embed(

@@ -89,6 +89,16 @@ def test_quote_block_bolds_matched_words_and_keeps_the_limit():
     assert "…" in block
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=1200), st.integers(min_value=1, max_value=1500))
+def test_quote_block_never_exceeds_its_limit_and_quotes_whole_text_that_fits(text, limit):
+    block = quote_block(excerpt(text), limit)
+    assert len(block) <= limit
+    whole = quote_block(excerpt(text), 10_000)
+    if len(whole) <= limit:
+        assert block == whole
+
+
 def test_answer_embed_links_titles_and_shows_a_disagreement_note():
     first = excerpt("It took 13,000 jumps.", url="https://example.com/a_(b)")
     second = excerpt("It took 500 jumps.", source="001_x.txt", paragraph=4)
