@@ -100,21 +100,29 @@ async def serve(config: Config, token: str) -> None:
         running.uncancel()
 
 
-def fail(message: str, code: int) -> int:
-    """Print a one-line error on stderr and return the exit code (no traceback)."""
-    click.echo(message, err=True)
-    return code
+class BotStopped(click.ClickException):
+    """Why the bot stopped, in one line (the CLI prints it as it prints every error); exit 1,
+    so that a service manager tries again."""
+
+    exit_code = EXIT_FAILED
+
+
+class BadSetup(BotStopped):
+    """Why the bot can't start until someone changes its setup (the token, an intent): exit 2,
+    which the README's sample service treats as "don't retry"."""
+
+    exit_code = EXIT_BAD_SETUP
 
 
 def run_bot(config: Config) -> int:
-    """Start the bot described by ``config``; returns the process exit code."""
+    """Start the bot described by ``config``; returns the process exit code when it stops
+    cleanly, raises ``BotStopped`` (or ``BadSetup``) when it can't start or stops on an error."""
     settings = config.discord
     token = (settings.resolve_token() or "").strip()
     if not token:
-        return fail(
-            f"error: no Discord bot token: set the {settings.token_env} environment variable "
-            "(or discord.token in the config file)",
-            EXIT_BAD_SETUP,
+        raise BadSetup(
+            f"no Discord bot token: set the {settings.token_env} environment variable "
+            "(or discord.token in the config file)"
         )
     setup_logging(token)
     # Until serve() takes them over, SIGTERM stops the start-up as Ctrl-C does: exit 0.
@@ -124,34 +132,33 @@ def run_bot(config: Config) -> int:
     except KeyboardInterrupt:
         return EXIT_OK
     except discord.LoginFailure:
-        return fail(
-            f"error: Discord rejected the bot token from {token_source(settings)} "
+        raise BadSetup(
+            f"Discord rejected the bot token from {token_source(settings)} "
             "(401 Unauthorized): copy a fresh one from the Developer Portal, Bot page",
-            EXIT_BAD_SETUP,
-        )
+        ) from None
     except discord.PrivilegedIntentsRequired:
-        return fail(
-            "error: Discord refused the Message Content intent needed by discord.answer_channels: "
+        raise BadSetup(
+            "Discord refused the Message Content intent needed by discord.answer_channels: "
             "enable it in the Developer Portal (Bot, Privileged Gateway Intents) or remove "
             "answer_channels",
-            EXIT_BAD_SETUP,
-        )
+        ) from None
     except discord.ConnectionClosed as error:
         if error.code == 4004:
-            return fail(
-                f"error: Discord rejected the bot token from {token_source(settings)} "
+            raise BadSetup(
+                f"Discord rejected the bot token from {token_source(settings)} "
                 "(gateway authentication failed)",
-                EXIT_BAD_SETUP,
-            )
+            ) from None
         log.exception("the gateway closed the connection")
-        return fail(f"error: the gateway closed the connection (code {error.code})", EXIT_FAILED)
+        closed = f"the gateway closed the connection (code {error.code})"
+        raise BotStopped(closed) from None
     except (BuildError, IndexUnavailable) as error:
-        return fail(f"error: {error}", EXIT_FAILED)
+        raise BotStopped(str(error)) from None
     except (aiohttp.ClientConnectionError, discord.GatewayNotFound, TimeoutError) as error:
         # No network, no DNS, a proxy in the way: the admin needs the reason, not aiohttp's
         # stack; exit 1, so that a service manager tries again once the network is back.
-        return fail(f"error: cannot reach Discord: {error or type(error).__name__}", EXIT_FAILED)
+        unreachable = f"cannot reach Discord: {error or type(error).__name__}"
+        raise BotStopped(unreachable) from None
     except Exception as error:  # noqa: BLE001 - the log has the traceback; stderr gets one line
         log.exception("the bot stopped on an unexpected error")
-        return fail(f"error: the bot stopped: {type(error).__name__}: {error}", EXIT_FAILED)
+        raise BotStopped(f"the bot stopped: {type(error).__name__}: {error}") from None
     return EXIT_OK
