@@ -28,14 +28,8 @@ from bot.engine.search.answer_kind import (
     dimension_and_counted,
     named_roles,
 )
-from bot.engine.spelling import (
-    MIN_DERIVATION_STEM,
-    TYPO_MAX_ZIPF,
-    Known,
-    Vocabulary,
-    english_correction,
-    everyday,
-)
+from bot.engine.search.typos import RESOLVED_WORDS, Typos
+from bot.engine.spelling import MIN_DERIVATION_STEM, Known, Vocabulary, everyday
 from bot.engine.words import (
     TOKEN_RE,
     english_zipf_frequency,
@@ -49,10 +43,6 @@ from bot.engine.words import (
 
 MAX_QUESTION_CHARS = 2000
 MAX_TERMS = 24
-RESOLVED_WORDS = 20_000  # question words whose terms are remembered per index
-# Nats of evidence for a less common correction of a typo to win (see choose_correction).
-CORRECTION_EVIDENCE = 2.0
-CORRECTION_CONTEXT = 4  # the question's rarest other terms it is judged by
 PASSAGE_WORDS = 20  # tokens in a passage, for a word's English rate per passage
 MIN_SPECIFICITY = 0.35  # the weight share an everyday English word keeps when unknown
 MAX_DERIVED_LETTERS = 3  # an unknown word's stem, so extended, is a word derived from it
@@ -184,10 +174,6 @@ def english_rate(words: frozenset[str] | list[str]) -> float:
 
 # --- words the index misspells ----------------------------------------------------------
 
-EVERYDAY_WORD_RE = re.compile(r"\b[a-zA-Z]{5,}\b")
-MISSPELLING_RATIO = 50  # the everyday word this much commoner in the index: the other's a typo
-MISSPELT_MAX_PASSAGES = 20  # ... and a typo the index has is in at most this many passages
-
 
 # --- the reader -----------------------------------------------------------------------------
 
@@ -203,11 +189,10 @@ class QuestionReader:
         self._films: tuple[FilmIndex, dict[int, int]] | None = None  # loaded on first use
         self._film_mentions: dict[int, int] = {}  # film id -> how many mentions
         self._resolved: dict[tuple[str, bool], tuple[Term, ...]] = {}
-        self._corrections: dict[tuple[str, str], Known | None] = {}
-        self._everyday: dict[str, str] = {}  # see fix_everyday_typos
+        self.typos = Typos(conn, self.vocabulary, passage_count)
 
     def read(self, question: str) -> Question:
-        text = rephrase(self.fix_everyday_typos(question[:MAX_QUESTION_CHARS]))
+        text = rephrase(self.typos.fix_everyday(question[:MAX_QUESTION_CHARS]))
         terms, film_words = self.film_terms(text)
         names = proper_names(text)
         for word in question_words(text, skip=film_words):
@@ -271,39 +256,6 @@ class QuestionReader:
             if term.asked in (runs & unknown) - names:
                 term.weight = inverse_document_frequency(0, self.passage_count)
                 term.specific = 1.0
-
-    def fix_everyday_typos(self, text: str) -> str:
-        """``text`` with each everyday word mistyped ("comming", "villian") written right, when
-        the articles know neither it nor a word one typo away: then the question reads as meant
-        ("comming out" asks for a release) and its word is looked up as the articles write it."""
-
-        def fix(match: re.Match[str]) -> str:
-            word = match.group()
-            if word[:1].isupper():
-                return word
-            lowered = word.lower()
-            found = self._everyday.get(lowered)
-            if found is None:
-                found = english_correction(lowered) or lowered
-                if found != lowered and not self.misspelt_here(lowered, found):
-                    found = lowered
-                if len(self._everyday) >= RESOLVED_WORDS:
-                    self._everyday.clear()
-                self._everyday[lowered] = found
-            return word if found == lowered else found
-
-        return EVERYDAY_WORD_RE.sub(fix, text)
-
-    def misspelt_here(self, word: str, meant: str) -> bool:
-        """Is ``word`` (rare in English, one typo from the everyday ``meant``) a typo here too:
-        the articles have no word one typo from it, or have it far more rarely than ``meant``
-        (a large index holds the common misspellings: "comming" in 5 passages, "coming" in
-        5,000)?"""
-        known = self.vocabulary.lookup(word)
-        if known is None:
-            return not self.vocabulary.corrections(word)
-        common = self.vocabulary.lookup(meant)
-        return common is not None and common.df >= MISSPELLING_RATIO * known.df
 
     def film_terms(self, question: str) -> tuple[list[Term], set[int]]:
         """A film the question names ("MI7", "mision imposible 7", "Fallout") is one term,
@@ -381,8 +333,8 @@ class QuestionReader:
         differently in the articles, so its absence weighs less.
         """
         found = self.vocabulary.lookup(word)
-        if found and found.df <= MISSPELT_MAX_PASSAGES and word not in names:
-            commoner = self.commoner_spelling(word, found)
+        if found and word not in names:
+            commoner = self.typos.commoner_spelling(word, found)
             if commoner:
                 term = self.term(word, commoner[0], corrected=True)
                 term.alternatives = tuple(commoner) if len(commoner) > 1 else ()
@@ -425,55 +377,12 @@ class QuestionReader:
         initials = word if len(word) >= 2 and short and word.isalpha() else ""
         return [Term(word, frozenset(), (), stem(word), 0, weight, False, initials=initials)]
 
-    def commoner_spelling(self, word: str, found: Known) -> list[Known]:
-        """For a word the index has but English barely knows ("plaen": a large index holds
-        the common typos), the words one typo away that the index has far more often."""
-        if english_zipf_frequency(word) >= TYPO_MAX_ZIPF:
-            return []
-        others = self.vocabulary.corrections(word, other_than_itself=True)
-        return [k for k in others if k.df >= MISSPELLING_RATIO * found.df]
-
     def choose_correction(self, term: Term, terms: list[Term]) -> Term:
-        """Of a typo's equally close corrections, the one whose passages hold the question's
-        other words far more often than chance would put them there ("mcquarie instagram":
-        "mcquarrie", 2 of its 5 passages with "instagram" or "post", rather than "macquarie",
-        1 of 73: chance gives either about 0.5); the commonest when none stands out."""
-        others = sorted(
-            (t for t in terms if t is not term and t.known and t.film_id is None),
-            key=lambda t: t.df,
-        )[:CORRECTION_CONTEXT]
-        if not others:
-            return term
-        context = " OR ".join(f'"{w}"' for w in sorted({w for t in others for w in t.words}))
-        key = (term.asked, context)
-        if key not in self._corrections:
-            if len(self._corrections) >= RESOLVED_WORDS:
-                self._corrections.clear()
-            self._corrections[key] = self.best_supported(term.alternatives, context, others)
-        known = self._corrections[key]
+        """Of a typo's equally close corrections, the one the question's other words support
+        (``typos.Typos.best_supported``); the commonest when none stands out."""
+        known = self.typos.best_supported(term, terms)
         best = term if known is None else self.term(term.asked, known, corrected=True)
         best.specific, best.alternatives = term.specific, ()
-        return best
-
-    def best_supported(
-        self, alternatives: tuple[Known, ...], context: str, others: list[Term]
-    ) -> Known | None:
-        """The one of ``alternatives`` found with the ``context`` query far beyond chance, if
-        any (see ``choose_correction``)."""
-        absent = math.prod(1 - min(t.df / self.passage_count, 1.0) for t in others)
-        best, best_evidence = None, CORRECTION_EVIDENCE
-        for known in alternatives:
-            together = self.conn.execute(
-                "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?",
-                (f'"{known.word}" AND ({context})',),
-            ).fetchone()[0]
-            expected = max(known.df * (1 - absent), 1e-9)
-            if together <= expected:
-                continue
-            # Poisson evidence (half the G statistic) that ``together`` beats ``expected``.
-            evidence = together * math.log(together / expected) - together + expected
-            if evidence > best_evidence:
-                best, best_evidence = known, evidence
         return best
 
     def derived(self, word_stem: str) -> Known | None:
