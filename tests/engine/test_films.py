@@ -301,6 +301,11 @@ def titles_in(text: str) -> list[str]:
         ("He appeared in Emberline, Tin Wolves and The Ninth Lantern, all films.", "Tin Wolves"),
         ("It runs through Salt on the Wire (2013), the best film nobody saw.", "Salt on the Wire"),
         ("That film, Mornings at Estrela, directed by Serra, opens Friday.", "Mornings at Estrela"),
+        ("Her last was a cameo in A Song for Lisette (2019), a drama.", "A Song for Lisette"),
+        ("Less successful is The Quiet Tenants, a horror film so keen to be clever that it "
+         "forgets to scare.", "The Quiet Tenants"),
+        ("She kept a tape of Harrowgate Road, the 1980s ghost film her father taped.",
+         "Harrowgate Road"),
         # "In X, director Y", releases and credits of parts
         ("In The Salt Bridge, director Hana Okoro turns a border into a thriller.",
          "The Salt Bridge"),
@@ -381,6 +386,14 @@ def test_widened_cues_find_titles(text: str, title: str) -> None:
 )
 def test_widened_cues_leave_out_people_places_and_the_rest(text: str) -> None:
     assert titles_in(text) == []
+
+
+def test_a_title_takes_in_for_and_in_only_after_a_capitalised_article() -> None:
+    """ "A Song for Lisette (2019)" is one title; "an Oscar for Titanic (1997)" names "Titanic",
+    and so does a sentence's own "The" ("The award for Titanic (1997) ...")."""
+    assert titles_in("She won an Oscar for Titanic (1997), the film.") == ["Titanic"]
+    assert titles_in("The award for Titanic (1997) went to its composer.") == ["Titanic"]
+    assert titles_in("It stars Ana Ruiz in A Room for Ortega (2021).") == ["A Room for Ortega"]
 
 
 def test_an_everyday_sentence_opener_joins_no_film_from_another_article() -> None:

@@ -125,18 +125,21 @@ NOUN = rf"(?:{'|'.join(sorted(YEAR_NOUNS | GENRE_NOUNS))}|spin-?off)"
 # the summer": a song's or a show's too), so it is a medium cue.
 HEAD_NOUN = rf"(?:{'|'.join(sorted(FILM_NOUNS_BEFORE | GENRE_NOUNS))})"
 # What follows the head noun of such an appositive: punctuation, a preposition, a relative
-# pronoun or a participle, not another noun ("the comedy star", "the documentary filmmaker").
-HEAD_END = (
-    rf"(?=[,.;:)!?\n]|{SP}+[-–—(]|{SP}+(?:about|from|by|that|which|with|set|shot|made|based"
-    r"|directed|starring|written|produced|adapted|inspired|released|due|out|in|on|at|of|for"
-    r"|where|whose|featuring|following|filmed|told|he|she|they|it|is|was|has|had|will|now"
-    r"|still|also|loosely|co-written|co-directed|and)\b|\Z)"
+# pronoun, a pronoun opening a clause ("the ghost film her father taped"), an adverb of degree
+# ("a horror film so ...") or a participle; not another noun ("the comedy star", "the
+# documentary filmmaker"). The same words end "X is her slowest film yet" (COPULA_RE).
+HEAD_FOLLOWERS = (
+    r"(?:about|from|by|that|which|with|set|shot|made|based|directed|starring|written|produced"
+    r"|adapted|inspired|released|due|out|in|on|at|of|for|where|whose|featuring|following"
+    r"|filmed|told|he|she|they|it|is|was|has|had|will|now|still|also|loosely|co-written"
+    r"|co-directed|and|yet|ever|to|since|so|than|but|her|his|their|its|i|we|you|my|our)\b"
 )
+HEAD_END = rf"(?=[,.;:)!?\n]|{SP}+[-–—(]|{SP}+{HEAD_FOLLOWERS}|\Z)"
 # Up to three modifiers before the head noun: "psychological", "Japanese animated", "cult",
-# "rally-racing"; not a preposition ("the home of film").
+# "1980s", "90-minute", "rally-racing"; not a preposition ("the home of film").
 ADJECTIVES = (
     rf"(?:(?!(?:of|in|on|at|for|from|with|to|and|or|by|about)\b)"
-    rf"(?:[a-z][a-z\-]*|[A-Z][a-z]+(?:-[a-z]+)?){SP}+){{0,3}}?"
+    rf"(?:[a-z][a-z\-]*|[A-Z][a-z]+(?:-[a-z]+)?|\d+s|\d+-[a-z]+){SP}+){{0,3}}?"
 )
 DETERMINER = r"(?:the|a|an|his|her|their|its)"
 # Cues that start right where a title ends, matched at the title's end.
@@ -169,7 +172,7 @@ APPOSITIVE_RE = re.compile(
 COPULA_RE = re.compile(
     rf"{SP}+(?:is|was|remains)(?:{SP}+(?:also|still|now|arguably))?{SP}+"
     rf"{DETERMINER}{SP}+{ADJECTIVES}(?P<head>{HEAD_NOUN})s?"
-    rf"(?=[,.;:)!?\n]|{SP}+(?:yet|ever|to|of|about|since|so|in|from|by|that|which|and)\b)"
+    rf"(?=[,.;:)!?\n]|{SP}+{HEAD_FOLLOWERS})"
 )
 APPOSITIVE_STARTS = tuple(
     f"{comma}{determiner} "
@@ -289,6 +292,12 @@ LEFT_JOIN_RE = re.compile(
     rf"({WORD}(?:{SP}+(?:of{SP}+the|of|the){SP}+{WORD}|{SP}+{WORD})*){SP}+(?:on|at|by|from"
     rf"|under|over|into|upon|without|beyond|through|between|among|against)"
     rf"(?:{SP}+(?:the|a|an))?{SP}+$"
+)
+# ... and, when those words open with a capitalised article mid-sentence, before "for", "in",
+# "with" and "to" too: "a cameo in A Song for Lisette (2019)" (an article is no person's or
+# place's first word; "an Oscar for Titanic (1997)" writes it in lowercase).
+ARTICLE_LEFT_JOIN_RE = re.compile(
+    rf"((?:A|An|The){SP}+{WORD}(?:{SP}+{WORD})*){SP}+(?:for|in|with|to)(?:{SP}+(?:the|a|an))?{SP}+$"
 )
 # "X and Y" after a film noun is one title ("the animated short Kettle and Crow"), unless Y
 # starts with an article ("the films X and The Y").

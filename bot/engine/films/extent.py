@@ -10,6 +10,7 @@ import re
 from bot.engine.films.context import Article
 from bot.engine.films.cue_words import (
     AND_TITLE_RE,
+    ARTICLE_LEFT_JOIN_RE,
     CLOSERS,
     LEFT_JOIN_RE,
     OPEN_QUOTES,
@@ -47,6 +48,10 @@ def extend_left(text: str, start: int, article: Article) -> int:
     if owned is not None:  # "The Weaver's Son, which premiered at ...": a title's possessive
         article.extended = True
         return owned.start()
+    titled = ARTICLE_LEFT_JOIN_RE.search(text, max(0, start - 48), start)
+    if titled is not None and not sentence_initial(text, titled.start()):
+        article.extended = True
+        return titled.start()  # "a cameo in A Song for Lisette (2019)"
     match = LEFT_JOIN_RE.search(text, max(0, start - 48), start)
     if match is None or (match.start() and text[match.start() - 1] in GLUED_LEFT):
         if text[max(0, start - 4) : start] == "The " and sentence_initial(text, start - 4):
