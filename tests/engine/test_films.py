@@ -382,6 +382,7 @@ def test_widened_cues_find_titles(text: str, title: str) -> None:
         "Paramount's director of marketing praised the film.",
         "Kathryn Bigelow's cast worked for months on the film.",
         "Her next project, London Calling, is a play about a film.",
+        "EXCLUSIVE: Jessa Morrow has been tapped to lead the film, its producers said.",
     ],
 )
 def test_widened_cues_leave_out_people_places_and_the_rest(text: str) -> None:

@@ -53,18 +53,20 @@ ALWAYS_CAPITALISED = frozenset(
 NOT_A_TITLE_ALONE = (
     BREAK_WORDS | ROLE_WORDS | {word.capitalize() for word in STOPWORDS | ALWAYS_CAPITALISED}
 )
-# Words that introduce a line with a colon without being the first half of a title.
+# Words that introduce a line with a colon without being the first half of a title (in any
+# case: "EXCLUSIVE: Jessa Morrow has been tapped ...").
 LABELS = frozenset(
     """Update Updated Note Editor Source Sources Photo Photos Image Images Video Credit Credits
     Warning Spoiler Spoilers Watch Read Related Exclusive Breaking Review Interview Caption
     Pictured Listen See Correction Disclosure Trailer Q""".split()
 )
+UPPER_LABELS = frozenset(label.upper() for label in LABELS)
 EVERYDAY_ZIPF = 4.0  # as names.EVERYDAY_TITLE_ZIPF: "ladder", "static", "harvest" and above
 LOWER_JOINERS = frozenset(
     "of the and a an to in on at for from with vs vs. de von van der or".split()
 )
 DASHES = frozenset({"-", "–", "—"})
-STOPPERS = BREAK_WORDS | ROLE_WORDS | DASHES | {f"{label}:" for label in LABELS}
+STOPPERS = BREAK_WORDS | ROLE_WORDS | DASHES | {f"{label}:" for label in LABELS | UPPER_LABELS}
 
 
 class Segments(NamedTuple):
@@ -204,7 +206,7 @@ def _split_phrase(text: str, start: int, phrase: str, out: list[tuple[int, int]]
         if (
             word in BREAK_WORDS
             or word in ROLE_WORDS
-            or (word in LABELS and seg_start < 0 and token[-1] == ":")
+            or (word in LABELS | UPPER_LABELS and seg_start < 0 and token[-1] == ":")
         ) and not (
             word in ARTICLES
             and (after_separator or (seg_start < 0 and not sentence_initial(text, at)))
