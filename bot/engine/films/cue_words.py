@@ -313,10 +313,11 @@ FILM_CONTEXT_RE = re.compile(
     re.IGNORECASE,
 )
 # What makes a sentence about a film for a maker's possessive ("Okafor's X"): the words above,
-# and the awards and openings films have ("swept the awards", "nine nominations", "opened").
+# and the awards, openings and box-office weekends films have ("swept the awards", "nine
+# nominations", "opened", "slipped 61% in its second frame").
 SCREEN_CONTEXT_RE = re.compile(
     rf"{FILM_CONTEXT_RE.pattern}|\b(?:documentary|comedy|thriller|drama|feature|awards?"
-    r"|nominations?|nominated|opened|opens|released|festival)\b",
+    r"|nominations?|nominated|opened|opens|released|festival|grossed|grosses|debuted|frame)\b",
     re.IGNORECASE,
 )
 ATTRIBUTIVE_RE = re.compile(r"[.,]?[\"”’'][ \u00a0][a-z]")
