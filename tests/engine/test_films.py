@@ -302,8 +302,8 @@ def titles_in(text: str) -> list[str]:
         ("It runs through Salt on the Wire (2013), the best film nobody saw.", "Salt on the Wire"),
         ("That film, Mornings at Estrela, directed by Serra, opens Friday.", "Mornings at Estrela"),
         ("Her last was a cameo in A Song for Lisette (2019), a drama.", "A Song for Lisette"),
-        ("Corvid Lane Entertainment's Saltjack Returns slipped 61% in its second frame.",
-         "Saltjack Returns"),
+        ("Three films fought for the weekend. Corvid Lane Entertainment's Saltjack Returns "
+         "slipped 61% in its second frame.", "Saltjack Returns"),
         ("Less successful is The Quiet Tenants, a horror film so keen to be clever that it "
          "forgets to scare.", "The Quiet Tenants"),
         ("She kept a tape of Harrowgate Road, the 1980s ghost film her father taped.",
