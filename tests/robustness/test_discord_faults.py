@@ -168,15 +168,18 @@ def test_a_slash_command_delivered_twice_is_answered_once(standin, bot):
 
 def test_many_drops_during_a_burst_lose_nothing(standin, bot):
     """Thirty questions in every form while the gateway drops every sixth one (all kinds of
-    close): each is answered exactly once, except one Discord itself dropped because it came
-    while no session existed (after a 4009 and before the new IDENTIFY), which gets no answer,
-    and a slash command held for a RESUME until too late to answer, which cannot get one."""
+    close): each is answered exactly once, except those Discord itself dropped because they
+    came while no session existed (after the 4009 and before the new IDENTIFY), which get no
+    answer, and a slash command held for a RESUME until too late to answer, which cannot get
+    one."""
     connected(standin)
     lost_before = len(standin.lost_events)
+    identifies = len(standin.identify_payloads)
     messages, interactions = [], []
     codes = [4000, None, 4009, 1001, 4000]
     for i in range(30):
-        if i % 6 == 5:
+        if i % 6 == 5:  # each drop hits a live session; the questions after it race the reconnect
+            connected(standin)
             standin.drop_gateway(codes[(i // 6) % len(codes)])
         if i % 3 == 0:
             interactions.append(standin.slash("ask", question=QUESTION, user="bob"))
@@ -206,7 +209,9 @@ def test_many_drops_during_a_burst_lose_nothing(standin, bot):
             assert {e["code"] for e in rec.errors} <= {10062}
         else:
             slash_answered_once(standin, rec, timeout=10, settle=0)
-    assert len(lost) <= 6
+    # Only the 4009 ended the session (the other drops were resumed), so only the events sent
+    # between it and the new IDENTIFY were lost: how many depends on the machine's speed.
+    assert len(standin.identify_payloads) == identifies + 1
     still_serving(standin)
 
 
