@@ -8,13 +8,8 @@ import pytest
 
 from bot.engine.build.builder import build_index
 from bot.engine.search import Searcher
-from bot.engine.search.features import (
-    SENTENCE_FEATURES,
-    counts,
-    has_answer_type,
-    numbers_in,
-    term_weights,
-)
+from bot.engine.search.answer_spotting import counts, has_answer_type, numbers_in
+from bot.engine.search.features import SENTENCE_FEATURES, term_weights
 from bot.engine.search.question import Question, Term
 from bot.engine.search.retrieve import Pool
 
@@ -206,7 +201,7 @@ def test_only_the_sentences_covering_the_most_are_scored(
 
 
 def test_who_is_best_answered_by_a_full_name() -> None:
-    from bot.engine.search.features import full_names_in
+    from bot.engine.search.answer_spotting import full_names_in
 
     assert full_names_in("The film will see the return of Ving Rhames, Simon Pegg.", frozenset())
     assert not full_names_in("After filming in Venice, Italy was postponed.", frozenset())
@@ -278,7 +273,7 @@ def test_an_irregular_verb_is_read_as_the_noun_for_its_doer(tmp_path: Path) -> N
 def test_of_a_title_in_title_case_only_the_names_the_article_writes_count(tmp_path: Path) -> None:
     """ "Quimvex Gala Opens With a Long Show": "Long" is capitalised by the title's style only;
     the article writes "Quimvex" and "Gala" as names, "long" not."""
-    from bot.engine.search.features import title_cased
+    from bot.engine.search.answer_spotting import title_cased
 
     assert title_cased("Quimvex Gala Opens With a Long Show")
     assert not title_cased("Quimvex Gala opens with a long show") and not title_cased("Rhine")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 
 from bot.engine.model import Excerpt
-from bot.engine.search.features import numbers_in
+from bot.engine.search.answer_spotting import numbers_in
 from bot.engine.search.matching import Sentence
 from bot.engine.search.question import Question, Term
 from bot.engine.words import stem, token_spans

@@ -7,8 +7,8 @@ from __future__ import annotations
 import sqlite3
 
 from bot.engine.model import Excerpt
+from bot.engine.search.answer_spotting import DATE_RE, names_in, numbers_in
 from bot.engine.search.excerpts import excerpts
-from bot.engine.search.features import DATE_RE, names_in, numbers_in
 from bot.engine.search.matching import Sentence
 from bot.engine.search.question import Question, Term
 from bot.engine.search.retrieve import Retriever, film_passages_sql
