@@ -2,11 +2,11 @@
 
     python bench/film_recall.py [--verbose]
 
-Two sets: ``tests/data/films/corpus/`` (the articles the film cues were written against, with
+Three sets: ``tests/data/films/corpus/`` (the articles the film cues were written against, with
 its held-out families; tests/engine/test_film_corpus.py holds it to 90% recall and 97%
-precision) and ``bench/unseen_films/`` (six articles written by someone who never read the
-film code, scored before any change for them: see bench/README.md). The second is what a new
-article's films look like to the bot.
+precision), and ``bench/unseen_films/`` and ``bench/unseen_films_2/`` (six articles each,
+written by someone who never read the film code, scored before any change for them: see
+bench/README.md). Those are what a new article's films look like to the bot.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from tests.engine.test_film_corpus import (  # noqa: E402
     score,
 )
 
-UNSEEN = ROOT / "bench" / "unseen_films"
+UNSEEN = (ROOT / "bench" / "unseen_films", ROOT / "bench" / "unseen_films_2")
 UNSEEN_FAMILY = "unseen"
 
 
@@ -79,14 +79,19 @@ def main() -> None:
         work = Path(folder)
         corpus_data, corpus_expected = load_annotations(ANNOTATIONS)
         corpus = scored(CORPUS, corpus_data, corpus_expected, work)
-        unseen_data, unseen_expected = unseen_annotations(UNSEEN / "annotations.toml")
-        unseen = scored(UNSEEN, unseen_data, unseen_expected, work)
+        unseen = {
+            folder.name: scored(folder, *unseen_annotations(folder / "annotations.toml"), work)
+            for folder in UNSEEN
+        }
     print("| set | films | found | recall | false | precision |")
     print("|---|---|---|---|---|---|")
     print(row("corpus (cues written against it)", corpus))
-    print(row("unseen_films", unseen))
+    for name, result in unseen.items():
+        print(row(name, result))
     if args.verbose:
-        print("\n".join(details(unseen, [UNSEEN_FAMILY])))
+        for name, result in unseen.items():
+            print(f"{name}:")
+            print("\n".join(details(result, [UNSEEN_FAMILY])))
 
 
 if __name__ == "__main__":

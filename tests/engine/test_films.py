@@ -391,12 +391,21 @@ def test_widened_cues_leave_out_people_places_and_the_rest(text: str) -> None:
     assert titles_in(text) == []
 
 
-def test_a_title_takes_in_for_and_in_only_after_a_capitalised_article() -> None:
-    """ "A Song for Lisette (2019)" is one title; "an Oscar for Titanic (1997)" names "Titanic",
-    and so does a sentence's own "The" ("The award for Titanic (1997) ...")."""
-    assert titles_in("She won an Oscar for Titanic (1997), the film.") == ["Titanic"]
-    assert titles_in("The award for Titanic (1997) went to its composer.") == ["Titanic"]
+def test_a_title_cued_after_it_takes_in_its_small_words() -> None:
+    """ "A Song for Lisette (2019)", "Eight Bells for Ottilie, the new drama" and "Lights Over
+    Carrow (1974)" are one title each; an award or a person before the small word is no title's
+    start ("an Oscar for Titanic (1997)", "Blunt in Edge of Tomorrow (2014)")."""
     assert titles_in("It stars Ana Ruiz in A Room for Ortega (2021).") == ["A Room for Ortega"]
+    assert titles_in("Next is Eight Bells for Ottilie, the new drama from Bo Lind.") == [
+        "Eight Bells for Ottilie"
+    ]
+    assert titles_in("The season opens with Lights Over Carrow (1974), a mystery.") == [
+        "Lights Over Carrow"
+    ]
+    assert titles_in("She won an Oscar for Titanic (1997), the film.") == ["Titanic"]
+    assert titles_in("The Oscar for Titanic (1997) went to its composer.") == ["Titanic"]
+    text = "Emily Blunt starred in it. Blunt in Edge of Tomorrow (2014) was a revelation."
+    assert titles_in(text) == ["Edge of Tomorrow"]
 
 
 def test_an_everyday_sentence_opener_joins_no_film_from_another_article() -> None:

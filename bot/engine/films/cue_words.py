@@ -284,20 +284,16 @@ LIST_BETWEEN_RE = re.compile(
     rf"(?:{SP}*,{SP}*(?:(?:and|or){SP}+)?|{SP}+(?:and|or|as{SP}+well{SP}+as){SP}+)"
     rf"(?:(?:later|then|also|again|even|finally){SP}+)?(?:(?:in|on){SP}+)?[\"“‘']?$"
 )
-# A title's first words, before a lowercase word that titles use and people and places don't
-# stand before so often ("Salt on the Wire (2013)", "Mornings at Estrela, directed by ..."):
-# taken in when the cue comes after the title. Not "in", "with", "and", "for": "Blunt in
-# Edge of Tomorrow (2014)", "an Oscar for Titanic (1997)".
+# A title's first words, before a small word titles use ("Salt on the Wire (2013)", "Mornings
+# at Estrela, directed by ...", "Eight Bells for Ottilie, the new drama", "Lights Over Carrow
+# (1974)": title case capitalises the longer ones): taken in when the cue comes after the title.
+# A person or an award before it is no title's start ("Blunt in Edge of Tomorrow (2014)", "an
+# Oscar for Titanic (1997)": see extent.extend_left).
 LEFT_JOIN_RE = re.compile(
-    rf"({WORD}(?:{SP}+(?:of{SP}+the|of|the){SP}+{WORD}|{SP}+{WORD})*){SP}+(?:on|at|by|from"
-    rf"|under|over|into|upon|without|beyond|through|between|among|against)"
-    rf"(?:{SP}+(?:the|a|an))?{SP}+$"
-)
-# ... and, when those words open with a capitalised article mid-sentence, before "for", "in",
-# "with" and "to" too: "a cameo in A Song for Lisette (2019)" (an article is no person's or
-# place's first word; "an Oscar for Titanic (1997)" writes it in lowercase).
-ARTICLE_LEFT_JOIN_RE = re.compile(
-    rf"((?:A|An|The){SP}+{WORD}(?:{SP}+{WORD})*){SP}+(?:for|in|with|to)(?:{SP}+(?:the|a|an))?{SP}+$"
+    rf"((?:(?:A|An|The){SP}+)?{WORD}(?:{SP}+(?:of{SP}+the|of|the){SP}+{WORD}|{SP}+{WORD})*)"
+    rf"{SP}+(?:on|at|by|for|in|with|from|under|over|into|upon|without|beyond|through|between"
+    rf"|among|against|Over|Under|From|Into|Upon|With|Without|Beyond|Through|Between|Among"
+    rf"|Against)(?:{SP}+(?:the|a|an))?{SP}+$"
 )
 # "X and Y" after a film noun is one title ("the animated short Kettle and Crow"), unless Y
 # starts with an article ("the films X and The Y").

@@ -10,14 +10,22 @@ import re
 from bot.engine.films.context import Article
 from bot.engine.films.cue_words import (
     AND_TITLE_RE,
-    ARTICLE_LEFT_JOIN_RE,
+    AWARD_WORD,
     CLOSERS,
     LEFT_JOIN_RE,
     OPEN_QUOTES,
     ROMAN_TAIL_RE,
 )
-from bot.engine.films.phrases import BREAK_WORDS, GLUED_LEFT, ROLE_WORDS, everyday, sentence_initial
+from bot.engine.films.phrases import (
+    ARTICLES,
+    BREAK_WORDS,
+    GLUED_LEFT,
+    ROLE_WORDS,
+    everyday,
+    sentence_initial,
+)
 
+AWARD_START_RE = re.compile(AWARD_WORD)
 NUMBERED_RE = re.compile(r"^(.*?[A-Za-z])[ \u00a0:\-]*(\d{1,2})$")
 ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
 # "The Weaver's " right before a title's last word: one title ("The Handmaid's Tale"), not a
@@ -48,10 +56,6 @@ def extend_left(text: str, start: int, article: Article) -> int:
     if owned is not None:  # "The Weaver's Son, which premiered at ...": a title's possessive
         article.extended = True
         return owned.start()
-    titled = ARTICLE_LEFT_JOIN_RE.search(text, max(0, start - 48), start)
-    if titled is not None and not sentence_initial(text, titled.start()):
-        article.extended = True
-        return titled.start()  # "a cameo in A Song for Lisette (2019)"
     match = LEFT_JOIN_RE.search(text, max(0, start - 48), start)
     if match is None or (match.start() and text[match.start() - 1] in GLUED_LEFT):
         if text[max(0, start - 4) : start] == "The " and sentence_initial(text, start - 4):
@@ -60,8 +64,12 @@ def extend_left(text: str, start: int, article: Article) -> int:
         return start
     first = match.group(1)
     words = first.split()
-    if words[0] in BREAK_WORDS or words[0] in ROLE_WORDS or article.is_person(first):
+    if words[0] in ARTICLES:  # "a cameo in A Song for Lisette (2019)": a title's own article
+        words = words[1:]
+    elif words[0] in BREAK_WORDS or words[0] in ROLE_WORDS:
         return start
+    if article.is_person(first) or AWARD_START_RE.match(words[0]):
+        return start  # "Emily Blunt in Edge of Tomorrow (2014)", "an Oscar for Titanic (1997)"
     if len(words) == 1 and sentence_initial(text, match.start()) and everyday(first):
         return start  # "Scenes from Harbor Lights (2016)"
     article.extended = True
