@@ -226,12 +226,31 @@ def open_searcher(config: Config) -> Searcher:
     return open_index(config, Searcher)
 
 
-def follow_index(config: Config) -> IndexFollower:
-    """``open_searcher`` for a session of questions: its ``latest()`` follows rebuilds."""
-    return open_index(config, IndexFollower)
+def follow_index(config: Config) -> Session:
+    """``open_searcher`` for a session of questions, which follows rebuilds."""
+    return Session(open_index(config, IndexFollower))
+
+
+class Session:
+    """A session's searcher: the latest usable index (``IndexFollower``), and one note on stderr
+    when a rebuilt file can't be used and the last good one keeps answering."""
+
+    def __init__(self, follower: IndexFollower) -> None:
+        self.follower = follower
+        self.told: str | None = None
+
+    def searcher(self) -> Searcher:
+        searcher = self.follower.latest()
+        problem = self.follower.problem
+        if problem is not None and problem != self.told:
+            click.echo(f"Note: {problem}; answering from the last good index.", err=True)
+        self.told = problem
+        return searcher
 
 
 def open_index(config: Config, opener: Callable[[Path], T]) -> T:
+    """``opener(config.db)``, the index built first if there is none usable, with a note when
+    the sources changed since it was built."""
     if index_problem(config.db):
         ensure_index(config)
     elif config.sources.is_dir():
@@ -285,11 +304,11 @@ def ask(config: Config, question: str | None, top: int | None, as_json: bool) ->
             else render_text(answer, mark=bold)
         )
         return
-    follower = follow_index(config)
+    session = follow_index(config)
     if sys.stdin.isatty():
         click.echo(STDIN_HINT, err=True)
     for number, text in enumerate(read_lines(sys.stdin)):
-        answer = follower.latest().ask(text, top=top or config.top)
+        answer = session.searcher().ask(text, top=top or config.top)
         if as_json:
             click.echo(json.dumps(answer_to_dict(answer), ensure_ascii=False))
         else:
@@ -325,7 +344,7 @@ def bold(text: str) -> str:
 @common_options
 def chat(config: Config) -> None:
     """Ask questions one after another, as you would in a Discord channel."""
-    follower = follow_index(config)
+    session = follow_index(config)
     if sys.stdin.isatty():
         enable_line_editing()
     click.echo("Ask about the articles. An empty line or Ctrl-D quits.")
@@ -337,7 +356,7 @@ def chat(config: Config) -> None:
             break
         if not question.strip() or question.strip().lower() in ("quit", "exit"):
             break
-        click.echo(render_text(follower.latest().ask(question, top=config.top), mark=bold) + "\n")
+        click.echo(render_text(session.searcher().ask(question, top=config.top), mark=bold) + "\n")
 
 
 def enable_line_editing() -> None:

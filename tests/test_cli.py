@@ -351,3 +351,30 @@ def test_films_toml_warnings_are_one_list_in_text_and_json(
         f"  warning: {w}" for w in warnings
     ]
     assert result.stderr == ""  # nothing of it in the log only
+
+
+def test_a_session_says_once_when_a_rebuilt_index_cannot_be_used(
+    tmp_path: Path, seed_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`chat` and `ask` from standard input follow rebuilds; a replacement that is not a usable
+    index gets one note, and the last good index keeps answering."""
+    import os
+
+    from bot.cli import Session
+    from bot.engine.search.follower import IndexFollower
+
+    db = tmp_path / "briefing.db"
+    db.write_bytes(seed_db.read_bytes())
+    session = Session(IndexFollower(db))
+    question = "How many skydives did Tom Cruise do?"
+    assert session.searcher().ask(question).answered
+    junk = tmp_path / "junk"
+    junk.write_bytes(b"junk" * 4096)
+    os.replace(junk, db)  # what a broken rebuild would leave
+    for _ in range(3):
+        assert session.searcher().ask(question).answered
+    notes = capsys.readouterr().err.splitlines()
+    assert len(notes) == 1 and "can't use" in notes[0] and "last good index" in notes[0]
+    db.write_bytes(seed_db.read_bytes())  # a good index again: answered from it, no note
+    assert session.searcher().ask(question).answered
+    assert capsys.readouterr().err == "" and session.follower.problem is None
