@@ -60,13 +60,13 @@ LABELS = frozenset(
     Warning Spoiler Spoilers Watch Read Related Exclusive Breaking Review Interview Caption
     Pictured Listen See Correction Disclosure Trailer Q""".split()
 )
-UPPER_LABELS = frozenset(label.upper() for label in LABELS)
+ANY_CASE_LABELS = LABELS | {label.upper() for label in LABELS}
 EVERYDAY_ZIPF = 4.0  # as names.EVERYDAY_TITLE_ZIPF: "ladder", "static", "harvest" and above
 LOWER_JOINERS = frozenset(
     "of the and a an to in on at for from with vs vs. de von van der or".split()
 )
 DASHES = frozenset({"-", "–", "—"})
-STOPPERS = BREAK_WORDS | ROLE_WORDS | DASHES | {f"{label}:" for label in LABELS | UPPER_LABELS}
+STOPPERS = BREAK_WORDS | ROLE_WORDS | DASHES | {f"{label}:" for label in ANY_CASE_LABELS}
 
 
 class Segments(NamedTuple):
@@ -206,7 +206,7 @@ def _split_phrase(text: str, start: int, phrase: str, out: list[tuple[int, int]]
         if (
             word in BREAK_WORDS
             or word in ROLE_WORDS
-            or (word in LABELS | UPPER_LABELS and seg_start < 0 and token[-1] == ":")
+            or (word in ANY_CASE_LABELS and seg_start < 0 and token[-1] == ":")
         ) and not (
             word in ARTICLES
             and (after_separator or (seg_start < 0 and not sentence_initial(text, at)))

@@ -44,13 +44,14 @@ PLACE_NOUNS = "country city place location mountain town region".split()
 
 
 def after_what(nouns: list[str]) -> str:
+    """The pattern of "what" or "which" and one of ``nouns``."""
     return rf"\b(what|which) ({'|'.join(nouns)})\b"
 
 
 ANSWER_TYPE_PATTERNS = [
-    ("amount", rf"\bhow much\b|\bwhat ({'|'.join(AMOUNT_NOUNS)})\b"),
+    ("amount", rf"\bhow much\b|{after_what(AMOUNT_NOUNS)}"),
     ("measure", r"\bhow (high|tall|far|long|old|fast|big|large|deep|wide|heavy|tall)\b"),
-    ("measure", rf"\bwhat ({'|'.join(MEASURE_NOUNS)})\b"),
+    ("measure", after_what(MEASURE_NOUNS)),
     ("number", r"\bhow (many|often)\b|\bwhat number\b"),
     ("number", r"\b(number|percentage|amount|population) of\b"),
     ("date", rf"\bwhen\b|{after_what(DATE_NOUNS)}|\brelease date\b"),

@@ -172,9 +172,6 @@ def english_rate(words: frozenset[str] | list[str]) -> float:
     return min(1.0, PASSAGE_WORDS * per_token)
 
 
-# --- words the index misspells ----------------------------------------------------------
-
-
 # --- the reader -----------------------------------------------------------------------------
 
 
