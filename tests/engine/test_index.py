@@ -116,6 +116,29 @@ def test_failed_build_leaves_the_old_index_answering(
     assert searcher.ask("How many motorbike jumps did Cruise do?").answered
 
 
+def test_a_full_disk_is_not_retried_from_nothing(
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An incremental build that fills the disk fails at once: a build from nothing (what a
+    damaged old index gets) would only fill it again, after minutes at 100,000 articles."""
+    db = tmp_path / "briefing.db"
+    build_index(sources, db)
+    before = db.read_bytes()
+    tries: list[object] = []
+
+    def fill(*args, **kwargs):
+        tries.append(args[3])  # the previous index's stats: None for a build from nothing
+        error = sqlite3.OperationalError("database or disk is full")
+        error.sqlite_errorcode = sqlite3.SQLITE_FULL
+        raise error
+
+    monkeypatch.setattr(builder, "write_index", fill)
+    with pytest.raises(builder.DiskFull, match="disk full"):
+        build_index(sources, db)
+    assert len(tries) == 1 and tries[0] is not None
+    assert db.read_bytes() == before
+
+
 def test_reader_keeps_answering_across_a_rebuild(sources: Path, tmp_path: Path) -> None:
     db = tmp_path / "briefing.db"
     build_index(sources, db)

@@ -150,8 +150,9 @@ def locked_build(
         try:
             try:
                 summary = write_index(sources, db_path, temp_path, previous, options)
-            except sqlite3.DatabaseError:
-                if previous is None:
+            except sqlite3.DatabaseError as error:
+                full = isinstance(write_failure(db_path, error, size_of(temp_path)), DiskFull)
+                if previous is None or full:  # a build from nothing would fill the disk too
                     raise
                 # The old index is damaged in a way only a write shows: start from nothing.
                 temp_path.unlink(missing_ok=True)
