@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine.build.builder import BuildError, build_index
+from bot.engine.build.health import stale_sources
 from bot.engine.search import Searcher
 
 ARTICLES = {
@@ -65,6 +66,20 @@ def test_an_unreadable_folder_and_file_keep_their_articles(
     monkeypatch.undo()  # readable again: the next build catches up
     summary = build_index(folder, db)
     assert summary.changed == ["top.txt"] and summary.skipped == []
+
+
+def test_a_folder_that_cannot_be_listed_is_no_change_of_the_sources(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`briefing ask` says the sources changed since the build only when they did: the articles
+    an unreadable folder keeps in the index are not "removed"."""
+    db = tmp_path / "index.db"
+    build_index(folder, db)
+    refuse(monkeypatch, listing={folder / "sub"}, reading=set())
+    assert build_index(folder, db).articles == 3  # sub/'s two kept
+    assert stale_sources(folder, db) == []
+    (folder / "top.txt").write_text("The zeppelin stunt was filmed again, at dusk.\n")
+    assert stale_sources(folder, db) == ["top.txt"]
 
 
 def test_an_unreadable_sources_folder_fails_the_build(

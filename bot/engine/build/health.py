@@ -144,10 +144,19 @@ def stale_sources(sources: Path, db_path: Path) -> list[str]:
             }
     except sqlite3.DatabaseError:
         return ["(the index could not be read)"]
+    unreadable: list[str] = []  # folders it can't list now: the index keeps their articles
+
+    def note(error: OSError) -> None:
+        if error.filename:
+            unreadable.append(source_id_of(error.filename, sources) + "/")
+
     current = {
         source_id_of(path, sources): tuple(file_stat(path).values())
-        for path in walk_sources(sources)
+        for path in walk_sources(sources, note)
     }
+    kept = tuple(unreadable)
     return sorted(
-        name for name in set(indexed) | set(current) if indexed.get(name) != current.get(name)
+        name
+        for name in set(indexed) | set(current)
+        if indexed.get(name) != current.get(name) and not name.startswith(kept)
     )
