@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.engine.build.articles import SourceStat, file_stat
 from bot.engine.build.schema import APPLICATION_ID, SCHEMA_VERSION, read_schema_version
-from bot.engine.sources import source_id_of, walk_sources
+from bot.engine.sources import Skipped, source_id_of, walk_sources
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -144,17 +144,12 @@ def stale_sources(sources: Path, db_path: Path) -> list[str]:
             }
     except sqlite3.DatabaseError:
         return ["(the index could not be read)"]
-    unreadable: list[str] = []  # folders it can't list now: the index keeps their articles
-
-    def note(error: OSError) -> None:
-        if error.filename:
-            unreadable.append(source_id_of(error.filename, sources) + "/")
-
+    unreadable: list[Skipped] = []  # folders it can't list now: the index keeps their articles
     current = {
         source_id_of(path, sources): tuple(file_stat(path).values())
-        for path in walk_sources(sources, note)
+        for path in walk_sources(sources, unreadable)
     }
-    kept = tuple(unreadable)
+    kept = tuple(folder.id for folder in unreadable)
     return sorted(
         name
         for name in set(indexed) | set(current)
