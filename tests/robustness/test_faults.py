@@ -42,16 +42,22 @@ def add_articles(sources: Path, count: int, tag: str) -> None:
         (sources / f"{tag}-{i:04d}.txt").write_text("\n\n".join(paragraphs))
 
 
+# Set in the environment of the builds a test starts, which their worker processes inherit:
+# only theirs are counted (tests running beside this one start builds of their own).
+MARK = f"BRIEFING_TEST_BUILD={os.getpid()}"
+
+
 def worker_processes() -> set[int]:
-    """Processes of multiprocessing's fork server: the build's worker processes and their
-    server."""
+    """Processes of multiprocessing's fork server started by this test's builds: their worker
+    processes and their server."""
     found = set()
     for entry in Path("/proc").iterdir():
         try:
             command = (entry / "cmdline").read_bytes()
+            marked = MARK.encode() in (entry / "environ").read_bytes().split(b"\0")
         except OSError:
             continue
-        if entry.name.isdigit() and b"multiprocessing.forkserver" in command:
+        if entry.name.isdigit() and b"multiprocessing.forkserver" in command and marked:
             found.add(int(entry.name))
     return found
 
@@ -65,9 +71,11 @@ def test_reindex_killed_at_random_points(sources: Path, tmp_path: Path) -> None:
     add_articles(sources, 600, "bulk")
     rng = random.Random(7)
     killed_while_running = 0
-    before = worker_processes()
+    name, _, value = MARK.partition("=")
     for _ in range(4):
-        process = briefing("index", "--sources", str(sources), "--db", str(db))
+        process = briefing(
+            "index", "--sources", str(sources), "--db", str(db), env={**os.environ, name: value}
+        )
         time.sleep(rng.uniform(0.3, 0.9))
         killed_while_running += process.poll() is None
         process.send_signal(signal.SIGKILL)
@@ -76,9 +84,9 @@ def test_reindex_killed_at_random_points(sources: Path, tmp_path: Path) -> None:
         assert Searcher(db).ask(QUESTION).excerpts[0].text == good
     assert killed_while_running >= 2
     deadline = time.monotonic() + 10
-    while worker_processes() - before and time.monotonic() < deadline:
+    while worker_processes() and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not worker_processes() - before
+    assert not worker_processes()
     summary = build_index(sources, db)
     assert summary.articles == 603
     assert not list(tmp_path.glob("briefing.db.tmp-*"))
