@@ -21,7 +21,8 @@ TOKEN_RE = re.compile(r"[^\W_]+")
 ASCII_TOKEN_RE = re.compile(r"[a-z0-9]+")  # TOKEN_RE on lower-case ASCII text
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 
-# Function words and question framing: they say how a question is asked, not what about.
+# Function words, question framing and chat ("hi", "lol", "thanks"): they say how a question
+# is asked, not what about.
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are aren as at be because been
     before being below between both but by can cannot could couldn did didn do does doesn
@@ -36,6 +37,9 @@ STOPWORDS = frozenset(
     re ve tell know say said mean means meaning called call anyone anybody someone something
     thing things many happen happened happens really actually exactly kind sort lot lots way
     ways everyone everybody anyone anybody someone somebody everything anything nothing
+    dont didnt doesnt isnt wasnt arent werent cant couldnt shouldnt wouldnt wont hasnt havent
+    hadnt aint thats youre theyre im ive lets
+    hi hey hello thanks thank thx pls plz lol lmao rofl omg hmm ok okay yes yeah yep wow
     """.split()
 )
 

@@ -61,6 +61,18 @@ def test_an_inflected_word_is_no_typo_of_a_function_word(searcher: Searcher) -> 
     assert "whos" not in asked(searcher, "whos the villian in mi7")
 
 
+def test_an_everyday_word_the_articles_lack_is_no_typo_of_a_function_word(
+    searcher: Searcher,
+) -> None:
+    """ "tall" is one letter from "tell" and "car" from "can", but they are words people mean:
+    read as function words they were dropped, and "how tall is tom cruise" asked only for Tom
+    Cruise, whom the articles name (answered with a sentence about his next film)."""
+    assert {"tall", "tom", "cruise"} <= set(asked(searcher, "how tall is tom cruise"))
+    assert "car" in asked(searcher, "what car does james bond drive")
+    assert searcher.read_question("how tall is tom cruise").wants == "measure"
+    assert not asked(searcher, "why dont they whos")  # typed contractions are function words
+
+
 def test_the_kind_of_answer_asked_for() -> None:
     assert answer_type("is tom cruise going to space") == "yesno"
     assert answer_type("how much did it cost") == "amount"

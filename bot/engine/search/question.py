@@ -344,8 +344,8 @@ class QuestionReader:
         if found:
             split = self.vocabulary.split(word)
             return [self.term(word, found, parts=tuple(k.word for k in split or ()))]
-        if misspelt_function_word(word) and not inflected_word(word):  # "whos", not "wars"
-            return []
+        if misspelt_function_word(word) and not (everyday(word) or inflected_word(word)):
+            return []  # "whos" is "who"; "tall", "car", "wars" are words (the index lacks them)
         if re.fullmatch(r"[a-z]+\d+|\d+[a-z]+", word):  # "mi7" as the articles' "MI:7"
             parts = re.findall(r"[a-z]+|\d+", word)
             looked_up = [self.vocabulary.lookup(part) for part in parts]
