@@ -26,6 +26,9 @@ from bot.engine.words import english_zipf_frequency
 
 MIN_SPLIT_PART = 3
 REAL_WORD_ZIPF = 4.0
+# The misspellings people type are rarer in English than this ("comming" 2.6, "recieve" 2.8,
+# "definately" 2.9); words as common are words ("swims" 3.0, "stunts" 3.4).
+TYPO_MAX_ZIPF = 3.0
 MIN_DERIVATION_STEM = 6
 MAX_TIED_CORRECTIONS = 5
 FAMILY_LIMIT = 50  # words of one stem family at most, the commonest
@@ -37,6 +40,12 @@ def everyday(word: str) -> bool:
     """Is ``word`` everyday English, not to be read as a typo ("president" is no misspelled
     "present") or as two words run together?"""
     return english_zipf_frequency(word) >= REAL_WORD_ZIPF
+
+
+def typed_as_meant(word: str) -> bool:
+    """Is ``word`` an English word in its own right, never corrected to another ("swims" is
+    no typo of "swiss", though the articles have only the one)?"""
+    return english_zipf_frequency(word) >= TYPO_MAX_ZIPF
 
 
 @dataclass(frozen=True)
@@ -101,7 +110,9 @@ class Vocabulary:
         """The vocabulary words fewest typos away from ``word`` (within its budget), commonest
         first, at most ``MAX_TIED_CORRECTIONS``: "mcquarie" is one typo from "macquarie" and
         from "mcquarrie", and which one is meant is for the question's other words to tell.
-        ``other_than_itself``: for a word the vocabulary has, the others."""
+        ``other_than_itself``: for a word the vocabulary has, the others. A word of English
+        ("swims", "antagonist") is only the right spelling of the articles' misspelling
+        ("antagnonist"), never a typo of another word ("swiss")."""
         budget = typo_budget(word)
         if budget == 0 or not word.isalpha() or everyday(word):
             return []
@@ -121,6 +132,8 @@ class Vocabulary:
         )
         if other_than_itself:
             matches = [m for m in matches if m[1] > 0]
+        if typed_as_meant(word):
+            matches = [m for m in matches if not typed_as_meant(m[0])]
         if not matches:
             return []
         fewest = min(distance for _, distance, _ in matches)
@@ -164,7 +177,6 @@ class Vocabulary:
 
 # An unknown word this rare in English, one typo from a word this common, is read as that word
 # ("comming" 2.6 is "coming" 5.4; "villian" 2.1 is "villain" 3.9).
-TYPO_MAX_ZIPF = 3.0
 EVERYDAY_MIN_ZIPF = 3.5
 ENGLISH_WORDS = 20_000  # wordfreq's commonest English words (Zipf 3.3 and up): corrected to
 
@@ -186,7 +198,7 @@ def english_buckets() -> dict[tuple[str, int], list[str]]:
 def english_correction(word: str) -> str | None:
     """The common English word one typo from a rare ``word`` (same first letter), the
     commonest if several: for an everyday word the articles may not use at all."""
-    if len(word) < 5 or not word.isalpha() or english_zipf_frequency(word) >= TYPO_MAX_ZIPF:
+    if len(word) < 5 or not word.isalpha() or typed_as_meant(word):
         return None
     buckets = english_buckets()
     candidates = [

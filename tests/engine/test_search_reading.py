@@ -3,6 +3,9 @@ the noun for who does what a verb says, the kind of answer asked for."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from bot.engine.build.builder import build_index
 from bot.engine.search import Searcher
 from bot.engine.search.answer_kind import (
     answer_type,
@@ -12,7 +15,7 @@ from bot.engine.search.answer_kind import (
 )
 from bot.engine.search.matching import Matcher, spelt_initials
 from bot.engine.search.question import Term, inflected_word
-from bot.engine.spelling import english_correction
+from bot.engine.spelling import english_correction, typed_as_meant
 
 
 def asked(searcher: Searcher, question: str) -> dict[str, Term]:
@@ -156,3 +159,20 @@ def test_the_noun_for_the_doer_counts_only_when_the_question_asks_who(searcher: 
     no match for "use"."""
     assert "user" in asked(searcher, "Who used CGI for the stunts?")["used"].words
     assert "user" not in asked(searcher, "Did Cruise use CGI for the stunts?")["use"].words
+
+
+def test_a_word_of_english_is_no_typo_and_no_two_words(tmp_path: Path) -> None:
+    """ "swims" is one letter from "swiss" and "outside" is "out" + "side", both in an article
+    that has neither; read so, "what animal sometimes swims in the rhine" asked about the Swiss.
+    A word of English is still the right spelling of the article's own misspelling."""
+    (tmp_path / "rhine.txt").write_text(
+        "The Swiss stretch of the river is fast. Salmon returned to the Rhine in 2000. "
+        "The main antagnonist of the story is the river. Seen from the side, it flows out."
+    )
+    build_index(tmp_path, tmp_path / "index.db")
+    searcher = Searcher(tmp_path / "index.db")
+    assert typed_as_meant("swims") and not typed_as_meant("antagnonist")
+    read = asked(searcher, "what animal sometimes swims in the rhine outside germany")
+    assert read["swims"].words == frozenset() and not read["swims"].corrected
+    assert "outside" in read and not {"out", "side"} & set(read)
+    assert asked(searcher, "who is the antagonist")["antagonist"].words == {"antagnonist"}

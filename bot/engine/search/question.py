@@ -359,7 +359,7 @@ class QuestionReader:
             term = self.term(word, corrected[0], corrected=True)
             term.alternatives = tuple(corrected) if len(corrected) > 1 else ()
             return [term]
-        split = self.vocabulary.split(word)
+        split = None if everyday(word) else self.vocabulary.split(word)  # "outside": no "out side"
         if split:
             return [self.term(k.word, k) for k in split]
         shortened = self.vocabulary.completions(word)

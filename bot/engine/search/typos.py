@@ -15,8 +15,7 @@ import re
 import sqlite3
 from typing import TYPE_CHECKING
 
-from bot.engine.spelling import TYPO_MAX_ZIPF, Known, Vocabulary, english_correction
-from bot.engine.words import english_zipf_frequency
+from bot.engine.spelling import Known, Vocabulary, english_correction, typed_as_meant
 
 if TYPE_CHECKING:
     from bot.engine.search.question import Term
@@ -77,7 +76,7 @@ class Typos:
         """For a word the index has in few passages but English barely knows ("plaen": a large
         index holds the common typos), the words one typo away that the index has far more
         often."""
-        if found.df > MISSPELT_MAX_PASSAGES or english_zipf_frequency(word) >= TYPO_MAX_ZIPF:
+        if found.df > MISSPELT_MAX_PASSAGES or typed_as_meant(word):
             return []
         others = self.vocabulary.corrections(word, other_than_itself=True)
         return [k for k in others if k.df >= MISSPELLING_RATIO * found.df]
