@@ -146,8 +146,9 @@ class Vocabulary:
     def completions(self, word: str) -> Known | None:
         """The word ``word`` shortens ("insta" for "instagram"), when the vocabulary has words
         of at most ``MAX_COMPLETION_STEMS`` stems starting with it (its commonest), for words of
-        ``MIN_SHORTENED`` letters or more."""
-        if len(word) < MIN_SHORTENED or not word.isalpha():
+        ``MIN_SHORTENED`` letters or more; an everyday word shortens none ("long" is no
+        "longtime", "gold" no "golden")."""
+        if len(word) < MIN_SHORTENED or not word.isalpha() or everyday(word):
             return None
         rows = self.conn.execute(
             "SELECT word, stem, df FROM vocabulary WHERE word > ? AND word < ? "
@@ -160,8 +161,9 @@ class Vocabulary:
         return found[0]
 
     def split(self, word: str) -> list[Known] | None:
-        """A run-together word ("skydiving" for "sky diving") as two indexed words, if any."""
-        if not word.isalpha():
+        """A run-together word ("skydiving" for "sky diving") as two indexed words, if any; an
+        everyday word is none ("outside" is no "out side", "killed" no "kil led")."""
+        if not word.isalpha() or everyday(word):
             return None
         best: tuple[int, list[Known]] | None = None
         for cut in range(MIN_SPLIT_PART, len(word) - MIN_SPLIT_PART + 1):

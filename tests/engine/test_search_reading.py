@@ -167,7 +167,8 @@ def test_a_word_of_english_is_no_typo_and_no_two_words(tmp_path: Path) -> None:
     A word of English is still the right spelling of the article's own misspelling."""
     (tmp_path / "rhine.txt").write_text(
         "The Swiss stretch of the river is fast. Salmon returned to the Rhine in 2000. "
-        "The main antagnonist of the story is the river. Seen from the side, it flows out."
+        "The main antagnonist of the story is the river. Seen from the side, it flows out. "
+        "A longtime resident spoke."
     )
     build_index(tmp_path, tmp_path / "index.db")
     searcher = Searcher(tmp_path / "index.db")
@@ -175,4 +176,5 @@ def test_a_word_of_english_is_no_typo_and_no_two_words(tmp_path: Path) -> None:
     read = asked(searcher, "what animal sometimes swims in the rhine outside germany")
     assert read["swims"].words == frozenset() and not read["swims"].corrected
     assert "outside" in read and not {"out", "side"} & set(read)
+    assert asked(searcher, "how long was the river")["long"].words == frozenset()  # no "longtime"
     assert asked(searcher, "who is the antagonist")["antagonist"].words == {"antagnonist"}

@@ -338,7 +338,7 @@ class QuestionReader:
                 return [term]
         if found:
             # "skydiving" is in a large index, and the articles may still write "sky diving".
-            split = None if everyday(word) else self.vocabulary.split(word)
+            split = self.vocabulary.split(word)
             return [self.term(word, found, parts=tuple(k.word for k in split or ()))]
         found = self.vocabulary.lookup_stem(stem(word)) or self.derived(stem(word))
         if found:
@@ -359,7 +359,7 @@ class QuestionReader:
             term = self.term(word, corrected[0], corrected=True)
             term.alternatives = tuple(corrected) if len(corrected) > 1 else ()
             return [term]
-        split = None if everyday(word) else self.vocabulary.split(word)  # "outside": no "out side"
+        split = self.vocabulary.split(word)
         if split:
             return [self.term(k.word, k) for k in split]
         shortened = self.vocabulary.completions(word)
