@@ -76,6 +76,14 @@ def test_an_everyday_word_the_articles_lack_is_no_typo_of_a_function_word(
     assert not asked(searcher, "why dont they whos")  # typed contractions are function words
 
 
+def test_a_known_word_is_read_as_a_function_word_only_if_much_rarer(searcher: Searcher) -> None:
+    """ "dose" (30 times rarer than "does") makes "what dose halo mean" ask for a meaning; "men"
+    (as common as "mean") does not make "what did they protect his men from" ask for one."""
+    assert searcher.read_question("what dose halo mean").wants == "definition"
+    assert "men" in asked(searcher, "what did they protect his men from")
+    assert searcher.read_question("what did they protect his men from").wants is None
+
+
 def test_the_kind_of_answer_asked_for() -> None:
     assert answer_type("is tom cruise going to space") == "yesno"
     assert answer_type("how much did it cost") == "amount"

@@ -46,6 +46,7 @@ MAX_TERMS = 24
 PASSAGE_WORDS = 20  # tokens in a passage, for a word's English rate per passage
 MIN_SPECIFICITY = 0.35  # the weight share an everyday English word keeps when unknown
 MAX_DERIVED_LETTERS = 3  # an unknown word's stem, so extended, is a word derived from it
+MISREAD_ZIPF_GAP = 1.5  # a word 30 times rarer than the function word a typo away may be it
 AGENT_ENDINGS = ("er", "r", "or")  # a verb's stem and these: who does it ("writer")
 
 
@@ -98,9 +99,9 @@ class Question:
 def wanted_type(question: str, terms: list[Term]) -> tuple[str | None, str | None]:
     """The kind of answer asked for, read with the question's typos corrected; failing that,
     with one word the articles know read as the function word a typo away, if that makes the
-    question ask for something: then that word is no term ("what dose halo mean": "dose" is a
-    word, but the question asks for a meaning only if it is "does"). Returns the kind and the
-    word so read, if any."""
+    question ask for something and the word is much rarer than it: then that word is no term
+    ("what dose halo mean": "dose" is a word, but the question asks for a meaning only if it is
+    "does"; "his men from" is no "his mean from"). Returns the kind and the word so read, if any."""
     words = corrections(question, terms)
     kind = answer_type(" ".join(words))
     if kind is not None:
@@ -108,11 +109,17 @@ def wanted_type(question: str, terms: list[Term]) -> tuple[str | None, str | Non
     known = {t.asked for t in terms}
     for i, word in enumerate(words):
         function_word = misspelt_function_word(word) if word in known else None
-        if function_word:
+        if function_word and much_rarer(word, function_word):
             kind = answer_type(" ".join([*words[:i], function_word, *words[i + 1 :]]))
             if kind is not None:
                 return kind, word
     return None, None
+
+
+def much_rarer(word: str, than: str) -> bool:
+    """Is ``word`` so much rarer in English than ``than`` that, typed where ``than`` would make
+    sense, it is more likely a typo of it ("dose" of "does"; not "men" of "mean")?"""
+    return english_zipf_frequency(than) - english_zipf_frequency(word) >= MISREAD_ZIPF_GAP
 
 
 def corrections(question: str, terms: list[Term]) -> list[str]:
