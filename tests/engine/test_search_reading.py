@@ -84,6 +84,13 @@ def test_a_known_word_is_read_as_a_function_word_only_if_much_rarer(searcher: Se
     assert searcher.read_question("what did they protect his men from").wants is None
 
 
+def test_the_first_asking_words_say_the_kind_of_answer() -> None:
+    assert answer_type("Who was the leader when the Franks entered the valley?") == "person"
+    assert answer_type("When did the man who led them die?") == "date"
+    assert answer_type("Where are the least amount of the factories found?") == "place"
+    assert answer_type("did he say when it opens") == "date"  # yes/no only when nothing else
+
+
 def test_the_kind_of_answer_asked_for() -> None:
     assert answer_type("is tom cruise going to space") == "yesno"
     assert answer_type("how much did it cost") == "amount"

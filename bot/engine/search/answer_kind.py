@@ -101,8 +101,13 @@ def named_roles(question: str) -> frozenset[str]:
 
 
 def answer_type(question: str) -> str | None:
+    """The kind the question's first asking words ask for: "who was king when ..." asks for a
+    person, "when did the man who ..." for a date. A yes/no question is one that asks for no
+    kind ("did he say when it opens" asks when); among matches at one place, the list's first."""
     lowered = question.lower()
-    for kind, pattern in ANSWER_TYPE_PATTERNS:
-        if re.search(pattern, lowered):
-            return kind
-    return None
+    found = []
+    for order, (kind, pattern) in enumerate(ANSWER_TYPE_PATTERNS):
+        match = re.search(pattern, lowered)
+        if match:
+            found.append((kind == "yesno", match.start(), order, kind))
+    return min(found)[3] if found else None
