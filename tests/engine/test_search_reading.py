@@ -16,6 +16,7 @@ from bot.engine.search.answer_kind import (
 from bot.engine.search.matching import Matcher, spelt_initials
 from bot.engine.search.question import Term, inflected_word
 from bot.engine.spelling import english_correction, typed_as_meant
+from bot.engine.words import stem
 
 
 def asked(searcher: Searcher, question: str) -> dict[str, Term]:
@@ -193,3 +194,13 @@ def test_a_word_of_english_is_no_typo_and_no_two_words(tmp_path: Path) -> None:
     assert "outside" in read and not {"out", "side"} & set(read)
     assert asked(searcher, "how long was the river")["long"].words == frozenset()  # no "longtime"
     assert asked(searcher, "who is the antagonist")["antagonist"].words == {"antagnonist"}
+
+
+def test_an_irregular_verb_is_found_in_its_other_forms(tmp_path: Path) -> None:
+    """ "Ethelred fled to Normandy" answers "where did Ethelred flee"."""
+    assert stem("fled") == stem("flee") and stem("sought") == stem("seek")
+    assert stem("ground") != stem("grind")  # a form as often another word is left alone
+    (tmp_path / "a.txt").write_text("Ethelred fled to Normandy in 1013. The king stayed.")
+    build_index(tmp_path, tmp_path / "index.db")
+    answer = Searcher(tmp_path / "index.db").ask("To where did Ethelred flee?")
+    assert answer.answered and "Normandy" in answer.excerpts[0].text

@@ -26,10 +26,11 @@ from bot.engine.words import FTS_TOKENIZER
 # In the SQLite header (PRAGMA application_id): "MBri". A file that carries it is ours, however
 # damaged its other pages are; a build never overwrites an SQLite file without it or our meta.
 APPLICATION_ID = int.from_bytes(b"MBri", "big")
-SCHEMA_VERSION = 7  # 2: film tables; 3: mentions keep their cue; 5: distinct titles, counted;
+SCHEMA_VERSION = 8  # 2: film tables; 3: mentions keep their cue; 5: distinct titles, counted;
 # 6: title_mentions clustered by passage, a title once per passage; 7: what an article holds is
 # read anew (.md as the text a reader sees, the wider film cue grammar), so no unchanged file may
-# keep passages or titles read the old way: an index of another version is built from nothing
+# keep passages or titles read the old way: an index of another version is built from nothing;
+# 8: the vocabulary's stems join more irregular verbs to their base ("fled": "flee")
 
 
 def create_schema(db: sqlite_utils.Database) -> None:
