@@ -38,7 +38,7 @@ STOPWORDS = frozenset(
     thing things many happen happened happens really actually exactly kind sort lot lots way
     ways everyone everybody anyone anybody someone somebody everything anything nothing
     dont didnt doesnt isnt wasnt arent werent cant couldnt shouldnt wouldnt wont hasnt havent
-    hadnt aint thats youre theyre im ive lets
+    hadnt aint thats youre theyre im ive lets besides except
     hi hey hello thanks thank thx pls plz lol lmao rofl omg hmm ok okay yes yeah yep wow
     """.split()
 )

@@ -75,6 +75,7 @@ def test_an_everyday_word_the_articles_lack_is_no_typo_of_a_function_word(
     assert "car" in asked(searcher, "what car does james bond drive")
     assert searcher.read_question("how tall is tom cruise").wants == "measure"
     assert not asked(searcher, "why dont they whos")  # typed contractions are function words
+    assert "besides" not in asked(searcher, "besides the halo jump, what stunts did he do")
 
 
 def test_a_known_word_is_read_as_a_function_word_only_if_much_rarer(searcher: Searcher) -> None:
