@@ -767,3 +767,11 @@ def test_a_name_of_two_words_may_take_one_typo_more_when_one_word_is_exact() -> 
     assert not films_in_question("who directed the glas", [orchard])
     assert not films_in_question("who directed the glas orchid", [orchard])
     assert not films_in_question("who directed glass onion", [orchard])
+
+
+def test_a_one_word_name_is_not_named_by_another_word_of_english() -> None:
+    """ "bends" is one typo from "Blends", but a word of English in its own right: "what are
+    the bends" names no film. A typo that is no word still names it."""
+    blends = Film("Blends", 2020, (), ())
+    assert not films_in_question("what are the bends", [blends])
+    assert [f.title for f, _ in films_in_question("who made blendz", [blends])] == ["Blends"]

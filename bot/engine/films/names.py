@@ -20,7 +20,7 @@ from bot.engine.films.keys import key
 from bot.engine.films.mentions import ORDINAL_NUMBERS
 from bot.engine.films.merge import Film, initials
 from bot.engine.films.phrases import ALWAYS_CAPITALISED
-from bot.engine.spelling import typo_budget
+from bot.engine.spelling import typed_as_meant, typo_budget
 from bot.engine.words import STOPWORDS, TOKEN_RE, tokens
 
 QUESTION_NOUNS = frozenset(
@@ -128,7 +128,9 @@ class FilmIndex:
         to rank that film's passages first and to count the name once, as the film, rather
         than as separate words.
 
-        A franchise's name alone names all its films, the eponymous one first; an ordinal
+        A one-word name is not named by a word of English a typo away ("what are the bends"
+        names no film "Blends"). A franchise's name alone names all its films, the eponymous
+        one first; an ordinal
         ("the seventh installment", "7th film") names the film with that number. A one-word
         name that is an everyday English word ("Crew", "August") counts only capitalised after
         the question's first word; with ``title_only`` (``question`` is just a film's name, as
@@ -150,6 +152,7 @@ class FilmIndex:
                             for k in range(1, len(run))
                         )
                         and (title_only or len(run) > 1 or i in titled or not _everyday(run[0]))
+                        and (len(run) > 1 or run[0] == words[i] or not typed_as_meant(words[i]))
                     ):
                         found.append(_Named(i, j, run, run_films))
         if not found:
