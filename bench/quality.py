@@ -18,7 +18,8 @@ Sets (the practice-squad protocol is /work/shared/practice-squad/README.md):
   strings) scores a hit when it is refused.
 - ``films``: bench/film_articles/, invented news articles each about one film (or one person)
   and questions as users type them (typos, no film name, off-topic ones).
-- ``heldout``: bench/heldout/, film-news questions nobody fitted on (see its README): a check.
+- ``heldout``: bench/heldout/, film-news questions nobody fitted on (see its README): a check;
+- ``heldout-2``: bench/heldout_2/, news questions by someone who never read the code: a check.
 - ``squad``: both practice-squad articles indexed, their answerable questions.
 - ``squad-cross``: one article indexed alone, the other article's answerable questions (both
   ways): the share refused is what counts.
@@ -61,6 +62,7 @@ MAX_EXCERPT_CHARS = 400
 SQUAD = SHARED / "practice-squad"
 FILMS = ROOT / "bench" / "film_articles"  # invented film-news articles and questions about them
 HELDOUT = ROOT / "bench" / "heldout"  # the same kind, never fitted on: a check
+HELDOUT_2 = ROOT / "bench" / "heldout_2"  # written by someone who never read the code
 
 Ask = Callable[[str], list[str]]  # a question -> the texts of the excerpts, best first
 
@@ -139,6 +141,11 @@ def practice_sets() -> list[PracticeSet]:
         PracticeSet("extra", news_cases(ROOT / "tests" / "data" / "extra_questions.jsonl"), seeds),
         PracticeSet("films", news_cases(FILMS / "questions.jsonl"), film_sources),
         PracticeSet("heldout", news_cases(HELDOUT / "questions.jsonl"), heldout_sources),
+        PracticeSet(
+            "heldout-2",
+            news_cases(HELDOUT_2 / "questions.jsonl"),
+            sorted((HELDOUT_2 / "sources").glob("*.txt")),
+        ),
     ]
     squad = read_jsonl(SQUAD / "questions.jsonl")
     articles = sorted((SQUAD / "sources").glob("*.md"))
