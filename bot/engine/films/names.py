@@ -128,13 +128,12 @@ class FilmIndex:
         to rank that film's passages first and to count the name once, as the film, rather
         than as separate words.
 
-        A one-word name is not named by a word of English a typo away ("what are the bends"
-        names no film "Blends"). A franchise's name alone names all its films, the eponymous
-        one first; an ordinal
+        A franchise's name alone names all its films, the eponymous one first; an ordinal
         ("the seventh installment", "7th film") names the film with that number. A one-word
         name that is an everyday English word ("Crew", "August") counts only capitalised after
         the question's first word; with ``title_only`` (``question`` is just a film's name, as
-        typed to look it up), always.
+        typed to look it up), always. A one-word name is not named by a word of English a typo
+        away ("what are the bends" names no film "Blends").
         """
         words = tokens(question)
         titled = _titled_words(question, len(words))
