@@ -177,8 +177,8 @@ class Vocabulary:
 
 # --- everyday words mistyped, against English -----------------------------------------------
 
-# An unknown word this rare in English, one typo from a word this common, is read as that word
-# ("comming" 2.6 is "coming" 5.4; "villian" 2.1 is "villain" 3.9).
+# An unknown word rarer in English than TYPO_MAX_ZIPF, one typo from a word this common, is read
+# as that word ("comming" 2.6 is "coming" 5.4; "villian" 2.1 is "villain" 3.9).
 EVERYDAY_MIN_ZIPF = 3.5
 ENGLISH_WORDS = 20_000  # wordfreq's commonest English words (Zipf 3.3 and up): corrected to
 
