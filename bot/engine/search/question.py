@@ -343,12 +343,9 @@ class QuestionReader:
                 term = self.term(word, commoner[0], corrected=True)
                 term.alternatives = tuple(commoner) if len(commoner) > 1 else ()
                 return [term]
+        found = found or self.vocabulary.lookup_stem(stem(word)) or self.derived(stem(word))
         if found:
             # "skydiving" is in a large index, and the articles may still write "sky diving".
-            split = self.vocabulary.split(word)
-            return [self.term(word, found, parts=tuple(k.word for k in split or ()))]
-        found = self.vocabulary.lookup_stem(stem(word)) or self.derived(stem(word))
-        if found:
             split = self.vocabulary.split(word)
             return [self.term(word, found, parts=tuple(k.word for k in split or ()))]
         if misspelt_function_word(word) and not (everyday(word) or inflected_word(word)):
