@@ -408,6 +408,22 @@ def test_a_title_cued_after_it_takes_in_its_small_words() -> None:
     assert titles_in(text) == ["Edge of Tomorrow"]
 
 
+def test_a_title_cued_before_it_takes_in_for_or_of_and_one_more_word() -> None:
+    """ "the indie comedy Paper Lanterns for Emmett" and "the heist comedy A Season for Liars"
+    are one title each (both unseen batches wrote such titles); not a full name after "for",
+    nor a word the article uses as a surname, nor a place or a day after "in" or "on"."""
+    assert titles_in("Her credits include the indie comedy Paper Lanterns for Emmett.") == [
+        "Paper Lanterns for Emmett"
+    ]
+    assert titles_in("It moved the heist comedy A Season for Liars into summer.") == [
+        "A Season for Liars"
+    ]
+    assert titles_in("He made the comedy Overpass for Annika Lindqvist last year.") == ["Overpass"]
+    text = "Annika Lindqvist spoke first. He made the comedy Overpass for Lindqvist last year."
+    assert titles_in(text) == ["Overpass"]
+    assert titles_in("The thriller Granite Hearts in Kyoto drew crowds.") == ["Granite Hearts"]
+
+
 def test_an_everyday_sentence_opener_joins_no_film_from_another_article() -> None:
     films = merge_films(
         find_mentions("a", "Anchor, the 2019 drama about a ferry captain, returns.")

@@ -21,6 +21,8 @@ from bot.engine.films.phrases import (
     BREAK_WORDS,
     GLUED_LEFT,
     ROLE_WORDS,
+    SP,
+    WORD,
     everyday,
     sentence_initial,
 )
@@ -85,6 +87,23 @@ def extend_and(text: str, end: int, article: Article) -> int:
         or text.startswith(("'s", "’s"), match.end())
         or match.group(1).split()[0] in BREAK_WORDS
     ):
+        return end
+    article.extended = True
+    return match.end()
+
+
+# A small word titles use and one capitalised word, not the start of a full name ("the indie
+# comedy Paper Lanterns for Emmett.", "the heist comedy A Season for Liars into ..."; not
+# "Overpass for Annika Lindqvist").
+SMALL_WORD_TAIL_RE = re.compile(rf"{SP}+(?:for|of)(?:{SP}+the)?{SP}+({WORD})(?![\w'’]|{SP}+[A-Z])")
+
+
+def extend_small_word(text: str, end: int, article: Article) -> int:
+    """Where a title cued before it ends when a small word and one more capitalised word
+    follow ("the indie comedy Paper Lanterns for Emmett"): after that word, unless the article
+    uses it as a person's surname ("the comedy Overpass for Lindqvist")."""
+    match = SMALL_WORD_TAIL_RE.match(text, end)
+    if match is None or article.is_person(match.group(1)) or match.group(1) in BREAK_WORDS:
         return end
     article.extended = True
     return match.end()

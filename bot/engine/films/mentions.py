@@ -64,7 +64,14 @@ from bot.engine.films.cue_words import (
     TELEVISION_RE,
     Cue,
 )
-from bot.engine.films.extent import credit_ends, extend_and, extend_left, numbered, word_before
+from bot.engine.films.extent import (
+    credit_ends,
+    extend_and,
+    extend_left,
+    extend_small_word,
+    numbered,
+    word_before,
+)
 from bot.engine.films.keys import key
 from bot.engine.films.overrides import Overrides
 from bot.engine.films.phrases import (
@@ -267,6 +274,7 @@ def _classify(
         start = extend_left(text, start, article)  # "Salt on the Wire (2013)"
     elif cued.level and pre is not None and pre.cue == Cue.FILM_WORD and not pre.closed:
         end = extend_and(text, end, article)  # "the animated short Kettle and Crow"
+        end = extend_small_word(text, end, article)  # "the indie comedy Paper Lanterns for Emmett"
     surface = text[start:end]
     level = cued.level
     strong = level == STRONG or (level == MEDIUM and specific(surface))
