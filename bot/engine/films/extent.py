@@ -92,16 +92,16 @@ def extend_and(text: str, end: int, article: Article) -> int:
     return match.end()
 
 
-# A small word titles use and one capitalised word, not the start of a full name ("the indie
-# comedy Paper Lanterns for Emmett.", "the heist comedy A Season for Liars into ..."; not
-# "Overpass for Annika Lindqvist").
+# "for" or "of" and one capitalised word, not the start of a full name ("the indie comedy Paper
+# Lanterns for Emmett.", "the heist comedy A Season for Liars into ..."; not "Overpass for Annika
+# Lindqvist"). Not "at", "in", "on": places, days and services follow a title after those.
 SMALL_WORD_TAIL_RE = re.compile(rf"{SP}+(?:for|of)(?:{SP}+the)?{SP}+({WORD})(?![\w'’]|{SP}+[A-Z])")
 
 
 def extend_small_word(text: str, end: int, article: Article) -> int:
-    """Where a title cued before it ends when a small word and one more capitalised word
-    follow ("the indie comedy Paper Lanterns for Emmett"): after that word, unless the article
-    uses it as a person's surname ("the comedy Overpass for Lindqvist")."""
+    """Where a title cued before it ends when "for" or "of" and one more capitalised word follow
+    ("the indie comedy Paper Lanterns for Emmett"): after that word, unless the article uses it
+    as a person's surname ("the comedy Overpass for Lindqvist")."""
     match = SMALL_WORD_TAIL_RE.match(text, end)
     if match is None or article.is_person(match.group(1)) or match.group(1) in BREAK_WORDS:
         return end
