@@ -2,11 +2,11 @@
 
     python bench/film_recall.py [--verbose]
 
-Three sets: ``tests/data/films/corpus/`` (the articles the film cues were written against, with
+Four sets: ``tests/data/films/corpus/`` (the articles the film cues were written against, with
 its held-out families; tests/engine/test_film_corpus.py holds it to 90% recall and 97%
-precision), and ``bench/unseen_films/`` and ``bench/unseen_films_2/`` (six articles each,
-written by someone who never read the film code, scored before any change for them: see
-bench/README.md). Those are what a new article's films look like to the bot.
+precision), and ``bench/unseen_films/``, ``bench/unseen_films_2/`` and ``bench/unseen_films_3/``
+(six articles each, written by someone who never read the film code, scored before any change
+for them: see bench/README.md). Those are what a new article's films look like to the bot.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from tests.engine.test_film_corpus import (  # noqa: E402
     score,
 )
 
-UNSEEN = (ROOT / "bench" / "unseen_films", ROOT / "bench" / "unseen_films_2")
+UNSEEN = tuple(ROOT / "bench" / name for name in ("unseen_films", "unseen_films_2", "unseen_films_3"))
 UNSEEN_FAMILY = "unseen"
 
 
