@@ -35,7 +35,9 @@ from tests.engine.test_film_corpus import (  # noqa: E402
     score,
 )
 
-UNSEEN = tuple(ROOT / "bench" / name for name in ("unseen_films", "unseen_films_2", "unseen_films_3"))
+UNSEEN = tuple(
+    ROOT / "bench" / name for name in ("unseen_films", "unseen_films_2", "unseen_films_3")
+)
 UNSEEN_FAMILY = "unseen"
 
 

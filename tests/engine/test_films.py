@@ -791,3 +791,13 @@ def test_a_one_word_name_is_not_named_by_another_word_of_english() -> None:
     blends = Film("Blends", 2020, (), ())
     assert not films_in_question("what are the bends", [blends])
     assert [f.title for f, _ in films_in_question("who made blendz", [blends])] == ["Blends"]
+
+
+def test_a_hyphenated_adjective_is_no_title() -> None:
+    """ "the Oscar-nominated actress", "the Leithbridge-born director": a name and a lowercase
+    word hyphenated describe someone; "Spider-Man" is still a name."""
+    assert titles_in(
+        "Filming began on Tallow, the drama starring the Oscar-nominated actress Pip Dane."
+    ) == ["Tallow"]
+    assert titles_in("The sequel Leithbridge-born fans waited for opens.") == []
+    assert titles_in("The 2002 film Spider-Man opened in May.") == ["Spider-Man"]

@@ -31,7 +31,8 @@ SCHEMA_VERSION = 8  # 2: film tables; 3: mentions keep their cue; 5: distinct ti
 # read anew (.md as the text a reader sees, the wider film cue grammar), so no unchanged file may
 # keep passages or titles read the old way: an index of another version is built from nothing;
 # 8: the vocabulary's stems join more irregular verbs to their base ("fled": "flee"), and a title
-# cued before it takes in "for"/"of" and one more word ("the comedy A Season for Liars")
+# cued before it takes in "for"/"of" and one more word ("the comedy A Season for Liars"), and a
+# hyphenated adjective is no title ("Oscar-nominated")
 
 
 def create_schema(db: sqlite_utils.Database) -> None:

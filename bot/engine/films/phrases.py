@@ -66,6 +66,8 @@ LOWER_JOINERS = frozenset(
     "of the and a an to in on at for from with vs vs. de von van der or".split()
 )
 DASHES = frozenset({"-", "–", "—"})
+# A name and a lowercase word hyphenated: an adjective ("Oscar-nominated", "Leeds-born"), no title.
+COMPOUND_ADJECTIVE_RE = re.compile(r"[-‐][a-z]+$")
 STOPPERS = BREAK_WORDS | ROLE_WORDS | DASHES | {f"{label}:" for label in ANY_CASE_LABELS}
 
 
@@ -96,6 +98,8 @@ def segments(text: str, cue_words: frozenset[str] = frozenset()) -> Segments:
         if start and text[start - 1] in GLUED_LEFT:
             continue  # inside a word: "eBay"
         phrase = match.group()
+        if COMPOUND_ADJECTIVE_RE.search(phrase) and " " not in phrase:
+            continue  # "the Oscar-nominated actress"
         if " " in phrase or "\u00a0" in phrase:
             parts = phrase.split()
             if (
