@@ -365,6 +365,7 @@ def test_widened_cues_find_titles(text: str, title: str) -> None:
         "Anchor investors in the deal include a pension fund, the film studio said.",
         '"Absolutely Everyone Is Welcome" is the slogan, and screenings start at noon.',
         "Weekend Box Office: Thunder Valley Holds Off the Newcomers\n\nThe film did well.",
+        "What to Stream This Week: Ten Picks From the Archive\n\nThe films are all free.",
         "An English-language remake is planned, the film's producers said.",
         "Real Madrid star Luka Petrov scored twice on Sunday.",
         "It features the Kenyan actor Wanjiru Mwangi, the film's lead.",

@@ -339,12 +339,12 @@ AFTER_CUES = frozenset({Cue.YEAR, Cue.CREDITS, Cue.APPOSITIVE, Cue.RELEASE})
 
 
 def _heads_headline(text: str, start: int) -> bool:
-    """Does a "Label: ..." phrase open a headline (a line with no closing stop)? "Weekend Box
-    Office: Thunder Valley Holds ..." is a section's name, then the headline, not a title."""
-    if start and text[start - 1] != "\n":
-        return False
+    """Is a "Label: ..." phrase in a headline (a line with no closing stop)? "Weekend Box
+    Office: Thunder Valley Holds ...", "What to Stream This Week: Gravel, ...": a section's or
+    topic's name, then the headline, not a title."""
+    line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", start)
-    line = text[start : line_end if line_end >= 0 else len(text)].rstrip()
+    line = text[line_start : line_end if line_end >= 0 else len(text)].rstrip()
     return not line.endswith((".", "!", "?", '"', "”", "'", "’"))
 
 
