@@ -30,9 +30,10 @@ SCHEMA_VERSION = 8  # 2: film tables; 3: mentions keep their cue; 5: distinct ti
 # 6: title_mentions clustered by passage, a title once per passage; 7: what an article holds is
 # read anew (.md as the text a reader sees, the wider film cue grammar), so no unchanged file may
 # keep passages or titles read the old way: an index of another version is built from nothing;
-# 8: the vocabulary's stems join more irregular verbs to their base ("fled": "flee"), and a title
-# cued before it takes in "for"/"of" and one more word ("the comedy A Season for Liars"), and a
-# hyphenated adjective is no title ("Oscar-nominated")
+# 8: the vocabulary's stems join more irregular verbs to their base ("fled": "flee"), and film
+# mentions are read with the cues of 2026-12-02 (titles taking in "for"/"of" and a word, no
+# hyphenated adjective as a title, a headline's colons: bench/README.md, "Films in unseen
+# articles")
 
 
 def create_schema(db: sqlite_utils.Database) -> None:
