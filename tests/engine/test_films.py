@@ -325,6 +325,7 @@ def titles_in(text: str) -> list[str]:
         ("Copperline follows a miner in the Arctic who stops speaking, in a film by Alvarado.",
          "Copperline"),
         ("The lineup includes Copperline, Winter Cartographers and Hollowmere.", "Hollowmere"),
+        ("Her earlier credits include The Drowned Parish and Birch Children.", "The Drowned Parish"),
         ("Also screening out of competition: The Lantern Keepers and Hollowmere.",
          "The Lantern Keepers"),
         ("Marrow Creek star Tilda Vance signed on, the film's producers said.", "Marrow Creek"),

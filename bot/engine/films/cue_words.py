@@ -91,7 +91,7 @@ AUDIENCE_NOUNS = frozenset("tickets Tickets fans Fans".split())
 # includes A, B and C", "Also screening out of competition: A, B and C".
 LINEUP_RE = re.compile(
     r"\b(?:line-?up|selection|competition|programme|program|slate|films|titles|contenders"
-    r"|nominees|screening|screenings)\b[^.;:]{0,40}$",
+    r"|nominees|screening|screenings|credits)\b[^.;:]{0,40}$",
     re.IGNORECASE,
 )
 LIST_VERBS = frozenset("includes include including".split())
