@@ -223,8 +223,12 @@ def _split_phrase(text: str, start: int, phrase: str, out: list[tuple[int, int]]
                 seg_start = at
             seg_end = at + len(word)
             after_separator = token[-1] == ":"
-            if word.endswith(("'s", "’s")) and index + 1 < len(parts):
-                _emit(text, seg_start, seg_end, out)  # "Tom Cruise's" ends here
+            if (
+                word.endswith(("'s", "’s"))
+                and index + 1 < len(parts)
+                and not (index + 2 == len(parts) and text[seg_start:at] == "The ")
+            ):  # "Tom Cruise's" ends here; "The Cartographer's Daughter" is one title's
+                _emit(text, seg_start, seg_end, out)
                 seg_start, after_separator = -1, False
         at += len(token)
     if seg_start >= 0:
