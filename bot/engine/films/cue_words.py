@@ -150,6 +150,8 @@ POST_CUE_RE = re.compile(
     rf"|{SP}*\({SP}*(?P<year1>{YEAR}){SP}*\)"
     rf"|{SP}*,?{SP}+(?:released|out){SP}+in{SP}+(?P<year3>{YEAR})\b"
     rf"|(?P<credit>(?:{COMMA}|{SP}*\(){SP}*(?:starring|co-starring|which{SP}+stars"
+    rf"|(?P<in_which>in{SP}+which{SP}+(?:he|she|they|(?-i:[A-Z][a-z]+(?:{SP}+[A-Z][a-z]+)?))"
+    rf"{SP}+(?:plays|played|stars|starred|portrays|portrayed)\b)"
     rf"|(?:written{SP}+and{SP}+)?(?:co-)?directed{SP}+by|from{SP}+(?:the{SP}+)?director))"
     rf"|(?P<sequel>{SP}+(?:sequel|prequel|remake|reboot|spin-?off)s?\b)"
     rf"|(?P<owned>['’]s{SP}+(?:director|directors|soundtrack|opening{SP}+weekend)\b"

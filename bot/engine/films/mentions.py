@@ -376,6 +376,12 @@ def _cue_of(
     if year:
         return _Cued(Cue.YEAR, STRONG, int(year))
     post_credit = post is not None and post.group("credit")
+    if (
+        post is not None
+        and post.group("in_which")
+        and word_before(text, start) in PLACE_BEFORE_WORDS
+    ):
+        post_credit = None  # "a caper set in Osaka, in which she plays ...": a place
     if pre is not None and pre_cue == Cue.FILM_WORD:
         if (
             (not pre.closed or text[end : end + 1] in CLOSERS)
