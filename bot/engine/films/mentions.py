@@ -73,13 +73,12 @@ from bot.engine.films.extent import (
     word_before,
 )
 from bot.engine.films.keys import key
+from bot.engine.films.ordinals import find_ordinals
 from bot.engine.films.overrides import Overrides
 from bot.engine.films.phrases import (
-    JOIN,
     LOWER_JOINERS,
     NOT_A_TITLE_ALONE,
     SP,
-    WORD,
     segments,
     with_quoted,
 )
@@ -107,21 +106,6 @@ class Mention:
 
 
 INITIALISM_RE = re.compile(r"^[A-Z]{1,4}$")
-ORDINAL_WORDS = (
-    "second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
-    "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
-).split()
-ORDINAL_NUMBERS = {word: n for n, word in enumerate(ORDINAL_WORDS, start=2)}
-# Last letters of an ordinal ("seventh", "second", "third", "21st"), or of "film"/"movie" in
-# "sixth film installment": anything else before a noun is not an ordinal.
-ORDINAL_ENDINGS = frozenset({"th", "nd", "rd", "st", "lm", "ie"})
-NUMERIC_ORDINAL_RE = re.compile(r"(\d{1,2})(?:st|nd|rd|th)")
-ORDINAL_NOUNS = ("film", "movie", "installment", "instalment", "entry", "outing", "chapter")
-# "... of the "X" franchise" after an ordinal: the franchise it counts in.
-ORDINAL_SERIES_RE = re.compile(
-    rf"{SP}+(?:of|in){SP}+the{SP}+[\"“‘']?(?P<series>{WORD}(?:{JOIN}{WORD})*)"
-    rf"{CLOSE_QUOTE}{SP}+(?:franchise|series|saga)\b"
-)
 # "X (MI7)", "X, also known as Y": Y is another name for X.
 ALIAS_WORDS = (
     r"also{SP}+known{SP}+as|also{SP}+called|a\.?k\.?a\.?|known{SP}+as|titled|retitled|renamed"
@@ -186,7 +170,18 @@ def find_mentions(article_id: str, text: str, overrides: Overrides | None = None
         ]
     mentions = sorted(mentions + found, key=attrgetter("start")) if mentions else found
     _link_aliases(text, mentions)
-    ordinals = _ordinal_mentions(article_id, text)
+    ordinals = [
+        Mention(
+            article_id,
+            o.start,
+            o.end,
+            text[o.start : o.end],
+            Cue.ORDINAL,
+            number=o.number,
+            series=o.series,
+        )
+        for o in find_ordinals(text)
+    ]
     if ordinals:
         mentions = sorted(mentions + ordinals, key=attrgetter("start"))
     return mentions
@@ -486,58 +481,6 @@ def _short_form(short: str, title: str) -> bool:
     initials = "".join(w[0] for w in title_words if w.isalpha() and w not in LOWER_JOINERS)
     it = iter(initials)
     return bool(letters) and all(ch in it for ch in letters)
-
-
-def _ordinal_mentions(article_id: str, text: str) -> list[Mention]:
-    """ "The seventh installment (of the X franchise)": a number to resolve in merge_films.
-    Found from the nouns with str.find, then the word before them, for speed."""
-    lower = text.lower()
-    if len(lower) != len(text):  # "İ" lowers to two characters: keep offsets aligned
-        lower = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
-    out = []
-    for noun in ORDINAL_NOUNS:
-        at = lower.find(noun)
-        while at >= 0:
-            mention = _ordinal_at(article_id, text, lower, at, noun)
-            if mention is not None:
-                out.append(mention)
-            at = lower.find(noun, at + len(noun))
-    return out
-
-
-def _ordinal_at(article_id: str, text: str, lower: str, at: int, noun: str) -> Mention | None:
-    if at < 4 or lower[at - 1] != " " or lower[at - 3 : at - 1] not in ORDINAL_ENDINGS:
-        return None  # the common case: "the film", "a movie"
-    words = lower[max(0, at - 24) : at].split()
-    if not words:
-        return None
-    if words[-1] in ("film", "movie") and noun not in ("film", "movie") and len(words) >= 2:
-        words = words[:-1]  # "sixth film installment": counted at "installment"
-    elif noun in ("film", "movie") and lower.startswith(
-        tuple(f" {n}" for n in ORDINAL_NOUNS), at + len(noun)
-    ):
-        return None  # "sixth film installment": counted at "installment"
-    word = words[-1]
-    number = ORDINAL_NUMBERS.get(word)
-    if number is None:
-        numeric = NUMERIC_ORDINAL_RE.fullmatch(word)
-        number = int(numeric.group(1)) if numeric else None
-    if number is None or number < 2:
-        return None  # "the first movie to be shot in space" is seldom the franchise's first
-    start = lower.rfind(word, 0, at)
-    end = at + len(noun)
-    if lower[end : end + 1].isalpha() and lower[end : end + 1] != "s":
-        return None  # "filming"
-    series = ORDINAL_SERIES_RE.match(text, end)
-    return Mention(
-        article_id,
-        start,
-        end,
-        text[start:end],
-        Cue.ORDINAL,
-        number=number,
-        series=series.group("series") if series else None,
-    )
 
 
 def override_mentions(article_id: str, text: str, overrides: Overrides) -> list[Mention]:

@@ -17,8 +17,8 @@ from rapidfuzz.distance import OSA
 
 from bot.engine.films.cue_words import YEAR_WORD_RE
 from bot.engine.films.keys import key
-from bot.engine.films.mentions import ORDINAL_NUMBERS
 from bot.engine.films.merge import Film, initials
+from bot.engine.films.ordinals import ORDINAL_NUMBERS
 from bot.engine.films.phrases import ALWAYS_CAPITALISED
 from bot.engine.spelling import typed_as_meant, typo_budget
 from bot.engine.words import STOPWORDS, TOKEN_RE, tokens
