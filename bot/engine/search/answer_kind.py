@@ -50,7 +50,7 @@ def after_what(nouns: list[str]) -> str:
 
 ANSWER_TYPE_PATTERNS = [
     ("amount", rf"\bhow much\b|{after_what(AMOUNT_NOUNS)}"),
-    ("measure", r"\bhow (high|tall|far|long|old|fast|big|large|deep|wide|heavy|tall)\b"),
+    ("measure", r"\bhow (high|tall|far|long|old|fast|big|large|deep|wide|heavy)\b"),
     ("measure", after_what(MEASURE_NOUNS)),
     ("number", r"\bhow (many|often)\b|\bwhat number\b"),
     ("number", r"\b(number|percentage|amount|population) of\b"),

@@ -153,7 +153,7 @@ def inflected_word(word: str) -> bool:
     """Is ``word`` an everyday English word inflected ("wars", "jumps"), so no typo of a
     function word one letter away ("was")?"""
     base = stem(word)
-    return base != word and is_content_word(base) and english_zipf_frequency(base) >= 4.0
+    return base != word and is_content_word(base) and everyday(base)
 
 
 def specificity(word: str) -> float:
